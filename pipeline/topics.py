@@ -1,0 +1,812 @@
+"""Topics: corpus-level clustering of articles into labelled, stable topic clusters.
+
+Unlike the per-article stages, topics works on the whole corpus at once:
+
+- :func:`cluster` fits the model on a corpus and returns ``(assignments, clusters)``;
+- :func:`assign` places new articles into existing clusters without refitting
+  (see :func:`needs_refit` for when a full refit is due);
+- :func:`topics_over_time`, :func:`copies_table` and :func:`map_frame` are pure helpers for
+  the Topic clusters page.
+
+Method (all scikit-learn, no per-corpus tuning)
+------------------------------------------------
+1. Text = title + main text (first ``MAX_CHARS`` characters). TF-IDF with sublinear tf,
+   English stop words, ``min_df=2``, ``max_df=0.5`` (relaxed on tiny corpora).
+2. LSA: TruncatedSVD to ``N_COMPONENTS`` dimensions, then L2 normalisation (so that euclidean
+   k-means on the rows is spherical k-means, i.e. cosine). On large corpora the SVD is fitted
+   on a fixed-seed sample and applied to every row.
+3. k is chosen automatically: k-means is fitted for each k of a geometric grid scaled to the
+   corpus size (2 … ~sqrt(n)), on a sample, and the k with the highest silhouette (cosine,
+   in the LSA space) wins. Silhouette rewards clusters that are tight and well separated,
+   which is what an analyst reads as "one topic"; it needs no labels and no true k.
+4. Clusters smaller than ``min_cluster_size(n)`` and articles whose cosine to their
+   cluster centre is below ``OUTLIER_COSINE`` go to the explicit Unclustered bucket (id −1).
+5. Labels: class-based TF-IDF (c-TF-IDF, as in BERTopic) over unigrams and bigrams, with the
+   news boilerplate words of ``data/topic_stopwords.txt`` removed; the 2–4 most distinctive
+   phrases form the label, redundant unigrams (inside a chosen bigram) dropped.
+6. Stable ids: each cluster stores its centre in term space (``centroid``, JSON). With
+   ``previous_clusters``, new clusters are matched one-to-one to old ones by cosine of those
+   centres (Hungarian matching, cosine ≥ ``MATCH_COSINE``) and keep the old id; others get
+   ``max(old ids) + 1, …``. Without previous clusters ids are 0, 1, … by decreasing size.
+   Input rows are sorted by article_id first, and every random step has a fixed seed, so
+   the same input gives the same ids and labels on every run.
+7. Copies (``duplicate_of`` set to an article present in the input) are left out of the fit,
+   get their original's cluster, and do not count in sizes or date ranges.
+
+Columns of the clusters table (``CLUSTER_COLUMNS``)
+---------------------------------------------------
+cluster_id (int)      cluster id; −1 is the "Unclustered" bucket.
+label (str)           2–4 distinctive phrases joined by ", " ("Unclustered" for −1).
+top_terms (str)       up to 10 distinctive terms/phrases, ", "-joined, best first.
+size (int)            number of ORIGINAL articles in the cluster (copies not counted).
+headlines (str)       JSON list of 1–3 representative titles (closest to the centre).
+terms (str)           JSON list of [phrase, c-TF-IDF score] pairs, best first.
+centroid (str)        JSON {"w": {term: weight}, "idf": {term: idf}}: the cluster centre in
+                      TF-IDF term space (top ``CENTROID_TERMS`` terms) with those terms' idf;
+                      used to match ids across runs and by :func:`assign`.
+first_date (str)      earliest ISO date among the cluster's original articles ("" if none).
+last_date (str)       latest ISO date ("" if none).
+copies (int)          number of copies (duplicates) assigned to the cluster, not in ``size``.
+fitted_n (int)        number of original articles the model was fitted on (same on every row).
+
+Columns of the assignments table (``ASSIGNMENT_COLUMNS``)
+---------------------------------------------------------
+article_id (str)      the article.
+cluster_id (int)      its cluster (−1 = Unclustered); a copy gets its original's cluster.
+map_x, map_y (float)  2-D document-map coordinates: clusters are laid out by the similarity of
+                      their centres (classical MDS) and each article sits near its cluster,
+                      pulled towards the clusters it is also similar to.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+CLUSTER_COLUMNS = [
+    "cluster_id", "label", "top_terms", "size", "headlines", "terms", "centroid",
+    "first_date", "last_date", "copies", "fitted_n",
+]
+ASSIGNMENT_COLUMNS = ["article_id", "cluster_id", "map_x", "map_y"]
+
+UNCLUSTERED_ID = -1
+UNCLUSTERED_LABEL = "Unclustered"
+
+MAX_CHARS = 6000          # characters of title + text used per article
+N_COMPONENTS = 100        # LSA dimensions
+SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large corpora
+K_SAMPLE = 4000           # rows the choice of k is made on
+OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
+MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
+CENTROID_TERMS = 60       # terms kept per stored centre
+LABEL_DOCS = 400          # articles per cluster used for the label (closest to centre)
+BIGRAM_BONUS = 2.0        # bigrams read better than single words: their score is multiplied by this
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-']*[^\W_]\b"   # words of 2+ chars starting with a letter
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@functools.lru_cache(maxsize=1)
+def label_stopwords() -> frozenset[str]:
+    """English stop words plus the news boilerplate words of ``data/topic_stopwords.txt``."""
+    lines = (_DATA_DIR / "topic_stopwords.txt").read_text(encoding="utf-8").splitlines()
+    words = {w.strip().lower() for w in lines if w.strip() and not w.startswith("#")}
+    return frozenset(ENGLISH_STOP_WORDS | words)
+
+
+def min_cluster_size(n_docs: int) -> int:
+    """Smallest cluster kept as a topic for a corpus of ``n_docs`` original articles."""
+    return max(2, min(10, n_docs // 1000 + 2))
+
+
+def k_grid(n_docs: int) -> list[int]:
+    """Candidate numbers of clusters for ``n_docs`` articles: 2 … about 1.5·sqrt(n), geometric."""
+    if n_docs < 3:
+        return [1]
+    k_max = max(2, min(n_docs - 1, int(round(1.5 * math.sqrt(n_docs))), 300))
+    grid, k = [], 2.0
+    while k <= k_max:
+        if not grid or int(round(k)) != grid[-1]:
+            grid.append(int(round(k)))
+        k *= 1.25
+    if grid[-1] != k_max:
+        grid.append(k_max)
+    return grid
+
+
+# ----------------------------------------------------------------------------------------
+# Fitting
+# ----------------------------------------------------------------------------------------
+
+def _doc_texts(frame: pd.DataFrame) -> list[str]:
+    titles = frame["title"].fillna("").astype(str) if "title" in frame else pd.Series([""] * len(frame))
+    texts = frame["text"].fillna("").astype(str) if "text" in frame else pd.Series([""] * len(frame))
+    return [(t + "\n" + x)[:MAX_CHARS] for t, x in zip(titles.tolist(), texts.tolist())]
+
+
+def _make_vectorizer(n_docs: int) -> TfidfVectorizer:
+    small = n_docs < 20
+    return TfidfVectorizer(
+        sublinear_tf=True,
+        stop_words=sorted(ENGLISH_STOP_WORDS),
+        token_pattern=TOKEN_PATTERN,
+        min_df=1 if small else 2,
+        max_df=1.0 if small else 0.5,
+        dtype=np.float32,
+    )
+
+
+def _embed(texts: list[str], rng: np.random.RandomState):
+    """TF-IDF (sparse, L2 rows) and the LSA embedding (dense, L2 rows) of ``texts``."""
+    n = len(texts)
+    vectorizer = _make_vectorizer(n)
+    if n > SVD_SAMPLE:
+        sample = np.sort(rng.choice(n, SVD_SAMPLE, replace=False))
+        vectorizer.fit([texts[i] for i in sample])
+    else:
+        vectorizer.fit(texts)
+    tfidf = vectorizer.transform(texts)
+    n_features = tfidf.shape[1]
+    n_comp = min(N_COMPONENTS, n - 1, n_features - 1)
+    if n_comp >= 2 and n >= 50:
+        svd = TruncatedSVD(n_components=n_comp, random_state=rng.randint(2**31 - 1))
+        if n > SVD_SAMPLE:
+            svd.fit(tfidf[sample])
+        else:
+            svd.fit(tfidf)
+        lsa = normalize(svd.transform(tfidf).astype(np.float32))
+    else:
+        lsa = tfidf.toarray().astype(np.float32)   # tiny corpus: the TF-IDF rows themselves
+    return vectorizer, tfidf, lsa
+
+
+def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
+    """The k of :func:`k_grid` with the best cosine silhouette on a sample of ``lsa``."""
+    n = lsa.shape[0]
+    nonzero = np.flatnonzero(np.abs(lsa).sum(axis=1) > 0)
+    if len(nonzero) < 3:
+        return 1
+    idx = nonzero if len(nonzero) <= K_SAMPLE else np.sort(rng.choice(nonzero, K_SAMPLE, replace=False))
+    x = lsa[idx]
+    best_k, best_score = 1, -1.0
+    for k in k_grid(len(idx)):
+        if k < 2 or k >= len(idx):
+            continue
+        km = KMeans(n_clusters=k, n_init=2, random_state=rng.randint(2**31 - 1), max_iter=100).fit(x)
+        if len(set(km.labels_)) < 2:
+            continue
+        score = silhouette_score(x, km.labels_, metric="cosine")
+        if score > best_score:
+            best_k, best_score = k, score
+    if n < 3:
+        return 1
+    return best_k
+
+
+def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means on the unit rows of ``lsa``; returns (labels, unit centres)."""
+    n = lsa.shape[0]
+    if k <= 1:
+        centre = normalize(lsa.mean(axis=0, keepdims=True))
+        return np.zeros(n, dtype=int), centre
+    km = KMeans(n_clusters=k, n_init=3, random_state=rng.randint(2**31 - 1), max_iter=200).fit(lsa)
+    return km.labels_.astype(int), normalize(km.cluster_centers_)
+
+
+# ----------------------------------------------------------------------------------------
+# Labels
+# ----------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+def _label_analyzer(text: str) -> list[str]:
+    """Unigrams and ADJACENT bigrams, neither word a label stop word (no bigram across a removed word)."""
+    stop = label_stopwords()
+    words = [w for w in _TOKEN_RE.findall(text.lower())]
+    keep = [len(w) > 2 and w not in stop for w in words]
+    out = [w for w, k in zip(words, keep) if k]
+    out += [f"{a} {b}" for a, b, ka, kb in zip(words, words[1:], keep, keep[1:]) if ka and kb]
+    return out
+
+
+def _ctfidf_terms(docs_by_cluster: dict[int, list[str]], top_n: int = 10) -> dict[int, list[tuple[str, float]]]:
+    """Distinctive phrases per cluster by class-based TF-IDF over unigrams and bigrams."""
+    ids = sorted(docs_by_cluster)
+    if not ids:
+        return {}
+    joined = [" \n ".join(docs_by_cluster[c]) for c in ids]
+    counter = CountVectorizer(analyzer=_label_analyzer)
+    try:
+        counts = counter.fit_transform(joined).astype(np.float64)
+    except ValueError:  # empty vocabulary
+        return {c: [] for c in ids}
+    vocab = counter.get_feature_names_out()
+    # Bigram kept only if it occurs in at least 2 articles of its cluster (else it is one headline).
+    doc_counter = CountVectorizer(analyzer=_label_analyzer, vocabulary=counter.vocabulary_, binary=True)
+    class_sizes = np.array([len(docs_by_cluster[c]) for c in ids], dtype=np.float64)
+    words_per_class = np.asarray(counts.sum(axis=1)).ravel()
+    tf = counts.multiply(1.0 / np.maximum(words_per_class, 1.0)[:, None]).tocsr()
+    term_freq = np.asarray(counts.sum(axis=0)).ravel()
+    avg_words = words_per_class.mean()
+    idf = np.log(1.0 + avg_words / np.maximum(term_freq, 1.0))
+    # Spread over classes: a phrase found in every cluster names none of them (matters when
+    # there are few clusters, where the frequency-based idf above barely separates).
+    n_classes = counts.shape[0]
+    class_df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    spread = np.log((n_classes + 1.0) / np.maximum(class_df, 1.0))
+    is_bigram = np.array([" " in v for v in vocab])
+    weight = idf * spread * np.where(is_bigram, BIGRAM_BONUS, 1.0)
+    scores = tf.multiply(weight[None, :]).tocsr()
+    out = {}
+    for row, c in enumerate(ids):
+        s = scores.getrow(row).toarray().ravel()
+        order = np.argsort(-s, kind="stable")[: top_n * 6]
+        doc_df = None
+        if class_sizes[row] >= 2:
+            binary = doc_counter.transform(docs_by_cluster[c])
+            doc_df = np.asarray(binary.sum(axis=0)).ravel()
+        chosen: list[tuple[str, float]] = []
+        for j in order:
+            if s[j] <= 0:
+                break
+            if doc_df is not None and doc_df[j] < 2:
+                continue
+            phrase = vocab[j]
+            chosen.append((phrase, float(s[j])))
+        out[c] = _dedupe_phrases(chosen, is_bigram_of={v: b for v, b in zip(vocab, is_bigram)})[:top_n]
+    return out
+
+
+def _dedupe_phrases(scored: list[tuple[str, float]], is_bigram_of: dict[str, bool]) -> list[tuple[str, float]]:
+    """Drop a unigram that is part of a better-or-near bigram, and bigrams sharing both words."""
+    kept: list[tuple[str, float]] = []
+    bigram_words: set[str] = set()
+    for phrase, score in scored:
+        if " " in phrase:
+            words = phrase.split()
+            if words[0] == words[1]:
+                continue
+            bigram_words.update(words)
+    for phrase, score in scored:
+        if " " not in phrase and phrase in bigram_words:
+            # keep the unigram only if no bigram containing it scores at least half as much
+            best_bigram = max((s for p, s in scored if " " in p and phrase in p.split()), default=0.0)
+            if best_bigram >= 0.5 * score:
+                continue
+        if any(set(phrase.split()) == set(p.split()) for p, _ in kept):
+            continue
+        kept.append((phrase, score))
+    return kept
+
+
+def _label_from_terms(terms: list[tuple[str, float]]) -> str:
+    """2–4 phrases: bigrams first when they are distinctive, then unigrams, best first."""
+    if not terms:
+        return ""
+    phrases = [p for p, _ in terms]
+    label: list[str] = []
+    used_words: set[str] = set()
+    for p in phrases:
+        words = set(p.split())
+        if words & used_words:
+            continue
+        label.append(p)
+        used_words |= words
+        if len(label) == 3:
+            break
+    return ", ".join(label)
+
+
+# ----------------------------------------------------------------------------------------
+# Term-space centres (persisted) and id matching
+# ----------------------------------------------------------------------------------------
+
+def _term_centroid(tfidf_rows, vocab: np.ndarray, idf: np.ndarray) -> dict:
+    mean = np.asarray(tfidf_rows.mean(axis=0)).ravel()
+    norm = np.linalg.norm(mean)
+    if norm == 0:
+        return {"w": {}, "idf": {}}
+    mean = mean / norm
+    top = np.argsort(-mean, kind="stable")[:CENTROID_TERMS]
+    top = [j for j in top if mean[j] > 0]
+    return {
+        "w": {str(vocab[j]): round(float(mean[j]), 5) for j in top},
+        "idf": {str(vocab[j]): round(float(idf[j]), 4) for j in top},
+    }
+
+
+def _parse_centroid(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str) or not value:
+        return {"w": {}, "idf": {}}
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError:
+        return {"w": {}, "idf": {}}
+    return data if isinstance(data, dict) else {"w": {}, "idf": {}}
+
+
+def _dict_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(w * b[t] for t, w in a.items() if t in b)
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _match_ids(new_centroids: dict[int, dict], sizes: dict[int, int], previous: pd.DataFrame | None) -> dict[int, int]:
+    """Map provisional cluster numbers to final ids (kept from ``previous`` where centres match)."""
+    order = sorted(new_centroids, key=lambda c: (-sizes[c], c))
+    if previous is None or len(previous) == 0 or "cluster_id" not in previous:
+        return {c: i for i, c in enumerate(order)}
+    prev = previous[previous["cluster_id"].astype(int) != UNCLUSTERED_ID]
+    prev_ids = [int(i) for i in prev["cluster_id"].tolist()]
+    prev_cents = [
+        _parse_centroid(v).get("w", {}) for v in (prev["centroid"] if "centroid" in prev else [""] * len(prev))
+    ]
+    mapping: dict[int, int] = {}
+    if prev_ids:
+        from scipy.optimize import linear_sum_assignment
+
+        sim = np.array([[_dict_cosine(new_centroids[c].get("w", {}), pc) for pc in prev_cents] for c in order])
+        rows, cols = linear_sum_assignment(-sim)
+        for r, col in zip(rows, cols):
+            if sim[r, col] >= MATCH_COSINE:
+                mapping[order[r]] = prev_ids[col]
+    next_id = max(prev_ids + [UNCLUSTERED_ID]) + 1
+    for c in order:
+        if c not in mapping:
+            mapping[c] = next_id
+            next_id += 1
+    return mapping
+
+
+# ----------------------------------------------------------------------------------------
+# Map layout
+# ----------------------------------------------------------------------------------------
+
+def _layout_centres(centres: np.ndarray) -> np.ndarray:
+    """Classical MDS of unit centres (cosine distance) into 2-D; deterministic."""
+    k = centres.shape[0]
+    if k == 0:
+        return np.zeros((0, 2))
+    if k == 1:
+        return np.zeros((1, 2))
+    d2 = np.clip(2.0 - 2.0 * centres @ centres.T, 0.0, None)
+    j = np.eye(k) - np.ones((k, k)) / k
+    b = -0.5 * j @ d2 @ j
+    vals, vecs = np.linalg.eigh(b)
+    top = np.argsort(-vals)[:2]
+    xy = vecs[:, top] * np.sqrt(np.clip(vals[top], 0.0, None))
+    for col in range(xy.shape[1]):  # fix the eigenvector sign so runs agree
+        pivot = np.argmax(np.abs(xy[:, col]))
+        if xy[pivot, col] < 0:
+            xy[:, col] = -xy[:, col]
+    if xy.shape[1] < 2:
+        xy = np.hstack([xy, np.zeros((k, 2 - xy.shape[1]))])
+    return xy
+
+
+def _doc_positions(lsa: np.ndarray, centres: np.ndarray, labels: np.ndarray, centre_xy: np.ndarray,
+                   rng: np.random.RandomState) -> np.ndarray:
+    """Each article near its centre, pulled towards similar clusters, spread by its own cosine."""
+    n = lsa.shape[0]
+    if n == 0:
+        return np.zeros((0, 2))
+    if centres.shape[0] == 0:
+        return rng.uniform(-1, 1, size=(n, 2))
+    sims = lsa @ centres.T
+    weights = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
+    weights /= weights.sum(axis=1, keepdims=True)
+    xy = weights @ centre_xy
+    spread = 0.15 * (1.0 - np.clip(sims.max(axis=1), 0.0, 1.0)) + 0.02
+    angle = rng.uniform(0, 2 * np.pi, size=n)
+    radius = spread * np.sqrt(rng.uniform(0, 1, size=n))
+    xy += np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    return xy
+
+
+# ----------------------------------------------------------------------------------------
+# Public API
+# ----------------------------------------------------------------------------------------
+
+def _validate_articles(articles: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(articles, pd.DataFrame):
+        raise TypeError("articles must be a pandas DataFrame")
+    if "article_id" not in articles.columns:
+        raise ValueError("articles needs an 'article_id' column")
+    frame = articles.copy()
+    for col in ("title", "text", "date", "duplicate_of"):
+        if col not in frame.columns:
+            frame[col] = ""
+        frame[col] = frame[col].fillna("").astype(str)
+    frame["article_id"] = frame["article_id"].astype(str)
+    frame = frame.drop_duplicates("article_id", keep="first")
+    return frame.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+
+def _split_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Originals and copies; a copy whose original is absent (or itself a copy chain) is resolved."""
+    ids = set(frame["article_id"])
+    dup = frame["duplicate_of"].where(frame["duplicate_of"].isin(ids) & (frame["duplicate_of"] != frame["article_id"]), "")
+    parent = dict(zip(frame["article_id"], dup))
+
+    def root(a: str) -> str:
+        seen = set()
+        while parent.get(a) and a not in seen:
+            seen.add(a)
+            a = parent[a]
+        return a
+
+    frame = frame.assign(original=[root(a) for a in frame["article_id"]])
+    is_copy = frame["original"] != frame["article_id"]
+    return frame[~is_copy].reset_index(drop=True), frame[is_copy].reset_index(drop=True)
+
+
+def _empty_outputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return pd.DataFrame(columns=ASSIGNMENT_COLUMNS), pd.DataFrame(columns=CLUSTER_COLUMNS)
+
+
+def cluster(articles: pd.DataFrame, previous_clusters: pd.DataFrame | None = None, *,
+            random_state: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cluster a corpus; return ``(assignments, clusters)`` (see module docstring for columns).
+
+    ``articles`` needs article_id and uses title, text, date and duplicate_of when present.
+    ``previous_clusters`` is the clusters table of the last run: clusters whose centre still
+    matches keep their id. Deterministic for a given input and ``random_state``.
+    """
+    frame = _validate_articles(articles)
+    if previous_clusters is not None and not isinstance(previous_clusters, pd.DataFrame):
+        raise TypeError("previous_clusters must be a DataFrame or None")
+    if frame.empty:
+        return _empty_outputs()
+    originals, copies = _split_copies(frame)
+    rng = np.random.RandomState(random_state)
+    texts = _doc_texts(originals)
+    n = len(originals)
+
+    try:
+        vectorizer, tfidf, lsa = _embed(texts, rng)
+    except ValueError:  # no usable word in the corpus
+        vectorizer, tfidf, lsa = None, None, np.zeros((n, 1), dtype=np.float32)
+    has_words = np.abs(lsa).sum(axis=1) > 0
+
+    k = _choose_k(lsa[has_words], rng) if has_words.sum() >= 3 else 1
+    labels = np.full(n, UNCLUSTERED_ID, dtype=int)
+    if has_words.sum() >= 2:
+        sub_labels, centres = _kmeans(lsa[has_words], k, rng)
+        labels[has_words] = sub_labels
+        # Articles that fit nowhere, and clusters too small to be a topic -> Unclustered.
+        cos = np.einsum("ij,ij->i", lsa[has_words], centres[sub_labels])
+        outlier = np.flatnonzero(has_words)[cos < OUTLIER_COSINE]
+        labels[outlier] = UNCLUSTERED_ID
+        min_size = min_cluster_size(n)
+        for c in range(centres.shape[0]):
+            if (labels == c).sum() < min_size:
+                labels[labels == c] = UNCLUSTERED_ID
+    provisional = sorted(c for c in set(labels.tolist()) if c != UNCLUSTERED_ID)
+
+    # Centres (LSA space, recomputed after the clean-up) and term-space centres.
+    vocab = vectorizer.get_feature_names_out() if vectorizer is not None else np.array([])
+    idf = vectorizer.idf_ if vectorizer is not None else np.array([])
+    lsa_centres = {}
+    term_centroids = {}
+    sizes = {}
+    for c in provisional:
+        members = np.flatnonzero(labels == c)
+        sizes[c] = len(members)
+        lsa_centres[c] = normalize(lsa[members].mean(axis=0, keepdims=True))[0]
+        term_centroids[c] = _term_centroid(tfidf[members], vocab, idf)
+    mapping = _match_ids(term_centroids, sizes, previous_clusters)
+    final = np.array([mapping.get(c, UNCLUSTERED_ID) for c in labels], dtype=int)
+
+    # Labels from c-TF-IDF on the articles closest to each centre (and all Unclustered as contrast).
+    docs_by_cluster: dict[int, list[str]] = {}
+    closest: dict[int, np.ndarray] = {}
+    for c in provisional:
+        members = np.flatnonzero(labels == c)
+        cos = lsa[members] @ lsa_centres[c]
+        order = members[np.argsort(-cos, kind="stable")]
+        closest[c] = order
+        docs_by_cluster[mapping[c]] = [texts[i] for i in order[:LABEL_DOCS]]
+    unclustered_idx = np.flatnonzero(labels == UNCLUSTERED_ID)
+    if len(unclustered_idx):
+        docs_by_cluster[UNCLUSTERED_ID] = [texts[i] for i in unclustered_idx[:LABEL_DOCS]]
+    terms = _ctfidf_terms(docs_by_cluster)
+
+    # Map coordinates.
+    ordered = sorted(provisional, key=lambda c: mapping[c])
+    centre_matrix = np.array([lsa_centres[c] for c in ordered]) if ordered else np.zeros((0, lsa.shape[1]))
+    centre_xy = _layout_centres(centre_matrix)
+    xy = _doc_positions(lsa, centre_matrix, labels, centre_xy, np.random.RandomState(random_state))
+
+    assign_orig = pd.DataFrame({
+        "article_id": originals["article_id"].to_numpy(),
+        "cluster_id": final,
+        "map_x": np.round(xy[:, 0], 5),
+        "map_y": np.round(xy[:, 1], 5),
+    })
+    assignments = _with_copies(assign_orig, copies)
+
+    titles = originals["title"].tolist()
+    dates = originals["date"].tolist()
+    copy_counts = assignments.loc[assignments["article_id"].isin(set(copies["article_id"]))].groupby("cluster_id").size()
+    rows = []
+    for c in ordered:
+        cid = mapping[c]
+        member_dates = sorted(d for d in (dates[i] for i in closest[c]) if d)
+        headlines = _headlines([titles[i] for i in closest[c][:20]])
+        t = terms.get(cid, [])
+        rows.append({
+            "cluster_id": cid,
+            "label": _label_from_terms(t) or f"Topic {cid}",
+            "top_terms": ", ".join(p for p, _ in t[:10]),
+            "size": int(sizes[c]),
+            "headlines": json.dumps(headlines, ensure_ascii=False),
+            "terms": json.dumps([[p, round(s, 5)] for p, s in t], ensure_ascii=False),
+            "centroid": json.dumps(term_centroids[c], ensure_ascii=False, sort_keys=True),
+            "first_date": member_dates[0] if member_dates else "",
+            "last_date": member_dates[-1] if member_dates else "",
+            "copies": int(copy_counts.get(cid, 0)),
+            "fitted_n": n,
+        })
+    if len(unclustered_idx):
+        u_dates = sorted(d for d in (dates[i] for i in unclustered_idx) if d)
+        rows.append({
+            "cluster_id": UNCLUSTERED_ID,
+            "label": UNCLUSTERED_LABEL,
+            "top_terms": ", ".join(p for p, _ in terms.get(UNCLUSTERED_ID, [])[:10]),
+            "size": int(len(unclustered_idx)),
+            "headlines": json.dumps(_headlines([titles[i] for i in unclustered_idx[:20]]), ensure_ascii=False),
+            "terms": json.dumps([], ensure_ascii=False),
+            "centroid": json.dumps({"w": {}, "idf": {}}),
+            "first_date": u_dates[0] if u_dates else "",
+            "last_date": u_dates[-1] if u_dates else "",
+            "copies": int(copy_counts.get(UNCLUSTERED_ID, 0)),
+            "fitted_n": n,
+        })
+    clusters = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
+    return assignments, clusters
+
+
+def _headlines(titles: list[str], limit: int = 3) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in titles:
+        key = " ".join(t.lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(t.strip())
+        if len(out) == limit:
+            break
+    return out
+
+
+def _with_copies(assign_orig: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFrame:
+    """Append copies with their original's cluster, placed at their original's map point."""
+    if copies.empty:
+        out = assign_orig
+    else:
+        by_id = assign_orig.set_index("article_id")
+        orig = copies["original"].to_numpy()
+        out = pd.concat([assign_orig, pd.DataFrame({
+            "article_id": copies["article_id"].to_numpy(),
+            "cluster_id": by_id.loc[orig, "cluster_id"].to_numpy(),
+            "map_x": by_id.loc[orig, "map_x"].to_numpy(),
+            "map_y": by_id.loc[orig, "map_y"].to_numpy(),
+        })], ignore_index=True)
+    out = out.sort_values("article_id", kind="stable").reset_index(drop=True)
+    out["cluster_id"] = out["cluster_id"].astype(int)
+    out["map_x"] = out["map_x"].astype(float)
+    out["map_y"] = out["map_y"].astype(float)
+    return out[ASSIGNMENT_COLUMNS]
+
+
+# ----------------------------------------------------------------------------------------
+# Incremental assignment
+# ----------------------------------------------------------------------------------------
+
+def assign(articles: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Place new articles into existing ``clusters`` without refitting; returns assignments.
+
+    Each article's TF-IDF vector (over the terms of the stored centres, with their stored idf)
+    is compared with every stored centre; it joins the most similar cluster when the cosine
+    reaches ``ASSIGN_COSINE``, else Unclustered. Copies take their original's cluster when the
+    original is among ``articles``. Map coordinates are placed at the chosen cluster's mean
+    position is unknown here, so new articles get NaN-free coordinates from a centre layout of
+    the stored centres. See :func:`needs_refit` for when to run :func:`cluster` again.
+    """
+    frame = _validate_articles(articles)
+    if not isinstance(clusters, pd.DataFrame):
+        raise TypeError("clusters must be a DataFrame")
+    if frame.empty:
+        return pd.DataFrame(columns=ASSIGNMENT_COLUMNS)
+    originals, copies = _split_copies(frame)
+    real = clusters[clusters["cluster_id"].astype(int) != UNCLUSTERED_ID] if len(clusters) else clusters
+    cents = [_parse_centroid(v) for v in real["centroid"]] if len(real) else []
+    ids = [int(i) for i in real["cluster_id"]] if len(real) else []
+    vocab: dict[str, int] = {}
+    idf_values: list[float] = []
+    for cent in cents:
+        for term, value in cent.get("idf", {}).items():
+            if term not in vocab:
+                vocab[term] = len(vocab)
+                idf_values.append(float(value))
+    texts = _doc_texts(originals)
+    n = len(texts)
+    if not vocab:
+        labels = np.full(n, UNCLUSTERED_ID, dtype=int)
+        sims_best = np.zeros(n)
+        sims = np.zeros((n, 0))
+    else:
+        counter = CountVectorizer(vocabulary=vocab, stop_words=sorted(ENGLISH_STOP_WORDS),
+                                  token_pattern=TOKEN_PATTERN, dtype=np.float32)
+        counts = counter.transform(texts).tocsr()
+        counts.data = 1.0 + np.log(counts.data)
+        x = counts.multiply(np.asarray(idf_values, dtype=np.float32)[None, :]).tocsr()
+        # Document norm over ALL its words (unknown words weighted by the largest stored idf).
+        full = CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS), token_pattern=TOKEN_PATTERN)
+        try:
+            all_counts = full.fit_transform(texts).tocsr()
+        except ValueError:
+            all_counts = None
+        max_idf = max(idf_values)
+        norms = np.zeros(n)
+        if all_counts is not None:
+            terms_all = full.get_feature_names_out()
+            idf_all = np.array([idf_values[vocab[t]] if t in vocab else max_idf for t in terms_all])
+            w = all_counts.copy().astype(np.float64)
+            w.data = 1.0 + np.log(w.data)
+            w = w.multiply(idf_all[None, :]).tocsr()
+            norms = np.sqrt(np.asarray(w.multiply(w).sum(axis=1)).ravel())
+        c_matrix = np.zeros((len(ids), len(vocab)), dtype=np.float32)
+        for r, cent in enumerate(cents):
+            for term, value in cent.get("w", {}).items():
+                c_matrix[r, vocab[term]] = value
+        c_matrix = normalize(c_matrix)
+        sims = np.asarray(x @ c_matrix.T) / np.maximum(norms, 1e-9)[:, None]
+        best = sims.argmax(axis=1)
+        sims_best = sims[np.arange(n), best]
+        labels = np.where(sims_best >= ASSIGN_COSINE, np.asarray(ids)[best], UNCLUSTERED_ID)
+    centre_xy = _layout_from_terms(cents)
+    xy = np.zeros((n, 2))
+    rng = np.random.RandomState(0)
+    if len(ids):
+        weights = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
+        weights /= weights.sum(axis=1, keepdims=True)
+        xy = weights @ centre_xy
+    xy += rng.normal(scale=0.03, size=xy.shape)
+    assign_orig = pd.DataFrame({
+        "article_id": originals["article_id"].to_numpy(), "cluster_id": labels.astype(int),
+        "map_x": np.round(xy[:, 0], 5), "map_y": np.round(xy[:, 1], 5),
+    })
+    # Copies whose original is not in this batch keep Unclustered here; the caller can resolve them.
+    return _with_copies(assign_orig, copies)
+
+
+ASSIGN_COSINE = 0.08       # cosine (term space) needed to join a cluster in :func:`assign`
+REFIT_GROWTH = 0.2         # refit when the corpus grew by this share since the fit
+REFIT_UNCLUSTERED = 0.3    # ... or when this share of newly assigned articles fit nowhere
+
+
+def _layout_from_terms(cents: list[dict]) -> np.ndarray:
+    if not cents:
+        return np.zeros((0, 2))
+    vocab: dict[str, int] = {}
+    for cent in cents:
+        for t in cent.get("w", {}):
+            vocab.setdefault(t, len(vocab))
+    m = np.zeros((len(cents), max(1, len(vocab))))
+    for r, cent in enumerate(cents):
+        for t, w in cent.get("w", {}).items():
+            m[r, vocab[t]] = w
+    return _layout_centres(normalize(m))
+
+
+def needs_refit(clusters: pd.DataFrame, n_articles: int, new_assignments: pd.DataFrame | None = None) -> bool:
+    """True when a full :func:`cluster` run is due instead of incremental :func:`assign`.
+
+    Rule: refit when there is no fitted model yet, when the corpus has grown by more than
+    ``REFIT_GROWTH`` (20 %) of the articles the model was fitted on, or when more than
+    ``REFIT_UNCLUSTERED`` (30 %) of the newly assigned articles fit no existing cluster
+    (a new story the model has never seen).
+    """
+    if clusters is None or len(clusters) == 0 or "fitted_n" not in clusters:
+        return True
+    fitted_n = int(pd.to_numeric(clusters["fitted_n"], errors="coerce").fillna(0).max())
+    if fitted_n <= 0 or n_articles > fitted_n * (1 + REFIT_GROWTH):
+        return True
+    if new_assignments is not None and len(new_assignments):
+        share = (new_assignments["cluster_id"].astype(int) == UNCLUSTERED_ID).mean()
+        if share > REFIT_UNCLUSTERED:
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------------------
+# Page helpers
+# ----------------------------------------------------------------------------------------
+
+_FREQ_PRECISION = {"W": 10, "M": 7}
+
+
+def topics_over_time(articles: pd.DataFrame, assignments: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
+    """Articles per cluster per period: columns period (ISO date of the period start), cluster_id, count.
+
+    Copies (``duplicate_of`` set) are not counted. ``freq`` is "W" (weeks starting Monday) or
+    "M" (months); articles whose date is not precise enough for ``freq`` (a bare year, or a
+    month for weekly counts) are left out rather than guessed.
+    """
+    if freq not in _FREQ_PRECISION:
+        raise ValueError("freq must be 'W' or 'M'")
+    out_cols = ["period", "cluster_id", "count"]
+    if articles is None or assignments is None or len(articles) == 0 or len(assignments) == 0:
+        return pd.DataFrame(columns=out_cols)
+    frame = articles[["article_id"]].copy()
+    frame["article_id"] = frame["article_id"].astype(str)
+    frame["date"] = articles["date"].fillna("").astype(str) if "date" in articles else ""
+    frame["duplicate_of"] = articles["duplicate_of"].fillna("").astype(str) if "duplicate_of" in articles else ""
+    frame = frame[(frame["duplicate_of"] == "") & (frame["date"].str.len() >= _FREQ_PRECISION[freq])]
+    a = assignments[["article_id", "cluster_id"]].copy()
+    a["article_id"] = a["article_id"].astype(str)
+    frame = frame.merge(a, on="article_id", how="inner")
+    if frame.empty:
+        return pd.DataFrame(columns=out_cols)
+    dates = pd.to_datetime(frame["date"].str.slice(0, _FREQ_PRECISION[freq]), errors="coerce",
+                           format="%Y-%m-%d" if freq == "W" else "%Y-%m")
+    frame = frame.assign(dt=dates).dropna(subset=["dt"])
+    if freq == "W":
+        period = frame["dt"] - pd.to_timedelta(frame["dt"].dt.weekday, unit="D")
+    else:
+        period = frame["dt"].dt.to_period("M").dt.start_time
+    frame = frame.assign(period=period.dt.strftime("%Y-%m-%d"))
+    out = frame.groupby(["period", "cluster_id"]).size().reset_index(name="count")
+    out["cluster_id"] = out["cluster_id"].astype(int)
+    out["count"] = out["count"].astype(int)
+    return out.sort_values(["period", "cluster_id"], kind="stable").reset_index(drop=True)[out_cols]
+
+
+def copies_table(articles: pd.DataFrame) -> pd.DataFrame:
+    """Which articles are copies of which: columns article_id, title, original_id, original_title."""
+    cols = ["article_id", "title", "original_id", "original_title"]
+    if articles is None or len(articles) == 0 or "duplicate_of" not in articles:
+        return pd.DataFrame(columns=cols)
+    frame = _validate_articles(articles)
+    titles = dict(zip(frame["article_id"], frame["title"]))
+    copies = frame[(frame["duplicate_of"] != "") & (frame["duplicate_of"] != frame["article_id"])]
+    return pd.DataFrame({
+        "article_id": copies["article_id"].to_numpy(),
+        "title": copies["title"].to_numpy(),
+        "original_id": copies["duplicate_of"].to_numpy(),
+        "original_title": [titles.get(o, "") for o in copies["duplicate_of"]],
+    }, columns=cols).reset_index(drop=True)
+
+
+def map_frame(articles: pd.DataFrame, assignments: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """Rows for the document map: article_id, title, cluster_id, cluster label, map_x, map_y, is_copy."""
+    cols = ["article_id", "title", "cluster_id", "label", "map_x", "map_y", "is_copy"]
+    if assignments is None or len(assignments) == 0:
+        return pd.DataFrame(columns=cols)
+    frame = _validate_articles(articles)[["article_id", "title", "duplicate_of"]]
+    a = assignments.copy()
+    a["article_id"] = a["article_id"].astype(str)
+    out = a.merge(frame, on="article_id", how="left")
+    labels = dict(zip(clusters["cluster_id"].astype(int), clusters["label"])) if len(clusters) else {}
+    labels.setdefault(UNCLUSTERED_ID, UNCLUSTERED_LABEL)
+    out["label"] = [labels.get(int(c), f"Topic {c}") for c in out["cluster_id"]]
+    out["title"] = out["title"].fillna("")
+    out["is_copy"] = out["duplicate_of"].fillna("") != ""
+    return out[cols]
