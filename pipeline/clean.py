@@ -1,0 +1,160 @@
+"""Boilerplate removal and headline detection for plain-text pages.
+
+A saved news page carries more than its article: site banners, datelines,
+photo captions, comment forms, "related stories" and teaser blocks for other
+articles. None of it may reach the analysis (a teaser's budget figure is not
+this article's figure), yet an analyst should still see it, greyed, in the
+reader. :func:`split_page` therefore splits a page into
+
+``title``
+    The headline: the first line that is not page furniture.
+``text``
+    The article: the headline and the body lines, in their original order,
+    joined by newlines. Every stage's ``start``/``end`` offsets refer to it.
+``boilerplate``
+    The removed lines, joined by newlines, in their original order.
+``removed``
+    ``(label, line)`` for each removed line, label from
+    ``pipeline/data/boilerplate_lines.csv`` or a structural rule
+    (``kicker``: a line repeating part of the headline; ``caption``: the photo
+    block before a "Photo By:" credit).
+
+HTML pages go through trafilatura first (``pipeline.ingest``); their extracted
+text then comes here too, so the same line rules apply to every format.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_FILE = Path(__file__).parent / "data" / "boilerplate_lines.csv"
+_MAX_TITLE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page split into headline, article text and boilerplate (see module docstring)."""
+
+    title: str
+    text: str
+    boilerplate: str
+    removed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern
+    scope: str
+    label: str
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[_Rule, ...]:
+    rows = [line for line in DATA_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    rules = []
+    for row in csv.DictReader(rows):
+        rules.append(_Rule(re.compile(rf"\s*(?:{row['pattern']})\s*", re.IGNORECASE), row["scope"], row["label"]))
+    return tuple(rules)
+
+
+def _match_rule(line: str) -> _Rule | None:
+    for rule in _rules():
+        if rule.pattern.fullmatch(line):
+            return rule
+    return None
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\W+", " ", s).strip().lower()
+
+
+def split_page(raw: str, title_hint: str | None = None) -> Page:
+    """Split a page's plain text into headline, article text and boilerplate.
+
+    ``title_hint`` is a headline known from elsewhere (a CSV column, an HTML
+    ``<title>``); when given it is the title, and a body line repeating it is
+    kept as the first line of ``text``.
+    """
+    if not isinstance(raw, str):
+        raise TypeError(f"raw must be str, got {type(raw).__name__}")
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    labels: list[str | None] = [None] * len(lines)
+
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        rule = _match_rule(line)
+        if rule is None:
+            continue
+        if rule.scope == "rest":
+            for j in range(i, len(lines)):
+                labels[j] = labels[j] or rule.label
+            break
+        labels[i] = rule.label
+        if rule.label == "caption" and re.match(r"\s*photo by", line, re.IGNORECASE):
+            _mark_photo_block(lines, labels, i)
+
+    title = (title_hint or "").strip()
+    title_index = None
+    if not title:
+        for i, line in enumerate(lines):
+            if line.strip() and labels[i] is None and len(line.strip()) <= _MAX_TITLE_CHARS:
+                title, title_index = line.strip(), i
+                break
+
+    if title:
+        norm_title = _norm(title)
+        for i, line in enumerate(lines):
+            if labels[i] is None and i != title_index and line.strip():
+                n = _norm(line)
+                if n and n != norm_title and n in norm_title and len(n) < len(norm_title):
+                    labels[i] = "kicker"
+
+    body = _join_broken_lines([line.strip() for i, line in enumerate(lines) if labels[i] is None and line.strip()])
+    if title_hint and (not body or _norm(body[0]) != _norm(title)):
+        body.insert(0, title)
+    removed = [(labels[i], line.strip()) for i, line in enumerate(lines) if labels[i] and line.strip()]
+    return Page(
+        title=title,
+        text="\n".join(body),
+        boilerplate="\n".join(line for _, line in removed),
+        removed=removed,
+    )
+
+
+def _join_broken_lines(body: list[str]) -> list[str]:
+    """Re-join a sentence that a page broke over two lines ("… U.S. President" / "Donald Trump for …").
+
+    A body line (not the headline) of at least 60 characters that ends without
+    sentence punctuation, followed by a line starting in the middle of a
+    sentence, is one paragraph.
+    """
+    joined: list[str] = []
+    for i, line in enumerate(body):
+        if i >= 2 and joined and len(joined[-1]) >= 60 and not re.search(r"[.!?:;\"'”’)\]]$", joined[-1]):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def _mark_photo_block(lines: list[str], labels: list[str | None], credit_index: int) -> None:
+    """Mark the photo block before a "Photo By:" credit: caption, name line and alt text.
+
+    Layout of such blocks (e.g. defense.gov): ``alt text`` / ``name`` /
+    ``caption`` / ``Photo By: …``. The caption line is always marked; the name
+    and alt-text lines only when the line above the caption is a short name.
+    """
+    previous = [j for j in range(credit_index - 1, -1, -1) if lines[j].strip()][:3]
+    if not previous:
+        return
+    labels[previous[0]] = labels[previous[0]] or "caption"
+    if len(previous) >= 2:
+        name = lines[previous[1]].strip()
+        if len(name.split()) <= 5 and not re.search(r"[.!?:]$", name):
+            labels[previous[1]] = labels[previous[1]] or "caption"
+            if len(previous) == 3:
+                labels[previous[2]] = labels[previous[2]] or "caption"

@@ -1,0 +1,183 @@
+"""Command-line interface: ``python -m pipeline COMMAND``.
+
+Commands (the first three are a contract other clients depend on):
+
+``run PATH... --store DIR``
+    Ingest files or folders and run every stage into the store.
+``export --store DIR --out DIR --format csv|jsonl``
+    Write one file per table: articles, clusters, actor_mentions, signals, figures.
+``extract figures|actors|signals|dates``
+    Read JSON lines ``{"id": …, "text": …}`` on stdin, write ``{"id": …, "results": […]}`` per line.
+``check --store DIR``
+    Verify a store's integrity.
+``eval STAGE [ARGS]``
+    Print a stage's evaluation figures on labelled public corpora.
+``bench [ARGS]``
+    Print documents/s and peak memory per stage.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+
+EXTRACT_STAGES = ("figures", "actors", "signals", "dates")
+EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="NATO–Russia news-intelligence pipeline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="ingest files or folders and run every stage into a store")
+    p.add_argument("paths", nargs="+", help="files or folders (.txt .md .csv .tsv .jsonl .json .html .zip)")
+    p.add_argument("--store", required=True, help="store folder (created if missing)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or per-input report")
+
+    p = sub.add_parser("export", help="write every table of a store as CSV or JSON lines")
+    p.add_argument("--store", required=True)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+
+    p = sub.add_parser("extract", help="run one stage on JSON lines {id, text} from stdin")
+    p.add_argument("stage", choices=EXTRACT_STAGES)
+
+    p = sub.add_parser("check", help="verify a store's integrity")
+    p.add_argument("--store", required=True)
+
+    p = sub.add_parser("eval", help="evaluate a stage on labelled corpora")
+    p.add_argument("stage", choices=EVAL_STAGES)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+
+    p = sub.add_parser("bench", help="documents/s and peak memory per stage")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    from pipeline.store import StoreError
+
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the store is unchanged by the unfinished run", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _cmd_run(args) -> int:
+    from pipeline import run
+
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True, disable=None)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if bar is None:
+            return
+        bar.set_description(stage)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = run.run(args.paths, args.store, progress=progress)
+    if bar is not None:
+        bar.close()
+    if not args.quiet:
+        for r in report.results:
+            if r.status != "added":
+                print(f"{r.status:>15}  {r.origin}  {r.reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from pipeline import export
+
+    written = export.export_store(args.store, args.out, args.format)
+    for path, rows in written:
+        print(f"{path}  {rows} rows")
+    return 0
+
+
+def _json_safe(value):
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return _json_safe(value.item())
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _cmd_extract(args) -> int:
+    module = importlib.import_module(f"pipeline.{args.stage}")
+    status = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or "text" not in item or not isinstance(item["text"], str):
+                raise ValueError('expected an object with a string "text"')
+        except ValueError as exc:
+            print(f"line {number}: skipped, not a JSON object with id and text ({exc})", file=sys.stderr)
+            status = 0
+            continue
+        try:
+            results = module.extract(item["text"], date=item.get("date"))
+        except Exception as exc:  # one bad text must not stop the others
+            print(f"line {number}: {args.stage} failed on this text: {type(exc).__name__}: {exc}", file=sys.stderr)
+            results = []
+        sys.stdout.write(json.dumps({"id": item.get("id"), "results": _json_safe(results)}, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return status
+
+
+def _cmd_check(args) -> int:
+    from pipeline import store
+
+    problems = store.check(args.store)
+    if problems:
+        for p in problems:
+            print(f"problem: {p}")
+        return 1
+    print(f"store {args.store} ok (schema version {store.SCHEMA_VERSION})")
+    return 0
+
+
+def _cmd_eval(args) -> int:
+    module = importlib.import_module(f"pipeline.evals.{args.stage}")
+    return int(module.main(list(args.args)) or 0)
+
+
+def _cmd_bench(args) -> int:
+    from pipeline import bench
+
+    return int(bench.main(list(args.args)) or 0)
+
+
+_COMMANDS = {
+    "run": _cmd_run,
+    "export": _cmd_export,
+    "extract": _cmd_extract,
+    "check": _cmd_check,
+    "eval": _cmd_eval,
+    "bench": _cmd_bench,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Exports: tables to CSV (Excel-safe) and JSON lines.
+
+Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) are prefixed with ``'`` in CSV
+exports meant for people (OWASP CSV injection); the contract export of
+``python -m pipeline export`` writes values unchanged, since its readers are
+programs.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix a string cell that a spreadsheet would evaluate as a formula with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_excel_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes for people: UTF-8 with BOM (Excel reads accents right), formula cells neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_formula)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def to_json_records(frame: pd.DataFrame) -> bytes:
+    """JSON array of row objects (NaN as null), UTF-8."""
+    return frame.to_json(orient="records", force_ascii=False, indent=None).encode("utf-8")
+
+
+def _clean(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Write one table as ``csv`` (plain UTF-8) or ``jsonl``."""
+    if fmt == "csv":
+        frame.to_csv(path, index=False, encoding="utf-8")
+    elif fmt == "jsonl":
+        with open(path, "w", encoding="utf-8") as fh:
+            for row in frame.to_dict("records"):
+                fh.write(json.dumps({k: _clean(v) for k, v in row.items()}, ensure_ascii=False, default=str) + "\n")
+    else:
+        raise ValueError(f"format must be csv or jsonl, got {fmt!r}")
+
+
+def export_store(store_dir: str | Path, out_dir: str | Path, fmt: str = "csv") -> list[tuple[Path, int]]:
+    """Write every exported table of a store to ``out_dir/NAME.csv|jsonl``; return (path, rows) pairs."""
+    from pipeline.run import EXPORT_TABLES, load_tables
+
+    if fmt not in ("csv", "jsonl"):
+        raise ValueError(f"format must be csv or jsonl, got {fmt!r}")
+    tables = load_tables(store_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in EXPORT_TABLES:
+        path = out / f"{name}.{fmt}"
+        write_table(tables[name], path, fmt)
+        written.append((path, len(tables[name])))
+    return written

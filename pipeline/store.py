@@ -1,0 +1,260 @@
+"""The on-disk store: one SQLite file per store folder, written in transactions.
+
+``DIR/store.sqlite`` holds one table per pipeline table (``articles``,
+``clusters``, ``actor_mentions``, ``signals``, ``figures``, …), plus
+``ingest_log`` (every input's answer, per run), ``signatures`` (MinHash
+signatures for near-duplicate detection) and ``meta`` (schema version).
+
+Every run writes all its changes in one ``BEGIN IMMEDIATE … COMMIT``
+transaction, so a run killed at any point leaves the store as it was before
+the run (SQLite's atomic commit). The database is in WAL mode, so the
+dashboard can read while the pipeline writes.
+
+Tables take their columns from the DataFrames written to them; a column a
+newer pipeline adds is added to an existing store (``ALTER TABLE``), which
+is the migration path for additive schema changes; ``SCHEMA_VERSION`` and
+``MIGRATIONS`` handle the others.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+DB_NAME = "store.sqlite"
+SCHEMA_VERSION = 1
+# Per-article tables: rows are replaced article by article (key: article_id).
+PER_ARTICLE_TABLES = ("actor_mentions", "signals", "figures")
+# Migrations from version N-1 to N, applied in order inside one transaction.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+class StoreError(RuntimeError):
+    """The store folder or database cannot be used (message says why)."""
+
+
+def db_path(store_dir: str | Path) -> Path:
+    """Path of the SQLite file inside a store folder."""
+    return Path(store_dir) / DB_NAME
+
+
+def exists(store_dir: str | Path) -> bool:
+    """Whether a store has been written in this folder."""
+    return db_path(store_dir).is_file()
+
+
+def connect(store_dir: str | Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open the store's database (creating folder and schema metadata if ``create``)."""
+    path = db_path(store_dir)
+    if not create and not path.is_file():
+        raise StoreError(f"no store at {store_dir} (run `python -m pipeline run … --store {store_dir}` first)")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable store: {exc}") from exc
+    if create:
+        _ensure_meta(conn)
+    return conn
+
+
+def _ensure_meta(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version == 0:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif version > SCHEMA_VERSION:
+            raise StoreError(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
+        else:
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[target](conn)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def schema_version(store_dir: str | Path) -> int:
+    """The schema version recorded in a store."""
+    with closing(connect(store_dir)) as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    """Names of the tables in the database."""
+    return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+
+
+def _sql_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(series):
+        return "REAL"
+    return "TEXT"
+
+
+def _cell(value):
+    """A Python value SQLite can hold: lists/dicts as JSON, numpy scalars as Python, NaN as NULL."""
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (np.bool_, bool)):
+        return int(value)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, np.ndarray):
+        return value.tobytes()
+    if isinstance(value, (str, bytes, int)):
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _ensure_table(conn: sqlite3.Connection, name: str, frame: pd.DataFrame, key: str | None) -> None:
+    existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+    if not existing:
+        cols = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
+        conn.execute(f'CREATE TABLE "{name}" ({cols})')
+        if key and key in frame.columns:
+            unique = "UNIQUE " if name == "articles" else ""
+            conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "ix_{name}_{key}" ON "{name}" ("{key}")')
+        return
+    for c in frame.columns:
+        if c not in existing:
+            conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {_sql_type(frame[c])}')
+
+
+def _insert(conn: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    cols = list(frame.columns)
+    placeholders = ", ".join("?" for _ in cols)
+    names = ", ".join(f'"{c}"' for c in cols)
+    rows = ([_cell(v) for v in row] for row in frame.itertuples(index=False, name=None))
+    conn.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({placeholders})', rows)
+
+
+def write(
+    store_dir: str | Path,
+    *,
+    upsert: Mapping[str, pd.DataFrame] | None = None,
+    replace: Mapping[str, pd.DataFrame] | None = None,
+    append: Mapping[str, pd.DataFrame] | None = None,
+    meta: Mapping[str, str] | None = None,
+) -> None:
+    """Apply a run's changes in one transaction: all of them or none.
+
+    ``upsert``: rows replace the stored rows of the same ``article_id`` (for
+    ``articles``, the per-article tables and ``signatures``); ``replace``: the
+    whole table is replaced (``clusters``); ``append``: rows are added
+    (``ingest_log``); ``meta``: key/value pairs.
+    """
+    with closing(connect(store_dir, create=True)) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for name, frame in (upsert or {}).items():
+                if frame is None:
+                    continue
+                _ensure_table(conn, name, frame, "article_id")
+                if "article_id" in frame.columns and not frame.empty:
+                    ids = sorted(set(frame["article_id"].astype(str)))
+                    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (article_id TEXT PRIMARY KEY)")
+                    conn.execute("DELETE FROM _ids")
+                    conn.executemany("INSERT OR IGNORE INTO _ids VALUES (?)", [(i,) for i in ids])
+                    conn.execute(f'DELETE FROM "{name}" WHERE article_id IN (SELECT article_id FROM _ids)')
+                _insert(conn, name, frame)
+            for name, frame in (replace or {}).items():
+                if frame is None:
+                    continue
+                conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+                _ensure_table(conn, name, frame, None)
+                _insert(conn, name, frame)
+            for name, frame in (append or {}).items():
+                if frame is None:
+                    continue
+                _ensure_table(conn, name, frame, None)
+                _insert(conn, name, frame)
+            for key, value in (meta or {}).items():
+                conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def read(store_dir: str | Path, name: str, columns: list[str] | None = None, where_ids: list[str] | None = None) -> pd.DataFrame:
+    """Read a table as a DataFrame (empty, with ``columns``, when the table does not exist yet)."""
+    with closing(connect(store_dir)) as conn:
+        if name not in table_names(conn):
+            return pd.DataFrame(columns=columns or [])
+        sql = f'SELECT * FROM "{name}"'
+        params: list = []
+        if where_ids is not None:
+            if not where_ids:
+                return pd.DataFrame(columns=[r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')])
+            sql += f" WHERE article_id IN ({', '.join('?' for _ in where_ids)})"
+            params = list(where_ids)
+        frame = pd.read_sql_query(sql, conn, params=params)
+    for c in columns or []:
+        if c not in frame.columns:
+            frame[c] = pd.Series(dtype=object)
+    return frame
+
+
+def read_meta(store_dir: str | Path) -> dict[str, str]:
+    """All key/value pairs of the store's ``meta`` table."""
+    with closing(connect(store_dir)) as conn:
+        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def check(store_dir: str | Path) -> list[str]:
+    """Verify a store's integrity; return a list of problems (empty when sound)."""
+    problems: list[str] = []
+    try:
+        conn = connect(store_dir)
+    except StoreError as exc:
+        return [str(exc)]
+    with closing(conn):
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            problems.append(f"SQLite integrity check: {result}")
+        names = set(table_names(conn))
+        if "articles" not in names:
+            problems.append("no articles table")
+            return problems
+        dup = conn.execute("SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM articles").fetchone()[0]
+        if dup:
+            problems.append(f"{dup} duplicate article ids")
+        for name in PER_ARTICLE_TABLES:
+            if name in names:
+                orphans = conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE article_id NOT IN (SELECT article_id FROM articles)').fetchone()[0]
+                if orphans:
+                    problems.append(f"{name}: {orphans} rows of unknown articles")
+                bad = conn.execute(
+                    f'SELECT COUNT(*) FROM "{name}" t JOIN articles a USING (article_id) '
+                    f'WHERE t.start < 0 OR t."end" <= t.start OR t."end" > length(a.text)'
+                ).fetchone()[0]
+                if bad:
+                    problems.append(f"{name}: {bad} rows with offsets outside their article's text")
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if not version or int(version[0]) != SCHEMA_VERSION:
+            problems.append(f"schema version {version[0] if version else 'missing'}, expected {SCHEMA_VERSION}")
+    return problems
