@@ -1,0 +1,438 @@
+"""Tension signals: CAMEO/PLOVER-grounded events with modality, direction and evidence.
+
+A signal is a cue phrase from the lexicon (``data/signal_cues.csv``) found in a
+sentence, classified into a category of ``data/signal_categories.csv`` (each
+with a direction and a Goldstein-scale value), and qualified by the dependency
+parse of its sentence: is it asserted, negated, hypothetical, future/planned or
+reported? Who is its source and who its target? Sentences about sport,
+disasters, crime, markets or medicine (``data/signal_nonpolitical.csv``) never
+score. Only sentences that contain a cue are parsed.
+
+Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
+
+- ``article_id`` (str): the article the signal comes from (added by the pipeline).
+- ``category`` (str): a category of ``signal_categories.csv`` (``sanctions``, ``dialogue_talks`` ...).
+- ``polarity`` (int): EFFECTIVE direction, +1 escalation, -1 de-escalation. A negated
+  escalation ("does not want a new arms race") is -1; a negated de-escalation
+  ("no need for a dialogue") is +1.
+- ``modality`` (str): asserted | negated | hypothetical | future | reported.
+- ``weight`` (float): modality factor in [0, 1] (see ``MODALITY_WEIGHTS``): asserted 1.0,
+  reported 0.8, negated 0.5, future 0.5, hypothetical 0.25.
+- ``start``, ``end`` (int): character offsets of the cue in the text (``text[start:end]``).
+- ``evidence`` (str): the sentence holding the cue.
+- ``cue`` (str): the matched cue text (``text[start:end]``).
+- ``base_polarity`` (int): the category's direction before negation (+1 / -1).
+- ``sentence_start``, ``sentence_end`` (int): offsets of the evidence sentence in the text.
+- ``source_actor`` (str): canonical actor who does it ("" when the sentence does not say).
+- ``target_actor`` (str): canonical actor it is done to ("" when unknown).
+- ``cameo_code`` (str): CAMEO event code of the cue ("" where CAMEO has none, e.g. cyber).
+- ``score`` (float): signed Goldstein-style value after down-weighting,
+  ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
+  de-escalation negative (the opposite sign to Goldstein's own scale).
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from pathlib import Path
+
+from pipeline import nlp
+
+COLUMNS = [
+    "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
+    "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
+    "cameo_code", "score",
+]
+
+MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
+
+#: Modality factors. Asserted signals count fully; reported ones nearly (in CAMEO the
+#: act of saying is itself coded); negated, future and hypothetical ones are shown but
+#: count for little. See data/signals.md.
+MODALITY_WEIGHTS = {"asserted": 1.0, "reported": 0.8, "negated": 0.5, "future": 0.5, "hypothetical": 0.25}
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# --- word classes used on the dependency parse (grammar, not lexicon) -------------------
+_NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "nothing", "none", "without", "cannot"}
+_NEGATING_HEADS = {"without", "lack", "absence", "refuse", "avoid", "prevent", "end", "stop", "halt", "abandon",
+                   "rule", "oppose"}
+_HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "ca", "can"}
+_HYPOTHETICAL_WORDS = {"possible", "possibility", "potential", "potentially", "likely", "unlikely", "risk",
+                       "prospect", "scenario", "scenarios", "hypothetical", "conditional", "event", "case",
+                       "whether", "fear", "perhaps", "maybe", "chance", "danger", "if", "unless"}
+_EPISTEMIC_PREDICATES = {"assume", "expect", "exclude", "happen", "occur", "materialise", "materialize",
+                         "exist", "anticipate", "imagine", "predict", "rule"}
+_FUTURE_AUX = {"will", "shall", "'ll", "wo"}
+_FUTURE_HEADS = {"plan", "intend", "schedule", "expect", "set", "prepare", "aim", "want", "seek", "vow",
+                 "pledge", "promise", "going", "future", "propose", "consider", "anticipate", "likely"}
+_REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "add", "stress", "note", "insist",
+              "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
+              "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
+              "reiterate", "explain", "testify", "deny", "call", "criticize", "criticise"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+_TARGET_PREPS = {"against", "on", "to", "with", "toward", "towards", "at", "into", "upon", "from", "for", "over"}
+_PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that", "this", "these", "those"}
+
+
+@functools.lru_cache(maxsize=1)
+def load_categories() -> dict[str, dict]:
+    """Category table keyed by name: direction (+1/-1), goldstein, cameo_code, plover, label."""
+    out = {}
+    with open(DATA_DIR / "signal_categories.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            row["direction"] = int(row["direction"])
+            row["goldstein"] = float(row["goldstein"])
+            out[row["category"]] = row
+    return out
+
+
+def _pattern_to_regex(pattern: str) -> str:
+    """Compile the lexicon's phrase syntax to a regex.
+
+    Words are separated by spaces (matched by whitespace or a hyphen); ``word*`` is a
+    prefix; ``~`` is a gap of up to six words; ``|`` separates alternative phrases.
+    """
+    alternatives = []
+    for phrase in pattern.split("|"):
+        parts = []
+        for word in phrase.strip().split():
+            if word == "~":
+                parts.append(r"(?:\S+\s+){0,6}?")
+                continue
+            regex = re.escape(word.lower()).replace(r"\*", r"[\w-]*")
+            parts.append(regex + r"[\s-]+")
+        body = "".join(parts)
+        body = body[: -len(r"[\s-]+")]  # no separator after the last word
+        alternatives.append(body)
+    alternatives.sort(key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])"
+
+
+@functools.lru_cache(maxsize=1)
+def load_cues() -> tuple[re.Pattern, list[dict]]:
+    """The cue lexicon as one compiled regex (one named group per row) and its rows."""
+    categories = load_categories()
+    rows = []
+    with open(DATA_DIR / "signal_cues.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["category"] not in categories:
+                raise ValueError(f"signal_cues.csv: unknown category {row['category']!r}")
+            row["pos"] = set(filter(None, row.get("pos", "").split("|")))
+            row["exclude_dep"] = set(filter(None, row.get("exclude_dep", "").split("|")))
+            rows.append(row)
+    # Longer patterns first, so that "arms race" wins over a shorter cue at the same place.
+    order = sorted(range(len(rows)), key=lambda i: -len(rows[i]["pattern"]))
+    regex = "|".join(f"(?P<c{i}>{_pattern_to_regex(rows[i]['pattern'])})" for i in order)
+    return re.compile(regex, re.IGNORECASE), rows
+
+
+@functools.lru_cache(maxsize=1)
+def load_nonpolitical() -> list[tuple[re.Pattern, str, set[str] | None]]:
+    """Non-political contexts: (regex, domain, vetoed categories or None for all)."""
+    out = []
+    with open(DATA_DIR / "signal_nonpolitical.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            vetoes = None if row["vetoes"].strip() == "*" else set(row["vetoes"].split(";"))
+            out.append((re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE), row["domain"], vetoes))
+    return out
+
+
+def nonpolitical_domain(sentence: str, category: str) -> str:
+    """The non-political domain ("sport", "medicine" ...) that vetoes ``category`` here, or ""."""
+    for regex, domain, vetoes in load_nonpolitical():
+        if (vetoes is None or category in vetoes) and regex.search(sentence):
+            return domain
+    return ""
+
+
+def find_cues(sentence: str) -> list[tuple[int, int, dict]]:
+    """Lexicon matches in one sentence: ``(start, end, cue_row)`` with sentence offsets."""
+    regex, rows = load_cues()
+    found = []
+    for match in regex.finditer(sentence):
+        index = int(match.lastgroup[1:])
+        found.append((match.start(), match.end(), rows[index]))
+    return found
+
+
+# --- parse helpers ----------------------------------------------------------------------
+
+def _span_tokens(doc, start: int, end: int):
+    return [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+
+
+def _span_head(tokens):
+    """The token of the cue whose syntactic head lies outside the cue (its head)."""
+    ids = {t.i for t in tokens}
+    for tok in tokens:
+        if tok.head.i not in ids or tok.head.i == tok.i:
+            return tok
+    return tokens[0]
+
+
+def _path_up(tok):
+    """The token and its ancestors up to the root, as ``(token, child_on_path)`` pairs."""
+    path = [(tok, None)]
+    child = tok
+    while child.head.i != child.i:
+        path.append((child.head, child))
+        child = child.head
+    return path
+
+
+def _has_negation(tok, cue_ids: set[int]) -> bool:
+    for child in tok.children:
+        if child.i in cue_ids:
+            continue
+        if child.dep_ == "neg" or (child.dep_ in ("det", "advmod") and child.lower_ in _NEGATORS):
+            return True
+    return False
+
+
+def _has_modal(tok, modals: set[str]) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in modals for c in tok.children)
+
+
+def classify_modality(doc, cue_tokens) -> str:
+    """Decide asserted | negated | hypothetical | future | reported from the parse.
+
+    Walks from the cue's head up to the root. Negation (``neg`` child, "no" determiner,
+    "without", "refuse to" ...) on the cue or a governor above it negates, except on the
+    predicate of a clause whose subject the cue is ("the threat will not go away").
+    Modal auxiliaries, "if"-clauses and words like "possible" make it hypothetical
+    (negated epistemic predicates, "attacks cannot be assumed", too); "will", "plans to",
+    "is set to" make it future; a reporting verb above it ("said", "labeling ... as",
+    "according to") makes it reported. Priority: negated > hypothetical > future >
+    reported > asserted.
+    """
+    cue_ids = {t.i for t in cue_tokens}
+    head = _span_head(cue_tokens)
+    negated = hypothetical = future = reported = would_seen = False
+    reporting_passed = False
+    for tok, child in _path_up(head):
+        as_subject = child is not None and child.dep_ in _SUBJECT_DEPS
+        if reporting_passed:
+            break
+        if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
+                and not as_subject and tok.i not in cue_ids:
+            reported = True
+            # "said it would cease": the would of a reported clause is a future.
+            reporting_passed = True
+            continue
+        neg_here = tok.i not in cue_ids and _has_negation(tok, cue_ids) or (
+            child is not None and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS
+            and not as_subject)
+        if tok.i in cue_ids and _has_negation(tok, cue_ids):
+            neg_here = True
+        modal_here = _has_modal(tok, _HYPOTHETICAL_MODALS) or any(c.lower_ == "cannot" for c in tok.children)
+        if as_subject and tok.lemma_.lower() not in _EPISTEMIC_PREDICATES:
+            neg_here = False
+        if neg_here and modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:
+            hypothetical = True
+        elif neg_here:
+            negated = True
+        if _has_modal(tok, {"could", "might", "may"}):
+            hypothetical = True
+        if _has_modal(tok, {"would"}):
+            would_seen = True
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
+            hypothetical = True
+        if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
+            hypothetical = True
+        if any(c.dep_ in ("amod", "advmod") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children):
+            hypothetical = True
+        if _has_modal(tok, _FUTURE_AUX):
+            future = True
+        if tok.i not in cue_ids and tok.lemma_.lower() in _FUTURE_HEADS and not as_subject:
+            future = True
+    # "announced that it would cease" is a reported future; a bare "would" is hypothetical.
+    if would_seen:
+        if reported:
+            future = True
+        else:
+            hypothetical = True
+    sent_lower = doc.text.lower()
+    if not reported and ("according to" in sent_lower or re.search(r"\bas [\w .'-]{1,60} put it\b", sent_lower)):
+        reported = True
+    if negated:
+        return "negated"
+    if hypothetical:
+        return "hypothetical"
+    if future:
+        return "future"
+    if reported:
+        return "reported"
+    return "asserted"
+
+
+# --- actors -----------------------------------------------------------------------------
+
+def _token_actor_map(doc, sentence_start: int, mentions: list[dict]) -> dict[int, str]:
+    """Map token index -> canonical actor for tokens covered by an actor mention."""
+    out = {}
+    for m in mentions:
+        ms, me = int(m["start"]) - sentence_start, int(m["end"]) - sentence_start
+        if me <= 0 or ms >= len(doc.text):
+            continue
+        for tok in doc:
+            if tok.idx < me and tok.idx + len(tok.text) > ms:
+                out.setdefault(tok.i, m["actor"])
+    return out
+
+
+def _actor_in(tok, actor_of: dict[int, str], skip: set[int] = frozenset()) -> str:
+    """Actor of ``tok`` or, failing that, the first actor in its subtree."""
+    if tok.i in actor_of and tok.i not in skip:
+        return actor_of[tok.i]
+    for t in tok.subtree:
+        if t.i in actor_of and t.i not in skip:
+            return actor_of[t.i]
+    return ""
+
+
+def _subject_actor(verb, actor_of) -> str:
+    """Actor of the clause subject (agent for passives), climbing past pronoun subjects."""
+    current = verb
+    for _ in range(6):
+        subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
+        agent = next((c for c in current.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None and _actor_in(pobj, actor_of):
+                return _actor_in(pobj, actor_of)
+        if subject is not None:
+            found = _actor_in(subject, actor_of)
+            if found:
+                return found
+            if subject.lower_ not in _PRONOUNS:
+                return ""
+        if current.head.i == current.i or current.dep_ not in ("xcomp", "ccomp", "advcl", "conj", "relcl", "acl",
+                                                               "pcomp", "prep", "pobj", "dobj"):
+            if current.dep_ == "relcl":
+                return _actor_in(current.head, actor_of)
+            return ""
+        current = current.head
+    return ""
+
+
+def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
+    """Source and target actor of a cue from the dependency parse (``""`` when unknown)."""
+    head = _span_head(cue_tokens)
+    source = target = ""
+    if head.pos_ in ("NOUN", "PROPN", "ADJ"):
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "by":
+                source = source or _actor_in(child, actor_of)
+            elif child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
+                source = source or actor_of[child.i]
+            elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+                target = target or _actor_in(child, actor_of)
+    # The clause verb: the cue itself when verbal, else the nearest verb above it.
+    verb = head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ in ("VERB", "AUX"):
+        if not source:
+            source = _subject_actor(verb, actor_of)
+        if not target and verb is head or not target and head.dep_ in ("dobj", "attr", "oprd"):
+            for child in verb.children:
+                if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
+                    target = _actor_in(child, actor_of)
+                elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+                    target = _actor_in(child, actor_of)
+                if target and target != source:
+                    break
+    if not target:
+        cue_ids = {t.i for t in cue_tokens}
+        for tok in cue_tokens:
+            if tok.i in actor_of and actor_of[tok.i] != source:
+                target = actor_of[tok.i]
+                break
+        del cue_ids
+    if target == source:
+        target = ""
+    return source, target
+
+
+def _mentions_for(text: str, date: str | None) -> list[dict]:
+    """Actor mentions from ``pipeline.actors`` (empty when that stage is unavailable)."""
+    try:
+        from pipeline import actors  # noqa: PLC0415 - optional sibling stage
+    except ImportError:
+        return []
+    return actors.extract(text, date=date)
+
+
+def _fallback_mentions(doc, sentence_start: int) -> list[dict]:
+    """Named entities of the parsed sentence, used only when no actor mentions exist."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "NORP", "ORG", "PERSON"):
+            out.append({"actor": ent.text, "start": sentence_start + ent.start_char,
+                        "end": sentence_start + ent.end_char})
+    return out
+
+
+# --- the stage --------------------------------------------------------------------------
+
+def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
+    """Tension signals of one article's main text (every column of COLUMNS but article_id)."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    categories = load_categories()
+    rows: list[dict] = []
+    candidates = []
+    for s_start, s_end, sentence in nlp.iter_sentences(text):
+        cues = find_cues(sentence)
+        kept = []
+        for c_start, c_end, cue in cues:
+            if nonpolitical_domain(sentence, cue["category"]):
+                continue
+            kept.append((c_start, c_end, cue))
+        if kept:
+            candidates.append((s_start, s_end, sentence, kept))
+    if not candidates:
+        return rows
+    if mentions is None:
+        mentions = _mentions_for(text, date)
+    for s_start, s_end, sentence, cues in candidates:
+        doc = nlp.parse(sentence)
+        sentence_mentions = [m for m in mentions if int(m["start"]) < s_end and int(m["end"]) > s_start]
+        if not mentions:
+            sentence_mentions = _fallback_mentions(doc, s_start)
+        actor_of = _token_actor_map(doc, s_start, sentence_mentions)
+        for c_start, c_end, cue in cues:
+            tokens = _span_tokens(doc, c_start, c_end)
+            if not tokens:
+                continue
+            head = _span_head(tokens)
+            if cue["pos"] and head.pos_ not in cue["pos"]:
+                continue
+            if cue["exclude_dep"] and head.dep_ in cue["exclude_dep"]:
+                continue
+            category = categories[cue["category"]]
+            modality = classify_modality(doc, tokens)
+            base = category["direction"]
+            polarity = -base if modality == "negated" else base
+            weight = MODALITY_WEIGHTS[modality]
+            source, target = assign_actors(doc, tokens, actor_of)
+            rows.append({
+                "category": cue["category"],
+                "polarity": polarity,
+                "modality": modality,
+                "weight": weight,
+                "start": s_start + c_start,
+                "end": s_start + c_end,
+                "evidence": sentence,
+                "cue": sentence[c_start:c_end],
+                "base_polarity": base,
+                "sentence_start": s_start,
+                "sentence_end": s_end,
+                "source_actor": source,
+                "target_actor": target,
+                "cameo_code": cue["cameo_code"] or category["cameo_code"],
+                "score": round(polarity * abs(category["goldstein"]) * weight, 3),
+            })
+    return rows
