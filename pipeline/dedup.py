@@ -15,6 +15,7 @@ import re
 import numpy as np
 
 NUM_PERM = 128
+SCHEME = "affine32"  # datasketch 2.x hashing scheme; stored signatures depend on it
 SHINGLE_WORDS = 5
 NEAR_DUPLICATE_THRESHOLD = 0.7
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,7 +42,7 @@ def signature(text: str) -> np.ndarray:
     """MinHash signature (``NUM_PERM`` uint64 values) of the text's word shingles."""
     from datasketch import MinHash
 
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
+    mh = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
     shingles = _shingles(text)
     if shingles:
         mh.update_batch(list(shingles))
@@ -84,14 +85,14 @@ class NearDuplicateIndex:
             return
         from datasketch import MinHash
 
-        self._lsh.insert(article_id, MinHash(num_perm=NUM_PERM, seed=1, hashvalues=sig))
+        self._lsh.insert(article_id, MinHash(num_perm=NUM_PERM, seed=1, hashvalues=sig, scheme=SCHEME))
         self._signatures[article_id] = sig
 
     def find(self, sig: np.ndarray) -> tuple[str, float] | None:
         """The most similar indexed article at or above the threshold, with its similarity, or None."""
         from datasketch import MinHash
 
-        candidates = self._lsh.query(MinHash(num_perm=NUM_PERM, seed=1, hashvalues=sig))
+        candidates = self._lsh.query(MinHash(num_perm=NUM_PERM, seed=1, hashvalues=sig, scheme=SCHEME))
         best = None
         for cid in candidates:
             s = similarity(sig, self._signatures[cid])
