@@ -1,0 +1,1 @@
+"""Streamlit dashboard over the pipeline store (entry point: dashboard/app.py)."""

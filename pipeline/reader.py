@@ -1,0 +1,83 @@
+"""The article reader's markup: article text with highlighted spans, always escaped.
+
+Article text is untrusted. :func:`highlight_html` escapes every character of
+it and of every annotation before adding its own ``<mark>`` elements, so a
+``<script>`` in an article is shown as text and never runs.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Highlight colours by kind (and by polarity for signals): light enough to read through.
+COLOURS = {
+    "escalation": "#f8c4c4",
+    "deescalation": "#c8e6c9",
+    "actor": "#cfe2ff",
+    "figure": "#ffe8a3",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """One highlight: ``text[start:end]``, its kind (colour key) and its explanation shown on hover."""
+
+    start: int
+    end: int
+    kind: str
+    note: str
+
+
+def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[Span]:
+    """Highlights of one article from its signals, actor mentions and figures."""
+    spans: list[Span] = []
+    s = tables["signals"]
+    for r in s.loc[s["article_id"] == article_id].to_dict("records"):
+        kind = "escalation" if r["polarity"] > 0 else "deescalation"
+        who = f"; {r.get('source_actor') or '?'} → {r.get('target_actor') or '?'}" if r.get("source_actor") or r.get("target_actor") else ""
+        spans.append(Span(int(r["start"]), int(r["end"]), kind, f"signal: {r['category']} ({kind}, {r['modality']}, weight {r['weight']}){who}"))
+    m = tables["actor_mentions"]
+    for r in m.loc[m["article_id"] == article_id].to_dict("records"):
+        role = f", {r['role']}" if r.get("role") else ""
+        flag = f" ⚠ {r['anachronism']}" if r.get("anachronism") else ""
+        spans.append(Span(int(r["start"]), int(r["end"]), "actor", f"actor: {r['actor']} ({r['actor_type']}{role}){flag}"))
+    f = tables["figures"]
+    for r in f.loc[f["article_id"] == article_id].to_dict("records"):
+        qual = f"{r['qualifier']} " if r.get("qualifier") else ""
+        owner = f", {r['actor']}" if r.get("actor") else ""
+        spans.append(Span(int(r["start"]), int(r["end"]), "figure", f"figure: {r['kind']} {qual}{r['value']:g} {r['unit']}{owner}"))
+    return spans
+
+
+def highlight_html(text: str, spans: list[Span]) -> str:
+    """HTML for ``text`` with ``spans`` marked; everything from the text or notes is escaped.
+
+    Overlapping spans: a span starting inside an earlier, longer one is
+    folded into it (its note is added to the outer mark's hover text), so
+    marks never interleave.
+    """
+    ordered = sorted((s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -(s.end - s.start)))
+    merged: list[tuple[int, int, str, list[str]]] = []
+    for s in ordered:
+        if merged and s.start < merged[-1][1]:
+            merged[-1][3].append(s.note)
+            continue
+        merged.append((s.start, s.end, s.kind, [s.note]))
+    out: list[str] = []
+    pos = 0
+    for start, end, kind, notes in merged:
+        out.append(html.escape(text[pos:start]))
+        colour = COLOURS.get(kind, "#eeeeee")
+        title = html.escape(" | ".join(notes), quote=True)
+        out.append(f'<mark class="hl hl-{kind}" style="background:{colour};padding:0 2px;border-radius:3px" title="{title}">{html.escape(text[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    body = "".join(out).replace("\n", "<br>\n")
+    return f'<div class="article-text" style="line-height:1.6">{body}</div>'
+
+
+def escape_lines(text: str) -> str:
+    """Escape text for HTML, keeping its line breaks."""
+    return html.escape(text).replace("\n", "<br>\n")

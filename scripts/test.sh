@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: set-up, the pipeline contract check, then pytest
+# (unit, AppTest and real-browser tests; a missing browser fails the run instead of skipping).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --dev
+if [ -x ../shared/checks/contract ]; then
+  PYTHON=.venv/bin/python ../shared/checks/contract
+fi
+REQUIRE_BROWSER_TESTS=1 .venv/bin/python -m pytest -q "$@"
