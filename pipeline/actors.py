@@ -1,0 +1,652 @@
+"""Actors: who is named in an article, resolved to canonical actors with the roles they held on its date.
+
+Rows of :func:`extract` (table ``actor_mentions``; ``python -m pipeline extract actors``):
+
+``article_id``    str  the article (filled in by the caller; absent from :func:`extract` rows).
+``actor``         str  canonical name: "Jens Stoltenberg", "Russia", "NATO"; for an unresolved
+                       named entity, its surface name.
+``actor_type``    str  ``person`` | ``organisation`` | ``country``.
+``role``          str  role(s) the dictionary says the person held on the article's date, "; "-joined
+                       ("NATO Secretary General"); "" if none, not a person, or no date.
+``start``, ``end`` int character offsets of the mention in ``text`` (``text[start:end] == mention``).
+``sentence``      str  the sentence holding the mention (``pipeline.nlp`` splitter).
+``mention``       str  the surface text as written ("Stoltenberg", "the Kremlin", "Russian", "he").
+``resolution``    str  how it was resolved: ``name`` (canonical name) | ``alias`` (listed variant) |
+                       ``surname`` | ``metonym`` ("Moscow", "the Kremlin") | ``adjective`` ("Russian") |
+                       ``title`` ("the secretary general") | ``pronoun`` ("he") | ``ner_unresolved``
+                       (spaCy PERSON/ORG not in the dictionary; actor = surface name).
+``role_in_text``  str  the title the text gives the person at this mention ("President" in
+                       "President Dmitry Peskov", "NATO Secretary General"); "" if none.
+``anachronism``   str  human-readable flag where ``role_in_text`` does not fit the dictionary on the
+                       article's date ("Stoltenberg: NATO Secretary General until 2024-10-01; article
+                       dated 2025"), or says the check could not be made (no date); "" otherwise.
+``country``       str  ISO 3166 alpha-3 code or organisation code of the actor's affiliation (RUS, NATO, EU).
+``actor_id``      str  dictionary id (``JENS_STOLTENBERG``, ``RUS``); "" for unresolved entities.
+
+Data (``pipeline/data``, documented in ``actors.md``): ``actors.csv`` (people and organisations with
+aliases), ``actor_roles.csv`` (dated roles with sources), ``actor_countries.csv`` (canonical country
+names, adjectives, metonyms; every other pycountry country by its common name), ``actor_titles.csv``
+(titles → role keys), ``actor_ner_stoplist.csv`` (spaCy entities that are not actors).
+"""
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pipeline import nlp
+
+COLUMNS = [
+    "article_id", "actor", "actor_type", "role", "start", "end", "sentence",
+    "mention", "resolution", "role_in_text", "anachronism", "country", "actor_id",
+]
+ACTOR_TYPES = ("person", "organisation", "country")
+RESOLUTIONS = ("name", "alias", "surname", "metonym", "adjective", "title", "pronoun", "ner_unresolved")
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Prepositions/verbs before a capital city that make it a place, not an acting government.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|from|into|near|outside|inside|around|across|via|towards?|through|within|over|"
+    r"visit|visits|visited|visiting|trip\s+to|travel(?:led|ed|s)?\s+to|flew\s+to|flying\s+to|came\s+to|"
+    r"went\s+to|arrived\s+in|return(?:ed|s)?\s+to|headed\s+to|based\s+in|held\s+in|hosted\s+in|"
+    r"meeting\s+in|summit\s+in|conference\s+in|talks\s+in|embassy\s+in|offices?\s+in|mission\s+in|"
+    r"streets\s+of|centre\s+of|center\s+of|outskirts\s+of|residents\s+of)\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+# After a city: "Moscow-based", "Brussels summit", "the Washington Post" (a capitalised word = a name).
+_PLACE_AFTER = re.compile(r"^(?:-based|\s+(?:summit|Summit|time|region|oblast|Oblast|airport|metro|residents?|office|offices|embassy|'s\s+streets|’s\s+streets)\b|[ \t]+[A-Z][a-z])")
+_PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+_WORD_AFTER = re.compile(r"^[\s\u00a0]*[-–]?[\w(]")
+
+
+# --------------------------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Role:
+    """One dated role of one person (``end`` exclusive: the day the office passed on; None = ongoing)."""
+
+    actor_id: str
+    label: str
+    role_key: str
+    org: str
+    start: dt.date
+    end: dt.date | None
+    source: str
+    verified: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    name: str
+    actor_type: str
+    country: str
+
+
+@dataclass
+class Dictionary:
+    """Everything the extractor looks up, loaded once from ``pipeline/data``."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    roles: dict[str, list[Role]] = field(default_factory=dict)
+    # surface -> (actor_id, resolution, context) ; context "nato" = only where NATO is named
+    surfaces: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # lower-cased title -> role_key ("" = rank/courtesy)
+    qualifiers: dict[str, str] = field(default_factory=dict)  # qualifier surface -> org/country code
+    stoplist: frozenset[str] = frozenset()
+    surface_re: re.Pattern | None = None
+    title_before_re: re.Pattern | None = None
+    title_after_re: re.Pattern | None = None
+    title_alone_re: re.Pattern | None = None
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if not next(iter(row.values()), "").startswith("#")]
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+
+
+def _parse_day(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _add_surface(table: dict, surface: str, entry: tuple[str, str, str]) -> None:
+    """Register a surface form (first registration wins); 'the X' also as sentence-initial 'The X'."""
+    table.setdefault(surface, entry)
+    if surface.startswith("the "):
+        table.setdefault("The " + surface[4:], entry)
+
+
+@functools.lru_cache(maxsize=1)
+def load_dictionary() -> Dictionary:
+    """Load the actor dictionary (people, organisations, countries, roles, titles) from ``pipeline/data``."""
+    import pycountry
+
+    book = Dictionary()
+    surfaces: dict[str, tuple[str, str, str]] = {}
+    # Countries we curate first (canonical names, adjectives, metonyms), then pycountry for the rest.
+    curated = _read_csv("actor_countries.csv")
+    for row in curated:
+        iso3 = row["iso3"]
+        book.actors[iso3] = Actor(iso3, row["name"], "country", iso3)
+        _add_surface(surfaces, row["name"], (iso3, "name", ""))
+        for alias in _split(row["aliases"]):
+            _add_surface(surfaces, alias, (iso3, "alias", ""))
+        for adjective in _split(row["adjectives"]):
+            _add_surface(surfaces, adjective, (iso3, "adjective", ""))
+            _add_surface(surfaces, f"{adjective} government", (iso3, "alias", ""))
+            _add_surface(surfaces, f"the {adjective} government", (iso3, "alias", ""))
+            book.qualifiers.setdefault(adjective, iso3)
+        for metonym in _split(row["metonyms"]):
+            _add_surface(surfaces, metonym, (iso3, "metonym", ""))
+        for q in [row["name"], *_split(row["aliases"])]:
+            book.qualifiers.setdefault(q, iso3)
+    for country in pycountry.countries:
+        iso3 = country.alpha_3
+        if iso3 in book.actors:
+            continue
+        name = getattr(country, "common_name", None) or country.name
+        if "," in name or "(" in name:
+            continue
+        book.actors[iso3] = Actor(iso3, name, "country", iso3)
+        _add_surface(surfaces, name, (iso3, "name", ""))
+    for row in _read_csv("actors.csv"):
+        actor = Actor(row["actor_id"], row["name"], row["actor_type"], row["country"])
+        if actor.actor_type not in ACTOR_TYPES:
+            raise ValueError(f"actors.csv: bad actor_type {actor.actor_type!r} for {actor.actor_id}")
+        book.actors[actor.actor_id] = actor
+        surfaces[actor.name] = (actor.actor_id, "name", "")  # a listed name beats a country of that name
+        for alias in _split(row["aliases"]):
+            context = "nato" if alias.lower() in {"the alliance", "the military alliance", "the western alliance",
+                                                  "the transatlantic alliance"} else ""
+            if actor.actor_id == "EU" and alias == "Brussels":
+                _add_surface(surfaces, alias, (actor.actor_id, "metonym", ""))
+            else:
+                _add_surface(surfaces, alias, (actor.actor_id, "alias", context))
+        if actor.actor_type == "organisation":
+            book.qualifiers.setdefault(actor.name, actor.country or actor.actor_id)
+            for alias in _split(row["aliases"]):
+                if not alias.lower().startswith("the "):
+                    book.qualifiers.setdefault(alias, actor.country or actor.actor_id)
+    for qualifier, code in {"Alliance": "NATO", "alliance": "NATO", "the alliance": "NATO", "Kremlin": "RUS",
+                            "the Kremlin": "RUS", "European": "EU", "NATO": "NATO", "Nato": "NATO"}.items():
+        book.qualifiers[qualifier] = code
+    book.surfaces = surfaces
+    for row in _read_csv("actor_roles.csv"):
+        if row["actor_id"] not in book.actors:
+            raise ValueError(f"actor_roles.csv: unknown actor_id {row['actor_id']!r}")
+        role = Role(row["actor_id"], row["role"], row["role_key"], row["org"], _parse_day(row["start"]),
+                    _parse_day(row["end"]), row["source"], row["verified"])
+        book.roles.setdefault(role.actor_id, []).append(role)
+    for row in _read_csv("actor_titles.csv"):
+        book.titles[row["title"].lower()] = row["role_key"]
+    book.stoplist = frozenset(r["text"].lower() for r in _read_csv("actor_ner_stoplist.csv"))
+
+    names = sorted(surfaces, key=len, reverse=True)
+    book.surface_re = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    titles = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(book.titles, key=len, reverse=True))
+    quals = "|".join(re.escape(q) for q in sorted(book.qualifiers, key=len, reverse=True))
+    apostrophe = r"(?:'s|’s)?"
+    book.title_before_re = re.compile(
+        rf"(?:(?<![\w.])(?P<qual>{quals}){apostrophe}\s+)?(?<![\w])(?P<title>{titles})\s+$", re.IGNORECASE)
+    book.title_after_re = re.compile(
+        rf"^,\s+(?:the\s+)?(?:(?P<qual>{quals}){apostrophe}\s+)?(?P<title>{titles})(?![\w])(?!\s+[A-Z][a-z])",
+        re.IGNORECASE)
+    book.title_alone_re = re.compile(
+        rf"(?<![\w])(?:[Tt]he\s+(?:(?P<qual>{quals}){apostrophe}\s+)?|(?P<qual2>NATO|Nato|Kremlin|Russia|the\s+alliance)(?:'s|’s)\s+)"
+        rf"(?P<title>{titles})(?![\w])(?!\s+[A-Z][a-z])(?!\s+of\b)")
+    return book
+
+
+# --------------------------------------------------------------------------------------------- dates
+
+
+def date_bounds(date: str | None) -> tuple[dt.date, dt.date] | None:
+    """First and last day covered by an ISO date of day, month or year precision (None if absent/invalid)."""
+    if not date:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date.strip())
+    if not match:
+        raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {date!r}")
+    year, month, day = match.groups()
+    if day:
+        d = dt.date(int(year), int(month), int(day))
+        return d, d
+    if month:
+        first = dt.date(int(year), int(month), 1)
+        nxt = dt.date(int(year) + (int(month) == 12), int(month) % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1)
+    return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+
+
+def held_on(role: Role, bounds: tuple[dt.date, dt.date]) -> bool:
+    """True if the role was held at some point of the date interval (end exclusive)."""
+    lo, hi = bounds
+    return role.start <= hi and (role.end is None or lo < role.end)
+
+
+def roles_on(actor_id: str, date: str | None) -> list[Role]:
+    """Roles the dictionary says ``actor_id`` held on ``date`` (empty if no date)."""
+    bounds = date_bounds(date)
+    if bounds is None:
+        return []
+    return [r for r in load_dictionary().roles.get(actor_id, []) if held_on(r, bounds)]
+
+
+def _keys_compatible(text_key: str, role_key: str) -> bool:
+    if text_key == role_key:
+        return True
+    return text_key == "president" and role_key in {"commission president", "council president"}
+
+
+def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: str, date: str | None) -> str:
+    """Anachronism flag for a person given ``role_in_text`` on ``date`` ("" when it fits or cannot apply)."""
+    book = load_dictionary()
+    actor = book.actors.get(actor_id)
+    roles = book.roles.get(actor_id, [])
+    if actor is None or actor.actor_type != "person" or not role_key or not roles:
+        return ""
+    surname = actor.name.split()[-1]
+    title = " ".join(role_in_text.split())
+    if date_bounds(date) is None:
+        return f"{surname}: role '{title}' not checked (no article date)"
+    bounds = date_bounds(date)
+    fitting = [r for r in roles if _keys_compatible(role_key, r.role_key)
+               and (not qualifier_code or r.org == qualifier_code)]
+    if any(held_on(r, bounds) for r in fitting):
+        return ""
+    if fitting:
+        nearest = min(fitting, key=lambda r: min(abs((r.start - bounds[0]).days),
+                                                 abs(((r.end or dt.date.max) - bounds[0]).days)))
+        if nearest.end is not None and nearest.end <= bounds[0]:
+            return f"{surname}: {nearest.label} until {nearest.end.isoformat()}; article dated {date}"
+        return f"{surname}: {nearest.label} only from {nearest.start.isoformat()}; article dated {date}"
+    held = [r.label for r in roles if held_on(r, bounds)]
+    if held:
+        return f"{surname}: not '{title}' per dictionary; on {date} {'; '.join(held)}"
+    known = "; ".join(sorted({r.label for r in roles}))
+    return f"{surname}: not '{title}' per dictionary (no role on {date}; known roles: {known})"
+
+
+# --------------------------------------------------------------------------------------------- extraction
+
+
+class _Sentences:
+    def __init__(self, text: str):
+        self.spans = nlp.sentence_spans(text)
+        self.starts = [s for s, _ in self.spans]
+        self.text = text
+
+    def index(self, offset: int) -> int:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return max(i, 0)
+
+    def sentence(self, offset: int) -> str:
+        if not self.spans:
+            return ""
+        s, e = self.spans[self.index(offset)]
+        return self.text[s:e]
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _title_before(text: str, start: int, book: Dictionary) -> tuple[str, str, str, int] | None:
+    """(role_in_text, role_key, qualifier code, title start) for a title right before ``start``."""
+    window_start = max(0, start - 90)
+    match = book.title_before_re.search(text, window_start, start)
+    if not match or match.end() != start:
+        return None
+    title = match.group("title")
+    role_key = book.titles.get(" ".join(title.split()).lower(), "")
+    qual = match.group("qual")
+    code = book.qualifiers.get(qual, "") if qual else ""
+    if qual and code == "" and qual.lower() in book.qualifiers:
+        code = book.qualifiers[qual.lower()]
+    return " ".join(text[match.start():match.end()].split()), role_key, code, match.start("title")
+
+
+def _title_after(text: str, end: int, book: Dictionary) -> tuple[str, str, str] | None:
+    match = book.title_after_re.match(text[end:end + 90])
+    if not match:
+        return None
+    title = match.group("title")
+    qual = match.group("qual")
+    role_text = " ".join(match.group(0).lstrip(", ").split())
+    if role_text.lower().startswith("the "):
+        role_text = role_text[4:]
+    return role_text, book.titles.get(" ".join(title.split()).lower(), ""), book.qualifiers.get(qual, "") if qual else ""
+
+
+def _row(book: Dictionary, text: str, sentences: _Sentences, start: int, end: int, actor_id: str,
+         resolution: str, *, name: str = "", actor_type: str = "", date: str | None = None,
+         role_in_text: str = "", anachronism: str = "", country: str = "") -> dict:
+    actor = book.actors.get(actor_id)
+    if actor is not None:
+        name, actor_type, country = actor.name, actor.actor_type, actor.country
+    role = "; ".join(r.label for r in roles_on(actor_id, date)) if actor_type == "person" and actor_id else ""
+    return {
+        "actor": name, "actor_type": actor_type, "role": role, "start": start, "end": end,
+        "sentence": sentences.sentence(start), "mention": text[start:end], "resolution": resolution,
+        "role_in_text": role_in_text, "anachronism": anachronism, "country": country, "actor_id": actor_id,
+    }
+
+
+def _is_place(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 40):start]
+    after = text[end:end + 20]
+    return bool(_LOCATIVE_BEFORE.search(before)) or bool(_PLACE_AFTER.match(after))
+
+
+def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None,
+            ner: bool = True) -> list[dict]:
+    """Actor mentions in one article's main text, resolved to canonical actors (see module docstring).
+
+    ``date`` is the article's ISO date (YYYY, YYYY-MM or YYYY-MM-DD) used for roles and anachronism
+    checks; ``mentions`` is accepted for the shared stage signature and ignored (this stage makes them).
+    ``ner=False`` skips spaCy (dictionary only; faster, no unresolved entities, no pronouns).
+    """
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    date_bounds(date)  # validates
+    book = load_dictionary()
+    sentences = _Sentences(text)
+    rows: list[dict] = []
+    taken: list[tuple[int, int]] = []  # spans already claimed (mentions and consumed title qualifiers)
+    nato_named = bool(re.search(r"\bNATO\b|\bNato\b|North Atlantic Treaty", text))
+
+    # 1. dictionary surfaces
+    candidates = []
+    for match in book.surface_re.finditer(text):
+        actor_id, resolution, context = book.surfaces[match.group(0)]
+        candidates.append((match.start(), match.end(), actor_id, resolution, context))
+    persons_first = sorted(candidates, key=lambda c: (book.actors[c[2]].actor_type != "person", c[0]))
+    for start, end, actor_id, resolution, context in persons_first:
+        if _overlaps(taken, start, end):
+            continue
+        actor = book.actors[actor_id]
+        if context == "nato" and not nato_named:
+            continue
+        if resolution == "metonym" and _is_place(text, start, end):
+            continue
+        if resolution == "adjective":
+            if not _WORD_AFTER.match(text[end:end + 3]) or re.search(r"\b(?:in|speak\w*|into)\s+$", text[max(0, start - 12):start]):
+                continue  # "in Russian", "speaks Russian." = the language
+        if actor.actor_type == "country" and actor_id == "USA" and match_is_pronoun_us(text, start, end):
+            continue
+        if re.search(r"\b(?:North|South|Latin|Central)\s+$", text[max(0, start - 9):start]) and text[start:end] == "America":
+            continue
+        role_in_text = anachronism = ""
+        if actor.actor_type == "person":
+            found = _title_before(text, start, book)
+            if found:
+                role_in_text, role_key, code, title_start = found
+                taken.append((title_start, start))
+            else:
+                after = _title_after(text, end, book)
+                role_key, code = ("", "")
+                if after:
+                    role_in_text, role_key, code = after
+            if role_in_text:
+                anachronism = check_role(actor_id, role_key, code, role_in_text, date)
+        if resolution == "alias" and actor.actor_type == "person" and " " not in text[start:end]:
+            resolution = "surname"
+        rows.append(_row(book, text, sentences, start, end, actor_id, resolution, date=date,
+                         role_in_text=role_in_text, anachronism=anachronism))
+        taken.append((start, end))
+
+    # 2. named entities the dictionary lacks
+    if ner:
+        _add_ner(text, sentences, book, rows, taken, date)
+    # 3. surnames of people named in full earlier (dictionary people without a safe surname alias, NER people)
+    _add_surnames(text, sentences, book, rows, taken, date)
+    # 4. "the secretary general", "the Kremlin spokesman"
+    _add_titles(text, sentences, book, rows, taken, date)
+    # 5. "he"/"she" whose antecedent is the previous sentence's single person
+    if ner:
+        _add_pronouns(text, sentences, book, rows, taken, date)
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    return rows
+
+
+def match_is_pronoun_us(text: str, start: int, end: int) -> bool:
+    """'US' written in capitals but used as the pronoun ("LET US", "TOLD US") — only in all-caps text."""
+    if text[start:end] != "US":
+        return False
+    before = text[max(0, start - 6):start]
+    return bool(re.search(r"(?:LET|TOLD|FOR|WITH|OF)\s+$", before))
+
+
+_NER_LABELS = {"PERSON": "person", "ORG": "organisation"}
+_LEADING = re.compile(r"^(?:the|The|a|A|an|An)\s+")
+
+
+def _add_ner(text, sentences, book, rows, taken, date) -> None:
+    for s_start, s_end in sentences.spans:
+        sentence = text[s_start:s_end]
+        if not re.search(r"[A-Z]", sentence[1:]):
+            continue
+        doc = nlp.parse(sentence)
+        words = re.findall(r"[A-Za-z][\w'’\-]*", sentence)
+        headline = len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+        for ent in doc.ents:
+            actor_type = _NER_LABELS.get(ent.label_)
+            if actor_type is None or (headline and actor_type == "person"):
+                continue
+            surface = re.split(r"(?:'s|’s)\s", ent.text)[0]
+            offset = ent.start_char
+            lead = _LEADING.match(surface)
+            if lead:
+                surface, offset = surface[lead.end():], offset + lead.end()
+            surface = re.sub(r"(?:'s|’s|'|’)$", "", surface).rstrip(" .,;:")
+            start = s_start + offset
+            end = start + len(surface)
+            if not surface or _overlaps(taken, start, end):
+                continue
+            if not _plausible_entity(surface, actor_type, book):
+                continue
+            if actor_type == "person" and surface.isupper():
+                actor_type = "organisation"
+            # strip a leading title the model swallowed ("President Dmitry Peskov")
+            title_match = re.match(r"^(?:(?:[A-Z][\w.]*\s+){0,3})", surface)
+            role_in_text = ""
+            if actor_type == "person" and title_match:
+                words = surface.split()
+                for k in range(len(words) - 1, 0, -1):
+                    head = " ".join(words[:k])
+                    if head.lower() in book.titles:
+                        role_in_text = head
+                        cut = surface.index(words[k])
+                        start, surface = start + cut, surface[cut:]
+                        end = start + len(surface)
+                        break
+            if actor_type == "person" and not role_in_text:
+                found = _title_before(text, start, book)
+                if found:
+                    role_in_text = found[0]
+                    taken.append((found[3], start))
+            if _overlaps(taken, start, end):
+                continue
+            rows.append(_row(book, text, sentences, start, end, "", "ner_unresolved", name=surface,
+                             actor_type=actor_type, role_in_text=role_in_text))
+            taken.append((start, end))
+
+
+def _plausible_entity(surface: str, actor_type: str, book: Dictionary) -> bool:
+    """Reject spaCy entities that are not actors (stoplist, lowercase, numbers, titles, too short)."""
+    low = surface.lower()
+    if low in book.stoplist or low in book.titles or len(surface) < 2:
+        return False
+    if not surface[0].isupper() or re.search(r"\d", surface):
+        return False
+    words = surface.split()
+    if actor_type == "person":
+        if any(not re.fullmatch(r"[A-Z][\w'’.\-]*", w) for w in words if w.lower() not in {"de", "von", "der", "van", "al", "bin", "la", "le", "da", "di"}):
+            return False
+        if len(words) == 1 and low in _STOPWORDS():
+            return False
+    if surface in book.surfaces:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _STOPWORDS() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _add_surnames(text, sentences, book, rows, taken, date) -> None:
+    full_people: dict[str, tuple[str, str]] = {}  # surname -> (actor_id, name) ; ambiguous -> ("", "")
+    for row in rows:
+        if row["actor_type"] != "person" or row["resolution"] not in {"name", "alias", "ner_unresolved"}:
+            continue
+        words = row["mention"].split()
+        if len(words) < 2:
+            continue
+        key = (row["actor_id"], row["actor"])
+        surname = words[-1]
+        if surname in {"III", "II", "Jr.", "Jr", "Sr."} and len(words) > 2:
+            surname = words[-2]
+        previous = full_people.get(surname)
+        full_people[surname] = key if previous in (None, key) else ("", "")
+    for surname, (actor_id, name) in full_people.items():
+        if not name:
+            continue
+        for match in re.finditer(rf"(?<![\w\-]){re.escape(surname)}(?![\w\-])", text):
+            if _overlaps(taken, match.start(), match.end()):
+                continue
+            role_in_text = anachronism = ""
+            found = _title_before(text, match.start(), book)
+            if found:
+                role_in_text, role_key, code, title_start = found
+                taken.append((title_start, match.start()))
+                anachronism = check_role(actor_id, role_key, code, role_in_text, date) if actor_id else ""
+            resolution = "surname"
+            rows.append(_row(book, text, sentences, match.start(), match.end(), actor_id, resolution, name=name,
+                             actor_type="person", date=date, role_in_text=role_in_text, anachronism=anachronism))
+            taken.append((match.start(), match.end()))
+
+
+def _add_titles(text, sentences, book, rows, taken, date) -> None:
+    bounds = date_bounds(date)
+    people = {}
+    for row in rows:
+        if row["actor_type"] == "person" and row["actor_id"]:
+            people[row["actor_id"]] = row
+    for match in book.title_alone_re.finditer(text):
+        title = match.group("title")
+        role_key = book.titles.get(" ".join(title.split()).lower(), "")
+        if not role_key or role_key in {"minister", "envoy", "ambassador", "chief of staff"}:
+            continue
+        start, end = match.start("title"), match.end("title")
+        if _overlaps(taken, start, end):
+            continue
+        qual = match.group("qual") or match.group("qual2") or ""
+        code = book.qualifiers.get(qual, book.qualifiers.get(qual.lower(), "")) if qual else ""
+        if not code and re.search(r"\balliance\b", qual, re.IGNORECASE):
+            code = "NATO"
+
+        def fits(actor_id: str, on_date: bool) -> bool:
+            for role in book.roles.get(actor_id, []):
+                if _keys_compatible(role_key, role.role_key) and (not code or role.org == code):
+                    if not on_date or (bounds and held_on(role, bounds)):
+                        return True
+            return False
+
+        in_article = [a for a in people if fits(a, False)]
+        if not in_article:
+            in_article = [r["actor_id"] or r["actor"] for r in rows
+                          if r["actor_type"] == "person" and r["role_in_text"]
+                          and book.titles.get(" ".join(r["role_in_text"].split()[-len(title.split()):]).lower()) == role_key]
+            in_article = sorted(set(in_article))
+        chosen = ""
+        if len(in_article) == 1:
+            chosen = in_article[0]
+        elif bounds and code:
+            holders = [a for a in book.roles if fits(a, True)]
+            if len(holders) == 1:
+                chosen = holders[0]
+        if not chosen:
+            continue
+        role_text = " ".join(re.sub(r"^[Tt]he\s+", "", text[match.start():end]).split())
+        anachronism = check_role(chosen, role_key, code, role_text, date) if chosen in book.actors else ""
+        if chosen in book.actors:
+            rows.append(_row(book, text, sentences, start, end, chosen, "title", date=date,
+                             role_in_text=role_text, anachronism=anachronism))
+        else:
+            rows.append(_row(book, text, sentences, start, end, "", "title", name=chosen, actor_type="person",
+                             role_in_text=role_text))
+        taken.append((start, end))
+
+
+def _add_pronouns(text, sentences, book, rows, taken, date) -> None:
+    by_sentence: dict[int, list[dict]] = {}
+    for row in rows:
+        by_sentence.setdefault(sentences.index(row["start"]), []).append(row)
+    new_rows: list[dict] = []
+    for i, (s_start, s_end) in enumerate(sentences.spans):
+        sentence = text[s_start:s_end]
+        hits = list(_PRONOUN.finditer(sentence))
+        if not hits:
+            continue
+        doc = nlp.parse(sentence)
+        for hit in hits:
+            token = next((t for t in doc if t.idx == hit.start()), None)
+            if token is None or token.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            start = s_start + hit.start()
+            earlier_here = [r for r in by_sentence.get(i, []) if r["actor_type"] == "person" and r["start"] < start]
+            if earlier_here:
+                continue  # a person named earlier in the same sentence: leave it to a real coreference model
+            antecedent = None
+            for j in range(i - 1, max(-1, i - 3), -1):
+                people = {(r["actor_id"], r["actor"]): r for r in by_sentence.get(j, []) if r["actor_type"] == "person"}
+                if len(people) == 1:
+                    antecedent = next(iter(people.values()))
+                elif len(people) > 1:
+                    antecedent = _subject_person(text, sentences.spans[j], list(people.values()))
+                if people:
+                    break
+            if antecedent is None:
+                continue
+            row = _row(book, text, sentences, start, start + len(hit.group(0)), antecedent["actor_id"], "pronoun",
+                       name=antecedent["actor"], actor_type="person", date=date, country=antecedent["country"])
+            new_rows.append(row)
+            by_sentence.setdefault(i, []).append(row)
+            taken.append((row["start"], row["end"]))
+    rows.extend(new_rows)
+
+
+def _subject_person(text: str, span: tuple[int, int], people: list[dict]) -> dict | None:
+    """The one person mention that is the grammatical subject of the sentence's main verb, if any."""
+    s_start, s_end = span
+    doc = nlp.parse(text[s_start:s_end])
+    subjects = [t for t in doc if t.dep_ in {"nsubj", "nsubjpass"} and t.head.dep_ == "ROOT"]
+    found = []
+    for person in people:
+        for token in subjects:
+            if person["start"] - s_start <= token.idx < person["end"] - s_start:
+                found.append(person)
+    keys = {(p["actor_id"], p["actor"]) for p in found}
+    return found[0] if len(keys) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def anachronisms(rows: Iterable[dict]) -> list[dict]:
+    """The rows whose ``anachronism`` flag is set."""
+    return [row for row in rows if row.get("anachronism")]

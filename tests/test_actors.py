@@ -1,0 +1,128 @@
+"""Tests of the actors stage on the seeds and real news sentences."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import actors
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def find(rows, mention, start_from=0):
+    return [r for r in rows if r["mention"] == mention and r["start"] >= start_from]
+
+
+@pytest.fixture(scope="module")
+def seed000():
+    return seed("000"), actors.extract(seed("000"), date="2021-10-22")
+
+
+@pytest.fixture(scope="module")
+def seed004():
+    return seed("004"), actors.extract(seed("004"), date="2025")
+
+
+def test_columns_and_offsets(seed000):
+    text, rows = seed000
+    assert rows
+    for row in rows:
+        assert set(row) == set(actors.COLUMNS) - {"article_id"}
+        assert text[row["start"]:row["end"]] == row["mention"]
+        assert row["actor_type"] in actors.ACTOR_TYPES
+        assert row["resolution"] in actors.RESOLUTIONS
+        assert row["mention"] in row["sentence"]
+
+
+def test_peskov_called_president_is_flagged(seed000):
+    text, rows = seed000
+    (peskov,) = find(rows, "Dmitry Peskov")
+    assert peskov["actor"] == "Dmitry Peskov"
+    assert peskov["role_in_text"] == "President"
+    assert peskov["role"] == "Kremlin spokesman"
+    assert peskov["anachronism"].startswith("Peskov: not 'President'")
+    assert "Kremlin spokesman" in peskov["anachronism"]
+
+
+def test_stoltenberg_general_secretary_fits_2021(seed000):
+    text, rows = seed000
+    (jens,) = find(rows, "Jens Stoltenberg")
+    assert jens["role_in_text"] == "General Secretary"
+    assert jens["role"] == "NATO Secretary General"
+    assert jens["anachronism"] == ""
+    assert jens["country"] == "NOR"
+
+
+def test_stoltenberg_in_2025_is_flagged(seed004):
+    text, rows = seed004
+    flagged = [r for r in rows if r["actor"] == "Jens Stoltenberg" and r["anachronism"]]
+    assert flagged
+    assert flagged[0]["anachronism"] == "Stoltenberg: NATO Secretary General until 2024-10-01; article dated 2025"
+    peskov = find(rows, "Dmitry Peskov")[0]
+    assert peskov["anachronism"] == "" and peskov["role"] == "Kremlin spokesman"
+    hegseth = find(rows, "Pete Hegseth")[0]
+    assert hegseth["role_in_text"] == "U.S. Secretary of Defense" and hegseth["anachronism"] == ""
+    trump = find(rows, "Donald Trump")[0]
+    assert trump["role"] == "President of the United States" and trump["anachronism"] == ""
+
+
+def test_no_date_says_check_not_made():
+    rows = actors.extract(seed("004"), date=None)
+    jens = [r for r in rows if r["actor"] == "Jens Stoltenberg" and r["role_in_text"]][0]
+    assert jens["anachronism"] == "Stoltenberg: role 'Secretary General' not checked (no article date)"
+    assert jens["role"] == ""
+
+
+def test_metonyms_and_places():
+    text = seed("003")
+    rows = actors.extract(text, date=None, ner=False)
+    london = find(rows, "London")
+    assert london and london[0]["actor"] == "United Kingdom" and london[0]["resolution"] == "metonym"
+    moscow = find(rows, "Moscow")
+    assert moscow and moscow[0]["actor"] == "Russia" and moscow[0]["actor_type"] == "country"
+    # "a conference in London" is a place, not an actor
+    rows4 = actors.extract(seed("004"), date="2025", ner=False)
+    assert not find(rows4, "London")
+    assert find(rows4, "Moscow")[0]["actor"] == "Russia"
+
+
+def test_aliases_on_seed000(seed000):
+    text, rows = seed000
+    assert find(rows, "Stoltenberg")[0]["resolution"] == "surname"
+    assert find(rows, "the Alliance")[0]["actor"] == "NATO"
+    adjective = [r for r in rows if r["mention"] == "Russian" and "diplomats" in r["sentence"]]
+    assert adjective and adjective[0]["actor"] == "Russia" and adjective[0]["resolution"] == "adjective"
+    # "NATO meeting in Brussels" / "mission to NATO in Brussels": places, not the EU
+    assert not find(rows, "Brussels")
+    assert find(rows, "the Russian government")[0]["actor"] == "Russia"
+
+
+def test_secretary_general_title_and_pronoun():
+    rows = actors.extract(seed("002"), date="2021-10-20")
+    titles = [r for r in rows if r["resolution"] == "title"]
+    assert titles and all(r["actor"] == "Jens Stoltenberg" for r in titles)
+    pronouns = [r for r in rows if r["resolution"] == "pronoun"]
+    assert pronouns and all(r["actor"] == "Jens Stoltenberg" for r in pronouns)
+    austin = [r for r in rows if r["actor"] == "Lloyd Austin"][0]
+    assert austin["mention"] == "Lloyd J. Austin III" and austin["role"] == "US Secretary of Defense"
+
+
+def test_ner_unresolved_and_stoplist():
+    text = seed("003")
+    rows = actors.extract(text, date=None)
+    assert not [r for r in rows if r["mention"] in {"Novichok", "Nor"}]
+    skripal = find(rows, "Sergei Skripal")[0]
+    assert skripal["actor_type"] == "person"
+    rows4 = actors.extract(seed("004"), date="2025")
+    assert not [r for r in rows4 if r["mention"] == "Chatham House" and r["actor_type"] == "person"]
+
+
+def test_bad_date_rejected():
+    with pytest.raises(ValueError):
+        actors.extract("NATO met.", date="22/10/2021")
