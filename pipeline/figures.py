@@ -1,0 +1,847 @@
+"""Figures stage: money, shares of GDP, percentage changes and counts of troops/equipment.
+
+``extract(text)`` reads one article's main text sentence by sentence and returns one row per
+figure mention. Rows (``COLUMNS``; ``article_id`` is added by the pipeline):
+
+============== ======= ==================================================================================
+column          type    meaning
+============== ======= ==================================================================================
+article_id      str     article the figure comes from (filled by the pipeline, not by ``extract``)
+kind            str     ``money`` | ``pct_gdp`` | ``pct_change`` | ``count``
+value           number  the figure: money as the full amount (1000000000), percentages in percent (5 for
+                        5%), counts as a number. For ranges and vague quantities: the lower bound.
+unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, not ISO); pct_*: ``%``;
+                        count: the thing counted as written, lower-case head noun ("troops", "submarines")
+qualifier       str     hedge as written before the figure ("up to", "over", "at least", "more than",
+                        "about", "reportedly") or ""
+actor           str     country/organisation that spends, pledges, allocates or owns the figure (canonical
+                        name from ``pipeline.actors`` mentions), or ""
+start, end      int     character offsets of the figure in ``text`` (``text[start:end]`` is the figure)
+text            str     ``text[start:end]``
+value_low       number  lower bound (= value)
+value_high      number  upper bound for ranges ("$2–3 billion" -> 3e9), else null
+vague           bool    True for vague quantities ("thousands of" -> value 2000, the smallest plural)
+scale_word      str     scale as written ("billion", "bn", "thousands", "fourfold") or ""
+item            str     count: the whole noun phrase counted ("nuclear-powered attack submarines"); else ""
+purpose         str     what the money/share is for, where the sentence says ("defense technologies",
+                        "NATO Innovation Fund", "hard military capabilities"), else ""
+year            int     year the figure refers to where stated ("by June 2022", "next year"), else null
+value_eur       number  money only: value converted to EUR with ``data/fx_rates.csv``, else null
+value_usd       number  money only: value converted to USD, else null
+rate_date       str     money only: date of the rate table used (ISO), else ""
+sentence        str     the sentence holding the figure
+figure_key      str     same key for repeated mentions of one figure in one article (kind|unit|value), so
+                        the tracker counts one figure with several mentions
+============== ======= ==================================================================================
+
+Conventions (documented decisions):
+
+- Ranges ("$2–3 billion", "between 2% and 3%"): ``value`` = ``value_low`` = lower end, ``value_high`` = upper.
+- Vague plurals are lower bounds: "dozens of" 24, "hundreds of" 200, "thousands of" 2000, "tens of
+  thousands of" 20000, "hundreds of thousands of" 200000, "millions of" 2e6; ``vague`` = True.
+- "fourfold" / "N-fold" increases are ``pct_change`` of (N-1)*100: fourfold = +300%. A decrease ("cut by
+  10%") is negative.
+- Durations, dates, ages and counts of countries/people in general are not figures ("over three years",
+  "June 24-25", "16 other countries"); counts are emitted only for troops and equipment
+  (``data/figure_count_units.csv``).
+- Minor units are folded into the main unit: "50 cents" = 0.5 USD; "3 dollars 50 cents" = 3.5 USD.
+- A bare "$" is USD unless the sentence (else the article) names a country of another dollar
+  ("Canada", "Canadian" -> CAD). Likewise other symbols shared by several currencies.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.nlp import iter_sentences
+
+COLUMNS = [
+    "article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text",
+    "value_low", "value_high", "vague", "scale_word", "item", "purpose", "year",
+    "value_eur", "value_usd", "rate_date", "sentence", "figure_key",
+]
+KINDS = ("money", "pct_gdp", "pct_change", "count")
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+# --------------------------------------------------------------------------------------------------
+# Data files
+# --------------------------------------------------------------------------------------------------
+
+def _read_csv(name: str) -> list[dict]:
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+@dataclass
+class CurrencyData:
+    """Currency lexicon loaded from ``currencies.csv`` and ``currency_aliases.csv``."""
+
+    names: dict[str, str] = field(default_factory=dict)        # lower-case name/plural -> code
+    generic: set[str] = field(default_factory=set)             # names that are bare family words
+    ambiguous: set[str] = field(default_factory=set)           # names that need a scale word
+    minor: dict[str, str] = field(default_factory=dict)        # "cents" -> default code
+    symbols: dict[str, list[str]] = field(default_factory=dict)  # symbol -> candidate codes, default first
+    codes: dict[str, dict] = field(default_factory=dict)       # ISO code -> currencies.csv row
+    context_terms: dict[str, list[str]] = field(default_factory=dict)  # code -> Title-case country words
+
+
+@functools.lru_cache(maxsize=1)
+def currency_data() -> CurrencyData:
+    """Load (once) the currency lexicon."""
+    data = CurrencyData()
+    rows = _read_csv("currencies.csv")
+    aliases = _read_csv("currency_aliases.csv")
+    ignored = {a["alias"] for a in aliases if a["kind"] == "ignore"}
+    for row in rows:
+        data.codes[row["code"]] = row
+    # Names: current currencies win over historic ones with the same name.
+    for row in sorted(rows, key=lambda r: r["current"] == "1"):
+        for name in (row["name"], row["plural"]):
+            if name:
+                data.names[name] = row["code"]
+    # Generic family words from CLDR names ("ruble" from "russian ruble"), when unambiguous.
+    last_words: dict[str, set[str]] = {}
+    for row in rows:
+        if row["current"] != "1":
+            continue
+        for name in (row["name"], row["plural"]):
+            parts = name.split()
+            if len(parts) > 1 and parts[-1].isalpha():
+                last_words.setdefault(parts[-1], set()).add(row["code"])
+    for word, codes in last_words.items():
+        if len(codes) == 1 and word not in data.names:
+            data.names[word] = next(iter(codes))
+            data.generic.add(word)
+            if len(word) < 4:
+                data.ambiguous.add(word)
+    # Symbols from CLDR; the English symbol's owner first.
+    en_owner: dict[str, str] = {}
+    for row in rows:
+        for sym in filter(None, row["symbols"].split("|")):
+            if sym in ignored or (sym.isalpha() and len(sym) < 2):
+                continue
+            data.symbols.setdefault(sym, []).append(row["code"])
+    for sym, codes in data.symbols.items():
+        codes.sort(key=lambda c: (c != {"$": "USD", "¥": "JPY", "£": "GBP", "€": "EUR"}.get(sym, c),
+                                  data.codes[c]["current"] != "1", c))
+    del en_owner
+    for alias in aliases:
+        kind, code, text = alias["kind"], alias["code"], alias["alias"]
+        if kind == "symbol":
+            codes = data.symbols.setdefault(text, [])
+            if code in codes:
+                codes.remove(code)
+            codes.insert(0, code)
+        elif kind in ("word", "generic"):
+            data.names[text] = code
+            if kind == "generic":
+                data.generic.add(text)
+            if alias["ambiguous"] == "1":
+                data.ambiguous.add(text)
+            else:
+                data.ambiguous.discard(text)
+        elif kind == "minor":
+            data.minor[text] = code
+    # Context words for ambiguous symbols: country names (pycountry) and the demonym that opens the
+    # currency's English name ("canadian" dollar -> "Canadian").
+    import pycountry
+
+    for row in rows:
+        if row["current"] != "1" or not row["countries"]:
+            continue
+        terms = set()
+        first = row["name"].split()[0]
+        if len(row["name"].split()) > 1 and first not in {"us", "east", "west", "cfa", "special"}:
+            terms.add(first.title())
+        for alpha2 in row["countries"].split("|"):
+            country = pycountry.countries.get(alpha_2=alpha2)
+            if country is None:
+                continue
+            for attr in ("name", "common_name"):
+                name = getattr(country, attr, None)
+                if name and "," not in name:
+                    terms.add(name)
+        data.context_terms[row["code"]] = sorted(terms)
+    data.context_terms["USD"] = sorted(set(data.context_terms.get("USD", [])) | {"U.S.", "US", "American", "Washington", "Pentagon"})
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def fx_rates() -> tuple[str, dict[str, float]]:
+    """Return ``(rate_date, {code: units of code per 1 EUR})`` from ``data/fx_rates.csv``."""
+    rates: dict[str, float] = {"EUR": 1.0}
+    rate_date = ""
+    for row in _read_csv("fx_rates.csv"):
+        rates[row["code"]] = float(row["per_eur"])
+        rate_date = rate_date or row["rate_date"]
+    return rate_date, rates
+
+
+@functools.lru_cache(maxsize=1)
+def qualifiers() -> dict[str, str]:
+    """Hedge phrases -> bound kind, from ``data/figure_qualifiers.csv``."""
+    return {row["qualifier"]: row["bound"] for row in _read_csv("figure_qualifiers.csv")}
+
+
+@functools.lru_cache(maxsize=1)
+def count_units() -> dict[str, str]:
+    """Counted things (troops, submarines, ...) -> group, from ``data/figure_count_units.csv``."""
+    return {row["unit"]: row["group"] for row in _read_csv("figure_count_units.csv")}
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------------
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+    "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12, "lakh": 1e5, "lakhs": 1e5,
+    "crore": 1e7, "crores": 1e7,
+}
+_FRACTIONS = {"half": 0.5, "quarter": 0.25, "quarters": 0.25}
+_NUMBER_WORDS = sorted(list(_UNITS) + list(_TENS) + ["hundred", "thousand", "million", "billion", "trillion",
+                                                     "dozen", "half", "quarter", "quarters"], key=len, reverse=True)
+_W = r"(?:%s)" % "|".join(_NUMBER_WORDS)
+_W_FIRST = r"(?:%s)" % "|".join(sorted(list(_UNITS) + list(_TENS) + ["dozen", "half", "quarter"], key=len, reverse=True))
+# "and" joins number words only after a scale ("one hundred and fifty") or before a fraction ("two and a half").
+_W_JOIN = r"(?:\s+and\s+(?=an?\s+(?:half|quarter))|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+|\s+|-)"
+WORD_NUMBER = rf"(?:(?:an?\s+{_W}|{_W_FIRST})(?:{_W_JOIN}(?:an?\s+)?{_W})*)\b"
+DIGIT_NUMBER = r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+NUMBER = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
+SCALE = r"(?:\s?(?i:thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn|lakhs?|crores?)\b|(?:k|K|m|M|b|B)\b)"
+RANGE_SEP = r"(?:\s?(?:-|–|—)\s?|\s(?:to)\s)"
+
+
+def parse_number(text: str) -> float | None:
+    """Parse digits ("1,000", "21.70", "12,34,567.89") or English number words ("two and a half
+    billion", "three quarters", "forty-five") into a float; None if it is not a number."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(DIGIT_NUMBER, text):
+        return float(text.replace(",", ""))
+    total, current, pending_article, seen = 0.0, 0.0, False, False
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word in ("and", ""):
+            continue
+        if word in ("a", "an"):
+            pending_article = True
+            continue
+        seen = True
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "dozen":
+            current = (current or 1) * 12
+        elif word in ("half", "quarter"):
+            current += _FRACTIONS[word]
+        elif word == "quarters":
+            current = (current or 1) * 0.25
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in _SCALES:
+            total += (current or 1) * _SCALES[word]
+            current = 0.0
+        else:
+            return None
+        pending_article = False
+    if not seen:
+        return None
+    return total + current
+
+
+def _clean_value(value: float | None):
+    """Round float noise away; integers as int (JSON-friendly)."""
+    if value is None:
+        return None
+    value = round(float(value), 6)
+    if value == int(value) and abs(value) < 1e18:
+        return int(value)
+    return value
+
+
+def _amount_value(amount: str, scale: str | None) -> tuple[float | None, float | None]:
+    """Value (and upper value for a range) of an amount string plus an optional trailing scale."""
+    parts = re.split(RANGE_SEP, amount.strip(), maxsplit=1)
+    factor = _SCALES[scale.strip().lower()] if scale else 1.0
+    low = parse_number(parts[0])
+    high = parse_number(parts[1]) if len(parts) > 1 else None
+    if low is None:
+        return None, None
+    if high is not None:
+        # "two to three billion": the scale written once applies to both ends.
+        shared = re.search(r"(thousand|million|billion|trillion)$", parts[1].strip().lower())
+        if shared and not re.search(r"thousand|million|billion|trillion", parts[0].lower()):
+            low *= _SCALES[shared.group(1)]
+    if high is not None:
+        if high <= low and factor == 1.0:
+            return low * factor, None  # "24-25"-like: not a range of amounts
+        return low * factor, high * factor
+    return low * factor, None
+
+
+# --------------------------------------------------------------------------------------------------
+# Patterns
+# --------------------------------------------------------------------------------------------------
+
+def _alternation(items, flags: str = "") -> str:
+    body = "|".join(re.escape(i) for i in sorted(set(items), key=len, reverse=True))
+    return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+@dataclass
+class _Patterns:
+    money_prefix: re.Pattern
+    money_suffix: re.Pattern
+    compound_tail: re.Pattern
+    dollar_prefixes: dict[str, str]
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    data = currency_data()
+    current = [c for c, row in data.codes.items() if row["current"] == "1"]
+    word_codes = {c for c in current if data.codes[c]["code_is_word"] == "1"}
+    # Letter+"$" prefixes ("HK$", "C$", "US$", and any ISO code + "$": "MXN$"), case-insensitive, an
+    # optional space before "$" for tokenised text ("hk $ 10"), except "a" (the article: "a $5 bill").
+    dollar_prefixes = {sym.lower().replace(" ", "")[:-1]: codes[0] for sym, codes in data.symbols.items()
+                       if sym.endswith("$") and len(sym) > 1 and re.search(r"[A-Za-z]", sym)}
+    for code in current:
+        dollar_prefixes.setdefault(code.lower(), code)
+    spaced = [p for p in dollar_prefixes if p != "a"]
+    dollar = (rf"(?<![\w.])(?P<dp>(?i:{_alternation(spaced)[3:-1]})\s?\$|(?P<dpa>(?i:a))\$)")
+    symbols = [s for s in data.symbols if not (s.endswith("$") and len(s) > 1 and re.search(r"[A-Za-z]", s))]
+    letter_symbols = [s for s in symbols if s[0].isalpha()]
+    other_symbols = [s for s in symbols if not s[0].isalpha()]
+    symbol_alt = rf"(?:(?<![\w.]){_alternation(letter_symbols)}|{_alternation(other_symbols)})"
+    iso_upper = _alternation(current)
+    iso_lower = _alternation([c.lower() for c in current if c not in word_codes])
+    iso = rf"(?:(?<![A-Za-z])(?:{iso_upper}|{iso_lower})(?![A-Za-z]))"
+    mega_iso = rf"(?:(?<![A-Za-z])M(?:{iso_upper})(?![A-Za-z]))"
+    names = _alternation(list(data.names) + list(data.minor), "i")
+    amount = rf"(?P<amt>{NUMBER}(?:{RANGE_SEP}{NUMBER})?)(?P<scale>{SCALE})?"
+    prefix = (rf"(?P<pre>{dollar}|(?P<mega_pre>{mega_iso})|(?P<iso_pre>{iso})|(?P<sym_pre>{symbol_alt}))"
+              rf"\s?{amount}(?:[\s-]?(?P<name2>{names})\b)?")
+    suffix = (rf"(?<![\w.,]){amount}(?P<sep>[\s-]?)(?:(?P<mega_suf>{mega_iso})|(?P<iso_suf>{iso})"
+              rf"|(?P<name>{names})\b|(?P<sym_suf>{_alternation(symbols)})(?!\s?\d))"
+              rf"(?P<scale2>\s(?i:thousand|million|billion|trillion|bn|mn)\b)?")
+    compound_tail = re.compile(rf"^(?:\s?(?i:and)\s|\s)(?P<num>{NUMBER})(?:\s?(?P<minor>(?i:cents?|pence)))?(?=\s*(?:[.,;!?)]|$))")
+    return _Patterns(re.compile(prefix), re.compile(suffix), compound_tail, dollar_prefixes)
+
+
+_PCT = re.compile(rf"(?<![\w.,]){NUMBER}(?:{RANGE_SEP}{NUMBER})?\s?(?:%|(?i:per\s?cent|percent)\b)")
+_FOLD = re.compile(r"(?i)\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|\d+)[\s-]?fold\b")
+_GDP_AFTER = re.compile(
+    r"^\s*(?:(?i:of)\s+(?:[\w'’-]+\s+){0,4}?)?(?:\(?GDP\)?|GNP|GNI|(?i:gross domestic product|gross national product|"
+    r"national income|economic output))")
+_GDP_ANY = re.compile(r"\bGDP\b|(?i:gross domestic product|economic output)")
+_SPEND_WORDS = re.compile(r"(?i)\b(?:spend\w*|allocat\w+|budget\w*|commit\w*|target\w*|defen[cs]e|military|"
+                          r"capabilit\w+|infrastructure|invest\w*|expenditure\w*|pledge\w*|toward\w*)\b")
+_UP_WORDS = ("increase", "increased", "increases", "increasing", "rise", "rises", "rose", "risen", "rising",
+             "grow", "grew", "grown", "growth", "jump", "jumped", "surge", "surged", "boost", "boosted", "raise",
+             "raised", "raising", "hike", "hiked", "up", "climb", "climbed", "soar", "soared", "expand",
+             "expanded", "enhancement", "higher", "more", "gain", "gained", "double", "doubled")
+_DOWN_WORDS = ("cut", "cuts", "cutting", "reduce", "reduced", "reduction", "decrease", "decreased", "fall", "fell",
+               "fallen", "drop", "dropped", "decline", "declined", "slash", "slashed", "sank", "sink", "plunge",
+               "plunged", "shrank", "shrink", "down", "lower", "less", "lost", "lose")
+_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b[^.;:%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+_CHANGE_AFTER = re.compile(r"(?i)^\s*(?P<w>increase|rise|jump|hike|boost|growth|gain|cut|reduction|decrease|drop|"
+                           r"fall|decline|more|less|higher|lower)\b")
+_VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
+          "hundreds of thousands": 200000, "millions": 2_000_000, "tens of millions": 20_000_000}
+_COUNT_STOP = {"of", "to", "in", "for", "and", "or", "the", "a", "an", "with", "by", "from", "per", "than", "were",
+               "was", "are", "is", "have", "has", "had", "will", "would", "more", "less", "years", "year",
+               "days", "months", "weeks", "hours", "percent", "per", "cent", "times", "its", "their", "his",
+               "her", "our", "on", "at", "as", "that", "which", "who", "be", "been", "not", "killed",
+               "dead", "wounded", "injured", "people", "countries", "members", "nations", "allies"}
+
+
+@functools.lru_cache(maxsize=1)
+def _count_pattern() -> re.Pattern:
+    units = _alternation(list(count_units()), "i")
+    vague = _alternation(sorted(_VAGUE, key=len, reverse=True), "i")
+    stop = "|".join(sorted(_COUNT_STOP, key=len, reverse=True))
+    number = rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<num>{DIGIT_NUMBER}|(?i:{WORD_NUMBER})))"
+    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’-]*\s+){{0,3}})"
+    return re.compile(rf"(?<![\w.,$€£¥#/-]){number}\s+{mods}(?P<unit>{units})(?![\w-])")
+
+
+_QUALIFIER_CACHE: dict[str, re.Pattern] = {}
+
+
+def _qualifier_before(prefix: str) -> str:
+    """Hedge written right before a figure ("up to", "more than", "reportedly by") or ""."""
+    if "q" not in _QUALIFIER_CACHE:
+        alt = _alternation(qualifiers(), "i")
+        _QUALIFIER_CACHE["q"] = re.compile(rf"(?:^|[^\w])(?P<q>{alt})\s+(?:(?i:by|of|to)\s+)?$")
+    match = _QUALIFIER_CACHE["q"].search(prefix[-60:])
+    return match.group("q") if match else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Context: currency resolution, actor, purpose, year
+# --------------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=512)
+def _term_regex(code: str) -> re.Pattern | None:
+    terms = currency_data().context_terms.get(code)
+    if not terms:
+        return None
+    return re.compile(r"(?<![\w.])(?:%s)(?![\w])" % "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+
+def _resolve_currency(candidates: list[str], sentence: str, text: str) -> str:
+    """Pick one of several currencies sharing a symbol or word by the countries the sentence (else the
+    article) names; the default (first) candidate when none is named."""
+    candidates = list(dict.fromkeys(candidates))
+    if len(candidates) == 1:
+        return candidates[0]
+    for scope in (sentence, text):
+        best, best_hits = candidates[0], 0
+        default_regex = _term_regex(candidates[0])
+        default_hits = len(default_regex.findall(scope)) if default_regex else 0
+        for code in candidates[1:]:
+            regex = _term_regex(code)
+            hits = len(regex.findall(scope)) if regex else 0
+            if hits > max(best_hits, default_hits):
+                best, best_hits = code, hits
+        if best_hits:
+            return best
+        if default_hits:
+            return candidates[0]
+    return candidates[0]
+
+
+def _family(word: str) -> list[str]:
+    """Codes whose English name ends with a generic family word ("dollars" -> USD, CAD, AUD ...)."""
+    data = currency_data()
+    default = data.names.get(word) or data.minor.get(word)
+    singular = re.sub(r"s$", "", word)
+    if word in data.minor:
+        singular = {"cent": "dollar", "cents": "dollar", "pence": "pound", "penny": "pound",
+                    "pennies": "pound", "kopecks": "ruble", "kopeks": "ruble"}.get(word, singular)
+    family = [c for c, row in data.codes.items() if row["current"] == "1"
+              and row["name"].split()[-1] == singular and len(row["name"].split()) > 1]
+    return [default] + sorted(c for c in family if c != default)
+
+
+_NAMED_FUND = re.compile(r"\b(?:[A-Z][\w-]*\s+){1,4}(?:Fund|Facility|Initiative|Programme|Program|Package|Plan)\b")
+_FUND_REF = re.compile(r"(?i)\b(?:the|this|that|its|new)\s+(?:new\s+)?(?:fund|facility|initiative|programme|program|package|plan)\b")
+_PURPOSE = re.compile(
+    r"(?i)^\s*(?:(?:is|are|was|were|will be|would be|has been|have been)\s+)?"
+    r"(?:(?:is\s+)?to\s+(?:flow|go|be\s+(?:spent|invested|allocated|used|channell?ed)))?\s*"
+    r"(?:(?:allocated|earmarked|set aside|spent|invested|dedicated|devoted|pledged|committed|budgeted|going|"
+    r"destined|channell?ed)\s+)?"
+    r"(?:to\s+(?:support|fund|finance|boost|strengthen|develop|buy|purchase|procure|modernise|modernize)|for|into|in|on|"
+    r"towards?|to)\s+(?P<p>.+)")
+_PURPOSE_STOP = re.compile(
+    r"(?i)[,;:.!?()\"“”]|\s(?:by|over|within|before|until|after|from|through|during|which|that|while|as|when|if|"
+    r"because|with|per|each|this|next|last|in\s+(?:the|a|an|\d{4})|to\s+(?:be|\w+e)\b)\b|\s\d")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_YEAR = re.compile(
+    rf"\b(?:(?:in|by|for|until|till|through|from|since|of|before|after)\s+(?:the\s+(?:end|middle|start|beginning)\s+of\s+)?"
+    rf"(?:(?:{_MONTHS})\s+(?:\d{{1,2}},?\s+)?)?(?:(?:fiscal|financial)\s+(?:year\s+)?)?|FY\s?)(?P<y>(?:19|20)\d\d)\b"
+    rf"|\b(?P<y2>(?:19|20)\d\d)\s+(?:defen[cs]e\s+|military\s+)?budget"
+    r"|\b(?P<rel>next|this|last|the coming|the following)\s+year\b")
+
+
+def _year_near(sentence: str, fig_start: int, fig_end: int, date: str | None) -> int | None:
+    best, best_dist = None, None
+    base = int(date[:4]) if date and re.match(r"\d{4}", date) else None
+    for match in _YEAR.finditer(sentence):
+        if fig_start <= match.start() < fig_end:
+            continue
+        if match.group("rel"):
+            if base is None:
+                continue
+            year = base + {"next": 1, "the coming": 1, "the following": 1, "this": 0, "last": -1}[match.group("rel").lower()]
+        else:
+            year = int(match.group("y") or match.group("y2"))
+        dist = match.start() - fig_end if match.start() >= fig_end else fig_start - match.end()
+        if best_dist is None or dist < best_dist:
+            best, best_dist = year, dist
+    return best
+
+
+def _purpose_after(after: str) -> str:
+    after = re.sub(r"^\s*(?:(?i:of)\s+(?:[\w'’-]+\s+){0,4}?)?(?:GDP|(?i:gross domestic product))\s*(?:\(GDP\))?", "", after)
+    match = _PURPOSE.match(after)
+    if not match:
+        return ""
+    phrase = match.group("p")
+    stop = _PURPOSE_STOP.search(phrase)
+    if stop:
+        phrase = phrase[:stop.start()]
+    words = phrase.split()
+    if not words or len(words) > 8 or re.fullmatch(r"(?i)(?:the|a|an|total|all|it|them|us|that|addition)", words[-1]):
+        return ""
+    phrase = re.sub(r"(?i)^(?:the|a|an)\s+", "", " ".join(words))
+    phrase = re.sub(r"(?i)\s+(?:and|or|as well|plus)$", "", phrase)
+    return phrase
+
+
+def _purpose(text: str, sent_start: int, sentence: str, fig_start: int, fig_end: int) -> str:
+    """What the money/share is for: a named fund the sentence refers to, else "for/into/to X" after it."""
+    before = sentence[:fig_start]
+    named_here = list(_NAMED_FUND.finditer(sentence))
+    if named_here:
+        return named_here[0].group(0).strip()
+    if _FUND_REF.search(before):
+        earlier = list(_NAMED_FUND.finditer(text[max(0, sent_start - 1500):sent_start]))
+        if earlier:
+            return earlier[-1].group(0).strip()
+    return _purpose_after(sentence[fig_end:])
+
+
+def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
+    if mentions is not None:
+        return list(mentions)
+    try:
+        from pipeline import actors
+    except ImportError:
+        return []
+    try:
+        return list(actors.extract(text))
+    except Exception:  # the actors stage is another helper's; a failure there must not lose figures
+        return []
+
+
+def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int, mentions: list[dict]) -> str:
+    """Country/organisation owning a figure: the grammatical subject of its verb when that is an actor,
+    else the nearest country/organisation mention before it in the sentence, else after it."""
+    owners = [m for m in mentions if m.get("actor_type") in ("country", "organisation")
+              and sentence_start <= int(m.get("start", -1)) < sentence_start + len(sentence)]
+    if not owners:
+        return ""
+    subject_spans = _subject_spans(sentence, fig_start)
+    for lo, hi in subject_spans:
+        inside = [m for m in owners if lo <= int(m["start"]) - sentence_start < hi]
+        if inside:
+            return inside[0]["actor"]
+    before = [m for m in owners if int(m["end"]) - sentence_start <= fig_start]
+    return before[-1]["actor"] if before else ""
+
+
+def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
+    """Character spans of the subjects of the verbs governing the token at ``char`` (nearest first)."""
+    try:
+        from pipeline.nlp import parse
+
+        doc = parse(sentence)
+    except Exception:
+        return []
+    token = next((t for t in doc if t.idx <= char < t.idx + len(t.text)), None)
+    spans = []
+    steps = 0
+    while token is not None and steps < 12:
+        if token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT":
+            for child in token.children:
+                if child.dep_ in ("nsubj", "nsubjpass"):
+                    sub = list(child.subtree)
+                    spans.append((sub[0].idx, sub[-1].idx + len(sub[-1].text)))
+        if token.head is token:
+            break
+        token = token.head
+        steps += 1
+    return spans
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding figures in one sentence
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Figure:
+    kind: str
+    start: int            # offsets in the sentence
+    end: int
+    value: float
+    unit: str
+    value_high: float | None = None
+    vague: bool = False
+    scale_word: str = ""
+    item: str = ""
+
+
+def _money_in(sentence: str, text: str) -> list[_Figure]:
+    pats = _patterns()
+    data = currency_data()
+    found = []
+    for regex in (pats.money_prefix, pats.money_suffix):
+        for m in regex.finditer(sentence):
+            fig = _money_from_match(m, sentence, text, pats, data)
+            if fig is not None:
+                found.append(fig)
+    return found
+
+
+def _money_from_match(m: re.Match, sentence: str, text: str, pats: _Patterns, data: CurrencyData) -> _Figure | None:
+    groups = m.groupdict()
+    scale = groups.get("scale") or groups.get("scale2")
+    scale = scale.strip() if scale else None
+    value, high = _amount_value(groups["amt"], scale)
+    if value is None:
+        return None
+    amount_text = groups["amt"]
+    has_scale = bool(scale) or bool(re.search(r"(?i)thousand|million|billion|trillion", amount_text))
+    decimal = "." in amount_text
+    minor = False
+    if groups.get("dp") or groups.get("dpa"):
+        prefix = re.sub(r"\s", "", (groups.get("dp") or groups.get("dpa")).lower())[:-1]
+        code = pats.dollar_prefixes.get(prefix)
+        if code is None:
+            return None
+        candidates = [code]
+    elif groups.get("mega_pre") or groups.get("mega_suf"):
+        code = (groups.get("mega_pre") or groups.get("mega_suf"))[1:]
+        candidates = [code]
+        value, high = value * 1e6, (high * 1e6 if high is not None else None)
+        has_scale = True
+    elif groups.get("iso_pre") or groups.get("iso_suf"):
+        code = (groups.get("iso_pre") or groups.get("iso_suf")).upper()
+        if data.codes[code]["code_is_word"] == "1" and not (has_scale or decimal):
+            return None  # "ALL 5 solutions", "TOP 10"
+        candidates = [code]
+    elif groups.get("sym_pre") or groups.get("sym_suf"):
+        symbol = groups.get("sym_pre") or groups.get("sym_suf")
+        candidates = data.symbols[symbol]
+    else:
+        name = (groups.get("name") or "").lower()
+        if not name:
+            return None
+        if name in data.ambiguous and not has_scale:
+            return None  # "2022 marks", "500 pounds of explosives"
+        if name in data.minor:
+            minor = True
+            candidates = _family(name)
+        elif name in data.generic:
+            candidates = _family(name)
+        else:
+            candidates = [data.names[name]]
+    if groups.get("name2") and not candidates:
+        return None
+    code = _resolve_currency(candidates, sentence, text)
+    end = m.end()
+    if minor:
+        value, high = value / 100, (high / 100 if high is not None else None)
+    elif not has_scale and not decimal and high is None:
+        tail = pats.compound_tail.match(sentence[end:])
+        if tail:
+            cents = parse_number(tail.group("num"))
+            if cents is not None and cents < 100 and "." not in tail.group("num"):
+                value += cents / 100
+                end += tail.end()
+    start = m.start()
+    return _Figure("money", start, end, value, code, value_high=high, scale_word=(scale or _word_scale(amount_text)))
+
+
+def _word_scale(amount: str) -> str:
+    found = re.findall(r"(?i)thousand|million|billion|trillion", amount)
+    return found[-1].lower() if found else ""
+
+
+def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
+    found = []
+    window_start = max(0, sent_start - 600)
+    context_before = text[window_start:sent_start]
+    gdp_context = bool(_GDP_ANY.search(context_before))
+    for m in _PCT.finditer(sentence):
+        number_text = re.sub(r"\s?(?:%|(?i:per\s?cent|percent))$", "", m.group(0))
+        value, high = _amount_value(number_text, None)
+        if value is None:
+            continue
+        after = sentence[m.end():]
+        before = sentence[:m.start()]
+        kind = None
+        sign = 1
+        if _GDP_AFTER.match(after):
+            kind = "pct_gdp"
+        else:
+            change = _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)
+            if change and not re.match(r"(?i)\s*of\b", after):
+                kind = "pct_change"
+                if change.group("w").lower() in _DOWN_WORDS:
+                    sign = -1
+            elif (_GDP_ANY.search(sentence) or gdp_context) and _SPEND_WORDS.search(sentence) \
+                    and not re.match(r"(?i)\s*of\s+(?!(?:its|their|the)\s+(?:GDP|gross))", after):
+                kind = "pct_gdp"
+            elif change:
+                kind = "pct_change"
+                if change.group("w").lower() in _DOWN_WORDS:
+                    sign = -1
+        if kind is None:
+            continue
+        found.append(_Figure(kind, m.start(), m.end(), sign * value, "%",
+                             value_high=(sign * high if high is not None else None)))
+    for m in _FOLD.finditer(sentence):
+        n = m.group("n").lower()
+        factor = parse_number(n) if not n.isdigit() else float(n)
+        if factor is None or factor < 2:
+            continue
+        found.append(_Figure("pct_change", m.start(), m.end(), (factor - 1) * 100, "%", scale_word=m.group(0).lower()))
+    return found
+
+
+def _counts_in(sentence: str) -> list[_Figure]:
+    found = []
+    units = count_units()
+    for m in _count_pattern().finditer(sentence):
+        vague = m.group("vague")
+        unit = m.group("unit").lower()
+        mods = m.group("mods").split()
+        # Prefer a lexicon compound that ends at the head ("armored vehicles" over "vehicles").
+        for k in range(min(2, len(mods)), 0, -1):
+            compound = " ".join(w.lower() for w in mods[-k:]) + " " + unit
+            if compound in units:
+                unit = compound
+                break
+        if vague:
+            value = _VAGUE[re.sub(r"\s+", " ", vague.lower())]
+            scale_word = vague.lower()
+        else:
+            number = m.group("num")
+            value = parse_number(number)
+            scale_word = _word_scale(number)
+            if value is None:
+                continue
+            if re.fullmatch(r"(?:1[89]|20)\d\d", number):
+                continue  # a year ("2022 troops" does not happen; "in 2014 tanks" does)
+        item = " ".join(mods + [m.group("unit")]).lower()
+        found.append(_Figure("count", m.start(), m.end(), value, unit, vague=bool(vague), scale_word=scale_word,
+                             item=item))
+    return found
+
+
+def _non_overlapping(figures: list[_Figure]) -> list[_Figure]:
+    """Leftmost-longest selection; money wins over a percentage or count on the same span."""
+    priority = {"money": 0, "pct_gdp": 1, "pct_change": 1, "count": 2}
+    chosen: list[_Figure] = []
+    for fig in sorted(figures, key=lambda f: (f.start, -(f.end - f.start), priority[f.kind])):
+        if any(fig.start < c.end and c.start < fig.end for c in chosen):
+            continue
+        chosen.append(fig)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+def _merge_money_ranges(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """"$2bn to $3bn", "between $2 and $3 billion": two amounts in one currency joined into a range."""
+    merged: list[_Figure] = []
+    for fig in figures:
+        if merged and fig.kind == "money" and merged[-1].kind == "money" and merged[-1].unit == fig.unit \
+                and merged[-1].value_high is None and fig.value_high is None:
+            prev = merged[-1]
+            gap = sentence[prev.end:fig.start]
+            between = re.search(r"(?i)\bbetween\s+(?:\w+\s+){0,1}$", sentence[:prev.start])
+            if re.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) or (between and re.fullmatch(r"\s*and\s*", gap)):
+                low, high = prev.value, fig.value
+                if fig.scale_word and not prev.scale_word and low < high / 1000:
+                    low *= high / fig.value * (_SCALES.get(fig.scale_word.lower(), 1.0) if fig.scale_word else 1.0)
+                if high > low:
+                    merged[-1] = _Figure("money", prev.start, fig.end, low, fig.unit, value_high=high,
+                                         scale_word=fig.scale_word or prev.scale_word)
+                    continue
+        merged.append(fig)
+    return merged
+
+
+def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) -> list[_Figure]:
+    """All figures in one sentence (offsets into the sentence); ``text`` gives article context."""
+    text = sentence if text is None else text
+    figures = _money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _counts_in(sentence)
+    return _merge_money_ranges(sentence, _non_overlapping(figures))
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------
+
+def figure_key(kind: str, unit: str, value, value_high=None) -> str:
+    """Key shared by repeated mentions of one figure in an article."""
+    key = f"{kind}|{unit}|{_clean_value(value)}"
+    return key if value_high is None else f"{key}-{_clean_value(value_high)}"
+
+
+def to_eur(value: float, code: str) -> float | None:
+    """Convert an amount in ``code`` to EUR with the versioned rate table; None if the code has no rate."""
+    _date, rates = fx_rates()
+    rate = rates.get(code)
+    return None if rate is None else value / rate
+
+
+def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
+    """Figures (money, pct_gdp, pct_change, count) in one article's main text; see the module doc."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if date is not None and not re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$", str(date)):
+        date = None
+    rows: list[dict] = []
+    actor_mentions: list[dict] | None = None
+    rate_date, _rates = fx_rates()
+    for sent_start, _sent_end, sentence in iter_sentences(text):
+        if not re.search(r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|"
+                         r"hundred|thousand|million|billion|dozen|fold)", sentence):
+            continue
+        figures = find_figures(sentence, text, sent_start)
+        if not figures:
+            continue
+        if actor_mentions is None:
+            actor_mentions = _load_mentions(text, mentions)
+        for fig in figures:
+            start, end = sent_start + fig.start, sent_start + fig.end
+            value = _clean_value(fig.value)
+            high = _clean_value(fig.value_high)
+            row = {
+                "kind": fig.kind,
+                "value": value,
+                "unit": fig.unit,
+                "qualifier": _qualifier_before(sentence[:fig.start]),
+                "actor": _actor_for(sent_start, sentence, fig.start, fig.end, actor_mentions),
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "value_low": value,
+                "value_high": high,
+                "vague": fig.vague,
+                "scale_word": fig.scale_word,
+                "item": fig.item,
+                "purpose": _purpose(text, sent_start, sentence, fig.start, fig.end) if fig.kind in ("money", "pct_gdp") else "",
+                "year": _year_near(sentence, fig.start, fig.end, date),
+                "value_eur": None,
+                "value_usd": None,
+                "rate_date": "",
+                "sentence": sentence,
+                "figure_key": figure_key(fig.kind, fig.unit, value, high),
+            }
+            if fig.kind == "money":
+                eur = to_eur(fig.value, fig.unit)
+                if eur is not None:
+                    row["value_eur"] = _clean_value(round(eur, 2))
+                    usd = to_eur(eur, "USD")
+                    row["value_usd"] = _clean_value(round(eur * _rates["USD"], 2)) if usd is not None else None
+                    row["rate_date"] = rate_date
+            rows.append(row)
+    _share_actor_across_mentions(rows)
+    return rows
+
+
+def _share_actor_across_mentions(rows: list[dict]) -> None:
+    """A repeated figure whose other mention names its owner gets that owner (and purpose/year)."""
+    by_key: dict[str, dict] = {}
+    for row in rows:
+        for column in ("actor", "purpose", "year"):
+            if row[column] and column not in by_key.setdefault(row["figure_key"], {}):
+                by_key[row["figure_key"]][column] = row[column]
+    for row in rows:
+        for column, value in by_key.get(row["figure_key"], {}).items():
+            if not row[column]:
+                row[column] = value
