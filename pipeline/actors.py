@@ -612,7 +612,7 @@ def _add_pronouns(text, sentences, book, rows, taken, date) -> None:
             if earlier_here:
                 continue  # a person named earlier in the same sentence: leave it to a real coreference model
             antecedent = None
-            for j in range(i - 1, max(-1, i - 3), -1):
+            for j in range(i - 1, max(-1, i - 5), -1):
                 people = {(r["actor_id"], r["actor"]): r for r in by_sentence.get(j, []) if r["actor_type"] == "person"}
                 if len(people) == 1:
                     antecedent = next(iter(people.values()))
@@ -650,3 +650,137 @@ def _subject_person(text: str, span: tuple[int, int], people: list[dict]) -> dic
 def anachronisms(rows: Iterable[dict]) -> list[dict]:
     """The rows whose ``anachronism`` flag is set."""
     return [row for row in rows if row.get("anachronism")]
+
+
+# --------------------------------------------------------------------------------------------- quotes
+
+QUOTE_COLUMNS = ["actor", "actor_type", "actor_id", "quote", "start", "end", "speaker_mention",
+                 "speaker_start", "speaker_end", "cue"]
+_CUE = (r"(?:said|says|say|told(?:\s+(?:reporters|journalists|the\s+\w+|\w+))?|added|adds|state|stating|stressed|stresses|noted|notes|stated|states|explained|"
+        r"criticized|criticised|warned|warns|wrote|writes|declared|argued|insisted|remarked|asked|replied|"
+        r"emphasized|emphasised|continued|announced|put\s+it|according\s+to|commented|tweeted|posted|claimed|"
+        r"admitted|acknowledged|urged|insists|pointed\s+out)")
+_QUOTE_PAIRS = [("“", "”"), ("\"", "\""), ("‘", "’"), ("'", "'"), ("«", "»")]
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the inside of each direct quotation, outermost first, without overlaps."""
+    spans: list[tuple[int, int]] = []
+    for open_mark, close_mark in _QUOTE_PAIRS:
+        if open_mark in {"'", "‘"}:
+            # a single-quote opening follows a space/colon/line start; its closing precedes a space/punctuation
+            pattern = re.compile(rf"(?:(?<=^)|(?<=[\s:(\[—–-])){re.escape(open_mark)}(?=\S)(.+?)(?<=\S){re.escape(close_mark)}(?=[\s,.;:!?)\]—–-]|$)",
+                                 re.MULTILINE)
+        else:
+            pattern = re.compile(rf"{re.escape(open_mark)}([^{re.escape(close_mark)}\n]+?){re.escape(close_mark)}")
+        for match in pattern.finditer(text):
+            start, end = match.start(1), match.end(1)
+            if not _overlaps(spans, start - 1, end + 1):
+                spans.append((start, end))
+    return sorted(spans)
+
+
+def quotes(text: str, mentions: list[dict] | None = None, *, date: str | None = None,
+           min_words: int = 3) -> list[dict]:
+    """Direct quotations in ``text`` attributed to the actor who said them (see ``QUOTE_COLUMNS``).
+
+    A quotation is attributed when a speech cue and an actor mention sit next to it in its sentence:
+    "“…,” said Stoltenberg", "“…,” he said" (a resolved pronoun), "Stoltenberg said: ‘…’",
+    "as President Dmitry Peskov put it". Quotations shorter than ``min_words`` words count only with a cue
+    ("“confrontational course”, as Peskov put it"). Unattributed quotations are not returned.
+    """
+    if mentions is None:
+        mentions = extract(text, date=date)
+    spans = _quote_spans(text)
+    out = []
+    speakers = [m for m in mentions if m["actor_type"] in ACTOR_TYPES]
+    for start, end in spans:
+        quote = text[start:end]
+        if len(quote.split()) < 1:
+            continue
+        inside = lambda m: start - 1 <= m["start"] and m["end"] <= end + 1  # noqa: E731
+        candidates = [m for m in speakers if not inside(m)]
+        found = None
+        # after the quote: ', said X' / ', X said' / ' as X put it' / ', he said'
+        after = text[end + 1:end + 160]
+        for m in sorted((m for m in candidates if end < m["start"] <= end + 120), key=lambda m: m["start"]):
+            between = text[end + 1:m["start"]]
+            if "\n" in between or re.search(r"[“\"‘]", between):
+                break
+            tail = text[m["end"]:m["end"] + 40]
+            if re.search(rf"{_CUE}\s*$", between) or (re.fullmatch(r"[\s,.;:—–-]*(?:as\s+)?(?:[\w.’'-]+\s+){0,4}", between)
+                                                     and re.match(rf"^\s*(?:[\w’'-]+\s+){{0,2}}{_CUE}\b", tail)):
+                found = (m, re.search(_CUE, between + " " + tail).group(0))
+                break
+        # before the quote: 'X said: ‘…’', 'X told reporters …: “…”', 'X said that "…"'
+        if found is None:
+            before_start = max(0, start - 200)
+            sentence_start = before_start
+            for s, e in nlp.sentence_spans(text):
+                if s <= start - 1 < e:
+                    sentence_start = max(s, before_start)
+            for m in sorted((m for m in candidates if sentence_start <= m["start"] and m["end"] < start),
+                            key=lambda m: -m["start"]):
+                between = text[m["end"]:start - 1]
+                if re.search(r"[“”\"]", between):
+                    break
+                cue = re.search(_CUE, between)
+                if cue and re.search(r"[:,]\s*$|\bthat\s*$", between):
+                    found = (m, cue.group(0))
+                    break
+        if found is None and out and "\n" not in text[out[-1]["end"]:start] and start - out[-1]["end"] < 80:
+            previous = out[-1]
+            speaker_row = {"actor": previous["actor"], "actor_type": previous["actor_type"],
+                           "actor_id": previous["actor_id"], "mention": previous["speaker_mention"],
+                           "start": previous["speaker_start"], "end": previous["speaker_end"]}
+            found = (speaker_row, "(continued)")
+        if found is None:
+            continue
+        if len(quote.split()) < min_words and not found[1]:
+            continue
+        speaker, cue = found
+        if speaker["actor_type"] != "person" and any(m["actor_type"] == "person" for m in candidates
+                                                   if abs(m["start"] - speaker["start"]) < 3):
+            continue
+        out.append({
+            "actor": speaker["actor"], "actor_type": speaker["actor_type"], "actor_id": speaker.get("actor_id", ""),
+            "quote": quote, "start": start, "end": end, "speaker_mention": speaker["mention"],
+            "speaker_start": speaker["start"], "speaker_end": speaker["end"], "cue": " ".join(cue.split()),
+        })
+    return out
+
+
+# --------------------------------------------------------------------------------------------- network
+
+
+def cooccurrence(mentions_df, level: str = "sentence", *, min_weight: int = 1):
+    """Weighted co-occurrence edges between actors: DataFrame[source, target, weight].
+
+    ``mentions_df`` holds actor-mention rows with at least ``article_id``, ``actor`` and (for
+    ``level="sentence"``) ``sentence``. ``weight`` counts the sentences (or articles) in which both
+    actors are mentioned; ``source`` < ``target`` alphabetically; sorted by weight, heaviest first.
+    Filter the mentions (by date, topic, type) before calling.
+    """
+    import itertools
+
+    import pandas as pd
+
+    if level not in {"sentence", "article"}:
+        raise ValueError("level must be 'sentence' or 'article'")
+    columns = ["source", "target", "weight"]
+    needed = {"article_id", "actor"} | ({"sentence"} if level == "sentence" else set())
+    missing = needed - set(mentions_df.columns)
+    if missing:
+        raise ValueError(f"mentions_df lacks columns {sorted(missing)}")
+    if mentions_df.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["article_id", "sentence"] if level == "sentence" else ["article_id"]
+    counts: dict[tuple[str, str], int] = {}
+    for _, group in mentions_df.groupby(keys, sort=False):
+        actors_here = sorted(set(group["actor"].astype(str)))
+        for source, target in itertools.combinations(actors_here, 2):
+            counts[(source, target)] = counts.get((source, target), 0) + 1
+    edges = pd.DataFrame([(s, t, w) for (s, t), w in counts.items() if w >= min_weight], columns=columns)
+    if edges.empty:
+        return pd.DataFrame(columns=columns)
+    return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)

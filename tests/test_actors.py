@@ -126,3 +126,38 @@ def test_ner_unresolved_and_stoplist():
 def test_bad_date_rejected():
     with pytest.raises(ValueError):
         actors.extract("NATO met.", date="22/10/2021")
+
+
+def test_quotes_by_speaker():
+    text = seed("000")
+    found = actors.quotes(text, actors.extract(text, date="2021-10-22"))
+    by_speaker = {}
+    for q in found:
+        by_speaker.setdefault(q["actor"], []).append(q["quote"])
+        assert text[q["start"]:q["end"]] == q["quote"]
+    assert any(q.startswith("The new innovation fund") for q in by_speaker["Jens Stoltenberg"])
+    assert "confrontational course" in by_speaker["Dmitry Peskov"]
+    assert any(q.startswith("This alliance was not created for peace") for q in by_speaker["Dmitry Peskov"])
+    text3 = seed("003")
+    found3 = actors.quotes(text3, date=None)
+    assert [q["actor"] for q in found3] == ["Jens Stoltenberg", "Jens Stoltenberg"]
+    assert found3[1]["quote"].startswith("We will continue to strive")
+
+
+def test_cooccurrence_sentence_and_article():
+    import pandas as pd
+
+    rows = []
+    for prefix, date in [("000", "2021-10-22"), ("003", None)]:
+        for row in actors.extract(seed(prefix), date=date, ner=False):
+            rows.append({"article_id": prefix, **row})
+    df = pd.DataFrame(rows)
+    edges = actors.cooccurrence(df, level="sentence")
+    assert list(edges.columns) == ["source", "target", "weight"]
+    pair = edges[(edges.source == "NATO") & (edges.target == "Russia")]
+    assert int(pair.weight.iloc[0]) >= 4
+    assert (edges.source < edges.target).all()
+    by_article = actors.cooccurrence(df, level="article")
+    assert int(by_article[(by_article.source == "NATO") & (by_article.target == "Russia")].weight.iloc[0]) == 2
+    with pytest.raises(ValueError):
+        actors.cooccurrence(df, level="paragraph")
