@@ -517,19 +517,57 @@ def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
 
 
 def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int, mentions: list[dict]) -> str:
-    """Country/organisation owning a figure: the grammatical subject of its verb when that is an actor,
-    else the nearest country/organisation mention before it in the sentence, else after it."""
-    owners = [m for m in mentions if m.get("actor_type") in ("country", "organisation")
-              and sentence_start <= int(m.get("start", -1)) < sentence_start + len(sentence)]
-    if not owners:
+    """Country/organisation owning a figure: the grammatical subject of its verb when that is an actor
+    (a person stands for the organisation or country of their office), else the nearest country or
+    organisation mentioned before it in the sentence."""
+    here = [m for m in mentions if sentence_start <= int(m.get("start", -1)) < sentence_start + len(sentence)]
+    if not here:
         return ""
-    subject_spans = _subject_spans(sentence, fig_start)
-    for lo, hi in subject_spans:
-        inside = [m for m in owners if lo <= int(m["start"]) - sentence_start < hi]
-        if inside:
-            return inside[0]["actor"]
-    before = [m for m in owners if int(m["end"]) - sentence_start <= fig_start]
-    return before[-1]["actor"] if before else ""
+    for lo, hi in _subject_spans(sentence, fig_start):
+        for mention in here:
+            if lo <= int(mention["start"]) - sentence_start < hi:
+                owner = _owner_name(mention, mentions)
+                if owner:
+                    return owner
+    before = [m for m in here if m.get("actor_type") in ("country", "organisation")
+              and int(m["end"]) - sentence_start <= fig_start]
+    return _owner_name(before[-1], mentions) if before else ""
+
+
+_OFFICE = re.compile(r"(?i)\b(?:prime minister|president|chancellor|minister|secretary of (?:defen[cs]e|state|war)|"
+                     r"premier|head of government)\b")
+
+
+def _owner_name(mention: dict, mentions: list[dict]) -> str:
+    """The spender a mention stands for: a country as named; a national body (Bundeswehr) -> its
+    country; a person -> NATO for NATO officials, their country for heads of government/ministers."""
+    kind = mention.get("actor_type")
+    code = str(mention.get("country") or "")
+    if kind == "country":
+        return mention["actor"]
+    if kind == "organisation":
+        return _country_name(code, mentions) or mention["actor"]
+    if kind == "person":
+        role = f"{mention.get('role_in_text') or ''}; {mention.get('role') or ''}"
+        if "NATO" in role:
+            return "NATO"
+        if _OFFICE.search(role):
+            return _country_name(code, mentions)
+    return ""
+
+
+def _country_name(alpha3: str, mentions: list[dict]) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", alpha3):
+        return ""
+    for mention in mentions:
+        if mention.get("actor_type") == "country" and mention.get("country") == alpha3:
+            return mention["actor"]
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=alpha3)
+    if country is None:
+        return ""
+    return getattr(country, "common_name", None) or country.name
 
 
 def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
@@ -571,6 +609,7 @@ class _Figure:
     vague: bool = False
     scale_word: str = ""
     item: str = ""
+    attached: bool = False  # money: currency written against the number ("USD50", "$5bn")
 
 
 def _money_in(sentence: str, text: str) -> list[_Figure]:
@@ -642,7 +681,10 @@ def _money_from_match(m: re.Match, sentence: str, text: str, pats: _Patterns, da
                 value += cents / 100
                 end += tail.end()
     start = m.start()
-    return _Figure("money", start, end, value, code, value_high=high, scale_word=(scale or _word_scale(amount_text)))
+    attached = not re.search(r"\s", sentence[m.start("pre"):m.start("amt")]) if groups.get("pre") else \
+        groups.get("sep") == "" and groups.get("amt", "")[-1:].isdigit() and not scale
+    return _Figure("money", start, end, value, code, value_high=high, scale_word=(scale or _word_scale(amount_text)),
+                   attached=attached)
 
 
 def _word_scale(amount: str) -> str:
@@ -726,7 +768,8 @@ def _non_overlapping(figures: list[_Figure]) -> list[_Figure]:
     """Leftmost-longest selection; money wins over a percentage or count on the same span."""
     priority = {"money": 0, "pct_gdp": 1, "pct_change": 1, "count": 2}
     chosen: list[_Figure] = []
-    for fig in sorted(figures, key=lambda f: (f.start, -(f.end - f.start), priority[f.kind])):
+    # A currency written against its number binds tighter: "3 USD50" is USD 50, "1 $10" is $10.
+    for fig in sorted(figures, key=lambda f: (not f.attached, f.start, -(f.end - f.start), priority[f.kind])):
         if any(fig.start < c.end and c.start < fig.end for c in chosen):
             continue
         chosen.append(fig)

@@ -1,0 +1,221 @@
+"""``python -m pipeline eval figures``: money (value, currency) F1 on the Recognizers-Text English
+currency suite, beside quantulum3 and price-parser when installed, and precision/recall on annotated
+real defence-spending sentences (``tests/fixtures/figures/defence_sentences.jsonl``).
+
+Scoring of the peer suite (``peer-specs/recognizers-text/CurrencyModel.json``, all 180 cases):
+
+- Gold items are the expected results that carry a numeric value (bare unit words such as "dollar"
+  with a null value are not amounts and are left out: 190 of 196).
+- A predicted item is ``(value, currency)``; it matches a gold item (each used once) when the values
+  agree to 1e-6 relative and the currency agrees: an ISO code where the gold has ``isoCurrency``; for
+  gold with only a family name ("Dollar", "Pound", "Franc", "Rupee", "Peseta" ...) any ISO code whose
+  English name ends with that word (generic "$" is right as USD, and right as CAD in a Canadian
+  sentence); minor units ("Cent", "Pence", "Penny") are compared in the major unit (50 cents = 0.5).
+- Two passes: inputs as written (Penn-Treebank tokenised: "$ 75 million", "hk $ 10.05 billion") and
+  with the tokenised spacing joined ("$75 million", "hk$10.05 billion", "6.2 %").
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
+
+SUITE = Path("peer-specs") / "recognizers-text" / "CurrencyModel.json"
+ANNOTATED = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "defence_sentences.jsonl"
+_MINOR = {"Cent": "dollar", "Pence": "pound", "Penny": "pound"}
+
+
+def load_suite(path: Path | None = None) -> list[dict]:
+    """The Recognizers-Text currency cases (list of {Input, Results, ...})."""
+    path = path or shared_data_dir() / SUITE
+    return json.loads(path.read_text(encoding="utf-8-sig"))
+
+
+def join_tokenised(text: str) -> str:
+    """Undo Penn-Treebank spacing inside amounts: "$ 75" -> "$75", "hk $" -> "hk$", "6 . 2 %" -> "6.2%"."""
+    text = re.sub(r"(?<=\d) \. (?=\d)", ".", text)
+    text = re.sub(r"(?<=\d) , (?=\d{3}\b)", ",", text)
+    text = re.sub(r"\b([A-Za-z]{1,3}) \$", r"\1$", text)
+    text = re.sub(r"([$€£¥₽₴]) (?=\d)", r"\1", text)
+    text = re.sub(r"(?<=\d) %", "%", text)
+    return text
+
+
+def gold_items(case: dict) -> list[tuple[float, str]]:
+    """``(value, currency_key)`` for the gold results with a value; currency_key is an ISO code or
+    ``family:<word>`` (value in the major unit)."""
+    items = []
+    for result in case["Results"]:
+        res = result["Resolution"]
+        value = res.get("value")
+        if value in (None, "null"):
+            continue
+        value = float(value)
+        unit = res.get("unit") or ""
+        if res.get("isoCurrency"):
+            key = res["isoCurrency"]
+        elif unit in _MINOR:
+            key, value = f"family:{_MINOR[unit]}", value / 100
+        else:
+            key = f"family:{unit.lower().split()[-1]}"
+        items.append((value, key))
+    return items
+
+
+def _currency_matches(code: str, key: str) -> bool:
+    if not key.startswith("family:"):
+        return code == key
+    from pipeline.figures import currency_data
+
+    row = currency_data().codes.get(code)
+    word = key.split(":", 1)[1]
+    if code == "XBT":  # bitcoin has no ISO 4217 code; XBT is the usual unofficial one
+        return word == "bitcoin"
+    if row is None:
+        return False
+    last = row["name"].split()[-1]
+    return last == word or last.rstrip("s") == word.rstrip("s") or (word == "bitcoin" and code == "XBT")
+
+
+def score(pred: list[tuple[float, str]], gold: list[tuple[float, str]]) -> tuple[int, int, int]:
+    """True positives, false positives, false negatives (one-to-one matching)."""
+    unused = list(gold)
+    tp = 0
+    for value, code in pred:
+        for i, (g_value, g_key) in enumerate(unused):
+            if abs(value - g_value) <= 1e-6 * max(1.0, abs(g_value)) and _currency_matches(code, g_key):
+                tp += 1
+                del unused[i]
+                break
+    return tp, len(pred) - tp, len(unused)
+
+
+def ours(text: str) -> list[tuple[float, str]]:
+    from pipeline.figures import find_figures
+
+    out = []
+    for fig in find_figures(text):
+        if fig.kind == "money":
+            out.append((float(fig.value), fig.unit))
+    return out
+
+
+def _quantulum(text: str) -> list[tuple[float, str]]:
+    from quantulum3 import parser
+
+    out = []
+    for q in parser.parse(text):
+        if q.unit.entity.name == "currency":
+            code = getattr(q.unit, "currency_code", None) or ""
+            name = q.unit.name.lower()
+            value = float(q.value)
+            if name in ("cent", "penny", "pence"):  # compared in the major unit, as the gold is
+                out.append((value / 100, "USD" if name == "cent" else "GBP"))
+                continue
+            if not code:
+                code = {"dollar": "USD", "euro": "EUR", "pound sterling": "GBP", "yen": "JPY"}.get(name, name)
+            out.append((float(q.value), code))
+    return out
+
+
+def _price_parser(text: str) -> list[tuple[float, str]]:
+    from price_parser import Price
+
+    price = Price.fromstring(text)
+    if price.amount is None:
+        return []
+    symbol = (price.currency or "").strip()
+    code = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}.get(symbol, symbol.upper())
+    return [(float(price.amount), code)]
+
+
+def evaluate_suite(cases: list[dict], extractor, joined: bool) -> dict:
+    tp = fp = fn = 0
+    misses = []
+    for case in cases:
+        text = join_tokenised(case["Input"]) if joined else case["Input"]
+        gold = gold_items(case)
+        try:
+            pred = extractor(text)
+        except Exception:  # a peer crashing on a case scores as predicting nothing
+            pred = []
+        a, b, c = score(pred, gold)
+        tp, fp, fn = tp + a, fp + b, fn + c
+        if b or c:
+            misses.append((text, pred, gold))
+    p, r, f = prf(tp, fp, fn)
+    return {"tp": tp, "fp": fp, "fn": fn, "p": p, "r": r, "f1": f, "misses": misses}
+
+
+def evaluate_annotated(path: Path = ANNOTATED) -> dict:
+    """Precision/recall of (kind, value, unit) on the annotated defence sentences."""
+    from pipeline.figures import extract
+
+    tp = fp = fn = 0
+    per_kind: dict[str, list[int]] = {}
+    misses = []
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for case in lines:
+        pred = [(r["kind"], float(r["value"]), r["unit"]) for r in extract(case["sentence"], mentions=[])]
+        gold = [(g["kind"], float(g["value"]), g["unit"]) for g in case["figures"]]
+        unused = list(gold)
+        for item in pred:
+            hit = next((i for i, g in enumerate(unused) if g[0] == item[0] and g[2] == item[2]
+                        and abs(g[1] - item[1]) <= 1e-6 * max(1.0, abs(g[1]))), None)
+            counts = per_kind.setdefault(item[0], [0, 0, 0])
+            if hit is None:
+                fp += 1
+                counts[1] += 1
+                misses.append(("FP", case["sentence"], item))
+            else:
+                tp += 1
+                counts[0] += 1
+                del unused[hit]
+        for g in unused:
+            fn += 1
+            per_kind.setdefault(g[0], [0, 0, 0])[2] += 1
+            misses.append(("FN", case["sentence"], g))
+    return {"sentences": len(lines), "tp": tp, "fp": fp, "fn": fn, "prf": prf(tp, fp, fn),
+            "per_kind": per_kind, "misses": misses}
+
+
+def main(argv: list[str]) -> int:
+    verbose = "-v" in argv or "--verbose" in argv
+    cases = load_suite()
+    n_gold = sum(len(gold_items(c)) for c in cases)
+    print(f"Recognizers-Text CurrencyModel.json: {len(cases)} cases, {n_gold} gold amounts with a value")
+    peers = [("ours (pipeline.figures)", ours)]
+    for name, fn, module in (("quantulum3", _quantulum, "quantulum3"), ("price-parser", _price_parser, "price_parser")):
+        try:
+            __import__(module)
+            peers.append((name, fn))
+        except ImportError:
+            print(f"  {name}: not installed (pip install {name}) - skipped")
+    print(f"  {'extractor':<26} {'input':<10} {'P':>6} {'R':>6} {'F1':>6}   tp/fp/fn")
+    for name, fn in peers:
+        for joined in (False, True):
+            with timed() as t:
+                res = evaluate_suite(cases, fn, joined)
+            label = "joined" if joined else "as written"
+            print(f"  {name:<26} {label:<10} {res['p']:6.3f} {res['r']:6.3f} {res['f1']:6.3f}   "
+                  f"{res['tp']}/{res['fp']}/{res['fn']}  ({t['seconds']:.1f}s)")
+            if verbose and name.startswith("ours"):
+                for text, pred, gold in res["misses"]:
+                    print(f"      MISS {text[:90]!r} pred={pred} gold={gold}")
+    if ANNOTATED.exists():
+        with timed() as t:
+            res = evaluate_annotated()
+        p, r, f = res["prf"]
+        print(f"\nAnnotated defence-spending sentences ({res['sentences']} sentences, {ANNOTATED.relative_to(PROJECT_ROOT)}):")
+        print(f"  all figures (kind, value, unit): P {p:.3f}  R {r:.3f}  F1 {f:.3f}   tp/fp/fn {res['tp']}/{res['fp']}/{res['fn']}"
+              f"  ({t['seconds']:.1f}s)")
+        for kind, (a, b, c) in sorted(res["per_kind"].items()):
+            kp, kr, kf = prf(a, b, c)
+            print(f"  {kind:<11} P {kp:.3f}  R {kr:.3f}  F1 {kf:.3f}   tp/fp/fn {a}/{b}/{c}")
+        if verbose:
+            for miss in res["misses"]:
+                print("      ", miss)
+    print(f"\npeak memory {peak_rss_mb():.0f} MB")
+    return 0
