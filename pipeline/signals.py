@@ -26,6 +26,9 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
 - ``source_actor`` (str): canonical actor who does it ("" when the sentence does not say).
 - ``target_actor`` (str): canonical actor it is done to ("" when unknown).
 - ``cameo_code`` (str): CAMEO event code of the cue ("" where CAMEO has none, e.g. cyber).
+- ``source_country``, ``target_country`` (str): affiliation code of the source / target actor
+  (ISO 3166 alpha-3 such as RUS, or an organisation code such as NATO, EU) from the actors
+  stage, so that a person counts for their state ("" when unknown). Used by the dyad filter.
 - ``score`` (float): signed Goldstein-style value after down-weighting,
   ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
   de-escalation negative (the opposite sign to Goldstein's own scale).
@@ -42,7 +45,7 @@ from pipeline import nlp
 COLUMNS = [
     "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
     "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
-    "cameo_code", "score",
+    "cameo_code", "score", "source_country", "target_country",
 ]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
@@ -71,6 +74,9 @@ _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "
               "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
               "reiterate", "explain", "testify", "deny", "call", "criticize", "criticise"}
+_ACCUSING = {"blame", "accuse", "condemn", "denounce", "criticize", "criticise", "charge", "hold", "suspect"}
+_LABELLING = {"label", "brand", "call", "describe", "portray", "depict", "accuse", "blame", "condemn", "denounce",
+              "criticize", "criticise", "term", "dub"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 _TARGET_PREPS = {"against", "on", "to", "with", "toward", "towards", "at", "into", "upon", "from", "for", "over"}
 _PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that", "this", "these", "those"}
@@ -121,6 +127,7 @@ def load_cues() -> tuple[re.Pattern, list[dict]]:
                 raise ValueError(f"signal_cues.csv: unknown category {row['category']!r}")
             row["pos"] = set(filter(None, row.get("pos", "").split("|")))
             row["exclude_dep"] = set(filter(None, row.get("exclude_dep", "").split("|")))
+            row["anchor"] = row.get("anchor", "").strip() == "political"
             rows.append(row)
     # Longer patterns first, so that "arms race" wins over a shorter cue at the same place.
     order = sorted(range(len(rows)), key=lambda i: -len(rows[i]["pattern"]))
@@ -139,10 +146,40 @@ def load_nonpolitical() -> list[tuple[re.Pattern, str, set[str] | None]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def load_anchors() -> re.Pattern:
+    """Words that make a sentence about states, armed forces or politics (``signal_anchors.csv``)."""
+    with open(DATA_DIR / "signal_anchors.csv", newline="", encoding="utf-8") as fh:
+        patterns = [row["pattern"] for row in csv.DictReader(fh)]
+    return re.compile("|".join(_pattern_to_regex(p) for p in patterns), re.IGNORECASE)
+
+
+def has_political_anchor(sentence: str, cue_start: int, cue_end: int, mentions: list[dict],
+                         sentence_start: int = 0) -> bool:
+    """Whether the sentence is about states, alliances, armed forces or politics.
+
+    True when an actor of the actors stage (a country, organisation or a person with an
+    affiliation; not an unresolved entity) is mentioned outside the cue, or when a word of
+    ``signal_anchors.csv`` occurs outside the cue. Ambiguous cues ("attack", "threat",
+    "pressure") score only in such sentences: "attacking midfielder" does not.
+    """
+    for m in mentions:
+        if m.get("resolution") in ("ner_unresolved",):
+            continue
+        if m.get("actor_type") == "person" and not m.get("country"):
+            continue
+        ms, me = int(m["start"]) - sentence_start, int(m["end"]) - sentence_start
+        if me <= cue_start or ms >= cue_end:
+            return True
+    masked = sentence[:cue_start] + " " * (cue_end - cue_start) + sentence[cue_end:]
+    return bool(load_anchors().search(masked))
+
+
 def nonpolitical_domain(sentence: str, category: str) -> str:
     """The non-political domain ("sport", "medicine" ...) that vetoes ``category`` here, or ""."""
+    plain = re.sub(r"[\"“”‘’«»]", "", sentence)
     for regex, domain, vetoes in load_nonpolitical():
-        if (vetoes is None or category in vetoes) and regex.search(sentence):
+        if (vetoes is None or category in vetoes) and regex.search(plain):
             return domain
     return ""
 
@@ -195,6 +232,20 @@ def _has_modal(tok, modals: set[str]) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in modals for c in tok.children)
 
 
+_TIME_WORDS = {"tomorrow", "soon", "next", "from", "starting", "until", "by", "within", "week", "month", "year"}
+
+
+def _has_time_anchor(head) -> bool:
+    """Whether the clause of ``head`` names a time (a DATE/TIME entity or "from", "next" ...)."""
+    clause = head
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head
+    for tok in clause.subtree:
+        if tok.ent_type_ in ("DATE", "TIME") or (tok.lower_ in _TIME_WORDS and tok.dep_ in ("prep", "amod")):
+            return True
+    return False
+
+
 def classify_modality(doc, cue_tokens) -> str:
     """Decide asserted | negated | hypothetical | future | reported from the parse.
 
@@ -214,6 +265,10 @@ def classify_modality(doc, cue_tokens) -> str:
     for tok, child in _path_up(head):
         as_subject = child is not None and child.dep_ in _SUBJECT_DEPS
         if reporting_passed:
+            break
+        if child is not None and tok.lemma_.lower() in _ACCUSING and tok.pos_ == "VERB" and tok.i not in cue_ids \
+                and child.dep_ == "prep":
+            reported = True  # "blamed Moscow for the attack": the attack is alleged
             break
         if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
                 and not as_subject and tok.i not in cue_ids:
@@ -247,9 +302,10 @@ def classify_modality(doc, cue_tokens) -> str:
             future = True
         if tok.i not in cue_ids and tok.lemma_.lower() in _FUTURE_HEADS and not as_subject:
             future = True
-    # "announced that it would cease" is a reported future; a bare "would" is hypothetical.
+    # "announced that it would cease ... from November 1st" is a reported plan; "said it
+    # would respond to any new sanctions" (no time given) stays conditional.
     if would_seen:
-        if reported:
+        if reported and _has_time_anchor(head):
             future = True
         else:
             hypothetical = True
@@ -323,8 +379,8 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     source = target = ""
     if head.pos_ in ("NOUN", "PROPN", "ADJ"):
         for child in head.children:
-            if child.dep_ == "prep" and child.lower_ == "by":
-                source = source or _actor_in(child, actor_of)
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                source = source or _actor_in(child, actor_of)  # "attacks by Russia", "threats from Russia"
             elif child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
                 source = source or actor_of[child.i]
             elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
@@ -333,6 +389,17 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     verb = head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
+    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _ACCUSING \
+            and any(c.dep_ == "prep" and head in c.subtree for c in verb.children):
+        # "blamed Moscow for the attack": the accused did it, the accuser says so.
+        accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+        if accused is not None:
+            return _actor_in(accused, actor_of), target
+    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _LABELLING:
+        # "Moscow labeling NATO as a tool of aggression": source labels target.
+        labelled = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+        if labelled is not None and head not in labelled.subtree:
+            target = target or _actor_in(labelled, actor_of)
     if verb.pos_ in ("VERB", "AUX"):
         if not source:
             source = _subject_actor(verb, actor_of)
@@ -356,12 +423,12 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     return source, target
 
 
-def _mentions_for(text: str, date: str | None) -> list[dict]:
-    """Actor mentions from ``pipeline.actors`` (empty when that stage is unavailable)."""
+def _mentions_for(text: str, date: str | None) -> list[dict] | None:
+    """Actor mentions from ``pipeline.actors`` (None when that stage is unavailable)."""
     try:
-        from pipeline import actors  # noqa: PLC0415 - optional sibling stage
+        from pipeline import actors  # noqa: PLC0415 - sibling stage, imported lazily
     except ImportError:
-        return []
+        return None
     return actors.extract(text, date=date)
 
 
@@ -371,7 +438,8 @@ def _fallback_mentions(doc, sentence_start: int) -> list[dict]:
     for ent in doc.ents:
         if ent.label_ in ("GPE", "NORP", "ORG", "PERSON"):
             out.append({"actor": ent.text, "start": sentence_start + ent.start_char,
-                        "end": sentence_start + ent.end_char})
+                        "end": sentence_start + ent.end_char, "resolution": "ner",
+                        "actor_type": "person" if ent.label_ == "PERSON" else "organisation"})
     return out
 
 
@@ -395,12 +463,16 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             candidates.append((s_start, s_end, sentence, kept))
     if not candidates:
         return rows
+    use_ner_fallback = False
     if mentions is None:
         mentions = _mentions_for(text, date)
+        if mentions is None:
+            mentions, use_ner_fallback = [], True
+    country_of = {m["actor"]: m.get("country") or "" for m in mentions if m.get("actor")}
     for s_start, s_end, sentence, cues in candidates:
         doc = nlp.parse(sentence)
         sentence_mentions = [m for m in mentions if int(m["start"]) < s_end and int(m["end"]) > s_start]
-        if not mentions:
+        if use_ner_fallback:
             sentence_mentions = _fallback_mentions(doc, s_start)
         actor_of = _token_actor_map(doc, s_start, sentence_mentions)
         for c_start, c_end, cue in cues:
@@ -411,6 +483,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             if cue["pos"] and head.pos_ not in cue["pos"]:
                 continue
             if cue["exclude_dep"] and head.dep_ in cue["exclude_dep"]:
+                continue
+            if cue["anchor"] and not has_political_anchor(sentence, c_start, c_end, sentence_mentions, s_start):
                 continue
             category = categories[cue["category"]]
             modality = classify_modality(doc, tokens)
@@ -434,5 +508,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "target_actor": target,
                 "cameo_code": cue["cameo_code"] or category["cameo_code"],
                 "score": round(polarity * abs(category["goldstein"]) * weight, 3),
+                "source_country": country_of.get(source, ""),
+                "target_country": country_of.get(target, ""),
             })
     return rows
