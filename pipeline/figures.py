@@ -354,25 +354,42 @@ _UP_WORDS = ("increase", "increased", "increases", "increasing", "rise", "rises"
 _DOWN_WORDS = ("cut", "cuts", "cutting", "reduce", "reduced", "reduction", "decrease", "decreased", "fall", "fell",
                "fallen", "drop", "dropped", "decline", "declined", "slash", "slashed", "sank", "sink", "plunge",
                "plunged", "shrank", "shrink", "down", "lower", "less", "lost", "lose")
-_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b[^.;:%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b(?!\s+than\b)[^.;:%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+# "NATO target of 2%", "the 2 percent target", "two percent defense spending commitment": a GDP share.
+_TARGET_BEFORE = re.compile(r"(?i)\b(?:target|benchmark|goal|guideline|threshold|commitment|pledge)\s+(?:of\s+)?(?:[\w'’-]+\s+)?$")
+_TARGET_AFTER = re.compile(r"(?i)^\s*(?:(?:defen[cs]e|military|nato|spending|budget|gdp)\s+){0,3}"
+                           r"(?:target|benchmark|goal|guideline|threshold|commitment|pledge|mark|minimum)\b")
+_DEFENCE_CONTEXT = re.compile(r"(?i)\b(?:nato|defen[cs]e|military|alliance|armed forces)\b")
 _CHANGE_AFTER = re.compile(r"(?i)^\s*(?P<w>increase|rise|jump|hike|boost|growth|gain|cut|reduction|decrease|drop|"
                            r"fall|decline|more|less|higher|lower)\b")
 _VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
           "hundreds of thousands": 200000, "millions": 2_000_000, "tens of millions": 20_000_000}
 _COUNT_STOP = {"of", "to", "in", "for", "and", "or", "the", "a", "an", "with", "by", "from", "per", "than", "were",
-               "was", "are", "is", "have", "has", "had", "will", "would", "more", "less", "years", "year",
+               "was", "are", "is", "have", "has", "had", "will", "would", "less", "years", "year",
                "days", "months", "weeks", "hours", "percent", "per", "cent", "times", "its", "their", "his",
                "her", "our", "on", "at", "as", "that", "which", "who", "be", "been", "not", "killed",
                "dead", "wounded", "injured", "people", "countries", "members", "nations", "allies"}
+
+
+_MONTH_BEFORE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
+_FEW = {"a few": 2, "several": 2, "a couple of": 2}
+_CASUALTY_AFTER = re.compile(r"(?i)^[^.;:]{0,30}?\b(?:(?:were|was|have been|had been|been|are|got)\s+)?"
+                             r"(?:killed|died|dead|wounded|injured|lost their lives|killed or wounded|missing|captured|"
+                             r"taken prisoner)\b")
+_CASUALTY_BEFORE = re.compile(r"(?i)\b(?:loss of|lost|killing|killed|deaths? of|death toll|casualties|number of)\s+"
+                              r"(?:\w+\s+){0,2}$")
 
 
 @functools.lru_cache(maxsize=1)
 def _count_pattern() -> re.Pattern:
     units = _alternation(list(count_units()), "i")
     vague = _alternation(sorted(_VAGUE, key=len, reverse=True), "i")
+    few = _alternation(_FEW, "i")
     stop = "|".join(sorted(_COUNT_STOP, key=len, reverse=True))
-    number = rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<num>{DIGIT_NUMBER}|(?i:{WORD_NUMBER})))"
-    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’-]*\s+){{0,3}})"
+    single = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
+    number = (rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<few>{few})\s+(?P<few_scale>(?i:hundred|thousand|million))"
+              rf"|(?P<num>{single})(?:(?:{RANGE_SEP}|\s+(?i:and)\s+)(?P<num_high>{single}))?)")
+    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+){{0,3}})"
     return re.compile(rf"(?<![\w.,$€£¥#/-]){number}\s+{mods}(?P<unit>{units})(?![\w-])")
 
 
@@ -612,10 +629,30 @@ class _Figure:
     attached: bool = False  # money: currency written against the number ("USD50", "$5bn")
 
 
+_VAGUE_MONEY = {"millions": 2e6, "tens of millions": 2e7, "hundreds of millions": 2e8, "billions": 2e9,
+                "tens of billions": 2e10, "hundreds of billions": 2e11, "trillions": 2e12,
+                "thousands": 2e3, "tens of thousands": 2e4, "hundreds of thousands": 2e5}
+
+
+@functools.lru_cache(maxsize=1)
+def _vague_money_pattern() -> re.Pattern:
+    data = currency_data()
+    vague = _alternation(_VAGUE_MONEY, "i")
+    names = _alternation([n for n in data.names if n not in data.ambiguous or n in ("pounds",)], "i")
+    return re.compile(rf"(?<![\w.,])(?P<vague>{vague})\s+(?i:of)\s+(?:(?i:additional|more|extra|new)\s+)?(?P<name>{names})\b")
+
+
 def _money_in(sentence: str, text: str) -> list[_Figure]:
     pats = _patterns()
     data = currency_data()
     found = []
+    # "hundreds of millions of dollars": vague, lower bound (2e8)
+    for m in _vague_money_pattern().finditer(sentence):
+        name = m.group("name").lower()
+        candidates = _family(name) if name in data.generic else [data.names[name]]
+        code = _resolve_currency(candidates, sentence, text)
+        found.append(_Figure("money", m.start(), m.end(), _VAGUE_MONEY[re.sub(r"\s+", " ", m.group("vague").lower())],
+                             code, vague=True, scale_word=m.group("vague").lower()))
     for regex in (pats.money_prefix, pats.money_suffix):
         for m in regex.finditer(sentence):
             fig = _money_from_match(m, sentence, text, pats, data)
@@ -695,8 +732,8 @@ def _word_scale(amount: str) -> str:
 def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
     found = []
     window_start = max(0, sent_start - 600)
-    context_before = text[window_start:sent_start]
-    gdp_context = bool(_GDP_ANY.search(context_before))
+    gdp_context = bool(_GDP_ANY.search(text[window_start:sent_start]))
+    unresolved = []
     for m in _PCT.finditer(sentence):
         number_text = re.sub(r"\s?(?:%|(?i:per\s?cent|percent))$", "", m.group(0))
         value, high = _amount_value(number_text, None)
@@ -704,41 +741,51 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
             continue
         after = sentence[m.end():]
         before = sentence[:m.start()]
-        kind = None
-        sign = 1
+        share_of_other = re.match(r"(?i)\s*of\b", after) and not _GDP_AFTER.match(after)
+        change = _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)
+        kind, sign = None, 1
         if _GDP_AFTER.match(after):
             kind = "pct_gdp"
+        elif (_TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after)) and _DEFENCE_CONTEXT.search(sentence) \
+                and not share_of_other:
+            kind = "pct_gdp"
+        elif share_of_other:
+            continue  # "90 percent of the world's nuclear weapons": a share of something else
+        elif change and change.group("w").lower() == "by":
+            kind = "pct_change"
+        elif (_GDP_ANY.search(sentence) or gdp_context) and _SPEND_WORDS.search(sentence):
+            kind = "pct_gdp"
+        elif change:
+            kind = "pct_change"
         else:
-            change = _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)
-            if change and not re.match(r"(?i)\s*of\b", after):
-                kind = "pct_change"
-                if change.group("w").lower() in _DOWN_WORDS:
-                    sign = -1
-            elif (_GDP_ANY.search(sentence) or gdp_context) and _SPEND_WORDS.search(sentence) \
-                    and not re.match(r"(?i)\s*of\s+(?!(?:its|their|the)\s+(?:GDP|gross))", after):
-                kind = "pct_gdp"
-            elif change:
-                kind = "pct_change"
-                if change.group("w").lower() in _DOWN_WORDS:
-                    sign = -1
-        if kind is None:
+            unresolved.append((m, value, high))
             continue
+        if kind == "pct_change" and change and change.group("w").lower() in _DOWN_WORDS:
+            sign = -1
         found.append(_Figure(kind, m.start(), m.end(), sign * value, "%",
                              value_high=(sign * high if high is not None else None)))
+    # "... short of its NATO target of 2% last year, hitting 1.19%": a bare percentage in a sentence
+    # that already states a share of GDP is one too.
+    if any(f.kind == "pct_gdp" for f in found):
+        for m, value, high in unresolved:
+            found.append(_Figure("pct_gdp", m.start(), m.end(), value, "%", value_high=high))
     for m in _FOLD.finditer(sentence):
         n = m.group("n").lower()
         factor = parse_number(n) if not n.isdigit() else float(n)
         if factor is None or factor < 2:
             continue
         found.append(_Figure("pct_change", m.start(), m.end(), (factor - 1) * 100, "%", scale_word=m.group(0).lower()))
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 def _counts_in(sentence: str) -> list[_Figure]:
     found = []
     units = count_units()
     for m in _count_pattern().finditer(sentence):
-        vague = m.group("vague")
+        if _CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()]):
+            continue  # casualties are not force levels or purchases
+        if _MONTH_BEFORE.search(sentence[:m.start()]):
+            continue  # "On February 4-6 Ukrainian troops ...": a date
         unit = m.group("unit").lower()
         mods = m.group("mods").split()
         # Prefer a lexicon compound that ends at the head ("armored vehicles" over "vehicles").
@@ -747,20 +794,37 @@ def _counts_in(sentence: str) -> list[_Figure]:
             if compound in units:
                 unit = compound
                 break
-        if vague:
-            value = _VAGUE[re.sub(r"\s+", " ", vague.lower())]
-            scale_word = vague.lower()
+        high = None
+        if m.group("vague"):
+            value = _VAGUE[re.sub(r"\s+", " ", m.group("vague").lower())]
+            scale_word = m.group("vague").lower()
+        elif m.group("few"):
+            value = _FEW[m.group("few").lower()] * {"hundred": 100, "thousand": 1000, "million": 1_000_000}[m.group("few_scale").lower()]
+            scale_word = f"{m.group('few').lower()} {m.group('few_scale').lower()}"
         else:
             number = m.group("num")
             value = parse_number(number)
             scale_word = _word_scale(number)
-            if value is None:
-                continue
-            if re.fullmatch(r"(?:1[89]|20)\d\d", number):
-                continue  # a year ("2022 troops" does not happen; "in 2014 tanks" does)
+            if value is None or re.fullmatch(r"(?:1[89]|20)\d\d", number):
+                continue  # not a number, or a year ("in 2014 tanks ...")
+            if m.group("num_high"):
+                joined_by_and = re.search(r"(?i)\sand\s", sentence[m.end("num"):m.start("num_high")])
+                if joined_by_and and not re.search(r"(?i)\bbetween\s+$", sentence[:m.start()]):
+                    # "5 tanks and 3 jets" is two figures; only "between X and Y" is a range
+                    value = parse_number(m.group("num_high"))
+                    if value is None:
+                        continue
+                    found.append(_Figure("count", m.start("num_high"), m.end(), value, unit,
+                                         scale_word=_word_scale(m.group("num_high")),
+                                         item=" ".join(mods + [m.group("unit")]).lower()))
+                    continue
+                high = parse_number(m.group("num_high"))
+                if high is not None and high <= value:
+                    high = None
+        vague = bool(m.group("vague") or m.group("few"))
         item = " ".join(mods + [m.group("unit")]).lower()
-        found.append(_Figure("count", m.start(), m.end(), value, unit, vague=bool(vague), scale_word=scale_word,
-                             item=item))
+        found.append(_Figure("count", m.start(), m.end(), value, unit, value_high=high, vague=vague,
+                             scale_word=scale_word, item=item))
     return found
 
 
@@ -776,21 +840,25 @@ def _non_overlapping(figures: list[_Figure]) -> list[_Figure]:
     return sorted(chosen, key=lambda f: f.start)
 
 
-def _merge_money_ranges(sentence: str, figures: list[_Figure]) -> list[_Figure]:
-    """"$2bn to $3bn", "between $2 and $3 billion": two amounts in one currency joined into a range."""
+def _merge_ranges(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """"$2bn to $3bn", "between $2 and $3 billion", "between 3 percent and 5 percent": two amounts of one
+    kind and unit joined into a range ("from $2bn to $3bn" is a change, not a range)."""
     merged: list[_Figure] = []
     for fig in figures:
-        if merged and fig.kind == "money" and merged[-1].kind == "money" and merged[-1].unit == fig.unit \
-                and merged[-1].value_high is None and fig.value_high is None:
+        if merged and fig.kind in ("money", "pct_gdp", "pct_change") and merged[-1].kind == fig.kind \
+                and merged[-1].unit == fig.unit and merged[-1].value_high is None and fig.value_high is None:
             prev = merged[-1]
             gap = sentence[prev.end:fig.start]
-            between = re.search(r"(?i)\bbetween\s+(?:\w+\s+){0,1}$", sentence[:prev.start])
-            if re.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) or (between and re.fullmatch(r"\s*and\s*", gap)):
-                low, high = prev.value, fig.value
-                if fig.scale_word and not prev.scale_word and low < high / 1000:
-                    low *= high / fig.value * (_SCALES.get(fig.scale_word.lower(), 1.0) if fig.scale_word else 1.0)
-                if high > low:
-                    merged[-1] = _Figure("money", prev.start, fig.end, low, fig.unit, value_high=high,
+            head = sentence[:prev.start]
+            between = re.search(r"(?i)\bbetween\s+(?:\w+\s+){0,1}$", head)
+            from_ = re.search(r"(?i)\bfrom\s+(?:[\w'’-]+\s+){0,4}$", head)
+            if (re.fullmatch(r"\s*(?:-|–|—|to)\s*", gap) and not from_) or (between and re.fullmatch(r"\s*and\s*", gap)):
+                low = prev.value
+                if fig.kind == "money" and fig.scale_word and not prev.scale_word \
+                        and fig.scale_word.lower() in _SCALES:  # "$350 - $450 billion"
+                    low *= _SCALES[fig.scale_word.lower()]
+                if fig.value > low:
+                    merged[-1] = _Figure(fig.kind, prev.start, fig.end, low, fig.unit, value_high=fig.value,
                                          scale_word=fig.scale_word or prev.scale_word)
                     continue
         merged.append(fig)
@@ -801,7 +869,7 @@ def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) ->
     """All figures in one sentence (offsets into the sentence); ``text`` gives article context."""
     text = sentence if text is None else text
     figures = _money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _counts_in(sentence)
-    return _merge_money_ranges(sentence, _non_overlapping(figures))
+    return _merge_ranges(sentence, _non_overlapping(figures))
 
 
 # --------------------------------------------------------------------------------------------------

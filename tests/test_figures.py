@@ -1,0 +1,247 @@
+"""Tests of the figures stage (pipeline.figures) on the seeds, real news sentences and money forms."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline import figures
+from pipeline.figures import COLUMNS, extract, find_figures, parse_number
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+FIXTURES = ROOT / "tests" / "fixtures" / "figures"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def money(text: str) -> list[tuple[float, str]]:
+    return [(f.value, f.unit) for f in find_figures(text) if f.kind == "money"]
+
+
+def only(rows: list[dict], **where) -> dict:
+    hits = [r for r in rows if all(r[k] == v for k, v in where.items())]
+    assert len(hits) == 1, (where, rows)
+    return hits[0]
+
+
+# --- contract ------------------------------------------------------------------------------------
+
+def test_columns_contract_and_rows_are_json_and_offsets_hold():
+    assert COLUMNS[:9] == ["article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text"]
+    text = seed("004")
+    rows = extract(text)
+    assert rows
+    for row in rows:
+        assert set(row) == set(COLUMNS) - {"article_id"}
+        assert text[row["start"]:row["end"]] == row["text"]
+        assert row["kind"] in figures.KINDS
+    json.dumps(rows, allow_nan=False)
+
+
+def test_extract_validates_text():
+    with pytest.raises(TypeError):
+        extract(None)  # type: ignore[arg-type]
+    assert extract("") == []
+
+
+# --- seeds facts ---------------------------------------------------------------------------------
+
+def test_seed_000_one_billion_euros_is_one_figure_with_two_mentions():
+    rows = extract(seed("000"), date="2021-10-22")
+    money_rows = [r for r in rows if r["kind"] == "money"]
+    assert [(r["value"], r["unit"], r["qualifier"]) for r in money_rows] == [
+        (1_000_000_000, "EUR", ""), (1_000_000_000, "EUR", "up to")]
+    assert len({r["figure_key"] for r in money_rows}) == 1
+    up_to = money_rows[1]
+    assert up_to["actor"] == "NATO"
+    assert up_to["purpose"] == "defense technologies"
+    assert money_rows[0]["year"] == 2022          # "by June 2022"
+    assert up_to["year"] == 2022                  # "by the middle of next year", article of 2021
+    assert money_rows[0]["actor"] == "NATO"       # shared from the other mention of the same figure
+    assert not [r for r in rows if r["kind"] == "count"]  # "16 other countries" is not a figure
+
+
+def test_seed_002_over_a_billion_dollars_for_the_innovation_fund_and_no_noise():
+    rows = extract(seed("002"))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["kind"], row["value"], row["unit"], row["qualifier"]) == ("money", 1_000_000_000, "USD", "over")
+    assert row["purpose"] == "NATO Innovation Fund"
+    assert row["value_eur"] == pytest.approx(1e9 / 1.0389, rel=1e-3)
+    assert row["rate_date"] == "2024-12-31"
+
+
+def test_seed_001_more_than_1000_troops_of_germany():
+    rows = extract(seed("001"))
+    row = only(rows, kind="count")
+    assert (row["value"], row["unit"], row["qualifier"], row["text"]) == (1000, "troops", "more than", "1,000 troops")
+    assert row["actor"] == "Germany"
+
+
+def test_seed_004_all_figures():
+    rows = extract(seed("004"))
+    got = sorted((r["kind"], r["value"], r["unit"], r["qualifier"]) for r in rows)
+    assert got == sorted([
+        ("pct_change", 300, "%", ""),            # fourfold = +300%
+        ("pct_change", 400, "%", "reportedly"),
+        ("pct_change", 400, "%", ""),
+        ("pct_gdp", 5, "%", "at least"),
+        ("pct_gdp", 3.5, "%", ""),
+        ("pct_gdp", 1.5, "%", ""),
+        ("count", 2000, "armored vehicles", ""),
+        ("count", 2_000_000, "artillery shells", ""),
+        ("count", 12, "submarines", ""),
+        ("count", 6, "facilities", ""),
+    ])
+    assert only(rows, kind="pct_gdp", value=3.5)["purpose"] == "hard military capabilities"
+    assert only(rows, kind="count", value=12)["actor"] == "United Kingdom"
+    vague = only(rows, kind="count", value=2000)
+    assert vague["vague"] and vague["value_low"] == 2000 and vague["value_high"] is None
+    assert only(rows, kind="count", value=2_000_000)["vague"]
+    assert len({r["figure_key"] for r in rows if r["value"] == 400}) == 1
+
+
+def test_seed_003_teaser_amount_parses_when_given_but_main_text_has_no_figure():
+    assert money("The country has allocated RM21.70 billion for defence spending next year") == [(21_700_000_000, "MYR")]
+    main_text = seed("003").split("More from Defence Notes")[0]
+    assert [r for r in extract(main_text) if r["kind"] == "money"] == []
+
+
+@pytest.mark.parametrize("text", ["Oct. 20, 2021", "the COVID-19 pandemic", "the 20-year war", "VIRIN: 211020-O-D0439-006",
+                                  "the NATO summit scheduled for June 24-25 in The Hague",
+                                  "With over three years since the onset of the Ukraine war"])
+def test_dates_durations_and_ids_are_not_figures(text):
+    assert extract(text, mentions=[]) == []
+
+
+# --- money forms ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Germany pledged EUR 1.5bn for air defence.", (1.5e9, "EUR")),
+    ("a contract worth 300 million USD", (3e8, "USD")),
+    ("Kyiv received €2bn", (2e9, "EUR")),
+    ("London will spend £350m", (3.5e8, "GBP")),
+    ("Tokyo set aside ¥500 billion", (5e11, "JPY")),
+    ("Moscow budgeted ₽13 trillion for defence", (1.3e13, "RUB")),
+    ("Ukraine allocated ₴1.2 trillion", (1.2e12, "UAH")),
+    ("spent 40 billion roubles on drones", (4e10, "RUB")),
+    ("Poland will spend 187 billion zloty", (1.87e11, "PLN")),
+    ("two and a half billion dollars", (2.5e9, "USD")),
+    ("a billion euros", (1e9, "EUR")),
+    ("Malaysia allocated RM21.70 billion", (2.17e10, "MYR")),
+    ("a $10k grant", (1e4, "USD")),
+    ("US$ 150 million loan", (1.5e8, "USD")),
+    ("HK$10.05bn", (1.005e10, "HKD")),
+    ("a C$16.4 million simulator", (1.64e7, "CAD")),
+    ("10,000 swiss francs", (1e4, "CHF")),
+    ("35 lakh rupees", (3.5e6, "INR")),
+    ("the fund will have 3 dollars 50 cents", (3.5, "USD")),
+    ("50 cents more per barrel", (0.5, "USD")),
+    ("7 billion pounds", (7e9, "GBP")),
+])
+def test_money_forms(text, expected):
+    got = money(text)
+    assert len(got) == 1, got
+    assert got[0][0] == pytest.approx(expected[0]) and got[0][1] == expected[1]
+
+
+def test_money_range_keeps_both_ends():
+    fig = find_figures("Denmark will invest $2–3 billion in frigates")[0]
+    assert (fig.value, fig.value_high, fig.unit) == (2e9, 3e9, "USD")
+    fig = find_figures("will cost $350 - $450 billion to update")[0]
+    assert (fig.value, fig.value_high) == (350e9, 450e9)
+    # "from X to Y" is a change: two figures
+    assert len(find_figures("costs risen from 8.1 billion euros to 9.6 billion euros")) == 2
+
+
+def test_dollar_resolved_by_country_context():
+    assert money("Canada will spend $5 billion on new jets.") == [(5e9, "CAD")]
+    assert money("Australia committed $3.5 billion to submarines.") == [(3.5e9, "AUD")]
+    assert money("The Pentagon wants $54 billion more.") == [(5.4e10, "USD")]
+
+
+def test_ambiguous_words_need_a_scale():
+    assert money("The year 2022 marks a turning point") == []
+    assert money("a bomb of 500 pounds") == []
+    assert money("ALL 5 solutions are wrong.") == []
+    assert money("Germany spent 5 billion marks") == [(5e9, "DEM")]
+
+
+def test_vague_money_lower_bound():
+    fig = find_figures("increase defence spending by tens of millions of dollars this year")[0]
+    assert (fig.kind, fig.value, fig.unit, fig.vague) == ("money", 2e7, "USD", True)
+
+
+# --- percentages and counts ----------------------------------------------------------------------
+
+def test_percentages():
+    kinds = [(f.kind, f.value) for f in find_figures("The German government fell well short of its NATO target of 2% last year, hitting 1.19%.")]
+    assert kinds == [("pct_gdp", 2), ("pct_gdp", 1.19)]
+    assert [(f.kind, f.value) for f in find_figures("Russia's imports dropped 31.2% in the period")] == [("pct_change", -31.2)]
+    assert find_figures("more than 90 percent of the world's nuclear weapons") == []
+    fig = find_figures("the U.S. has routinely budgeted between 3 percent and 5 percent of GDP for defense")
+    assert [(f.kind, f.value, f.value_high) for f in fig] == [("pct_gdp", 3, 5)]
+
+
+def test_counts_skip_casualties_and_dates():
+    assert find_figures("66 Turkish troops have been killed in Syria") == []
+    assert find_figures("the loss of around 60 coalition troops") == []
+    assert find_figures("On February 4-6 Ukrainian troops carried out bombardments") == []
+    fig = find_figures("backed by a few hundred Turkish troops")[0]
+    assert (fig.value, fig.unit, fig.vague) == (200, "troops", True)
+    fig = find_figures("Russia has between 2,000 and 3,000 tactical nuclear weapons")[0]
+    assert (fig.value, fig.value_high, fig.unit) == (2000, 3000, "nuclear weapons")
+    fig = find_figures("a deal for 90 more stealth fighter aircraft")[0]
+    assert (fig.value, fig.unit) == (90, "aircraft")
+
+
+@pytest.mark.parametrize("text,value", [("one", 1), ("forty-five", 45), ("two and a half billion", 2.5e9),
+                                        ("three quarters", 0.75), ("a quarter million", 250000),
+                                        ("12,34,567.89", 1234567.89), ("1,000", 1000), ("half a million", 500000)])
+def test_parse_number(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+# --- data files ----------------------------------------------------------------------------------
+
+def test_currency_table_comes_from_cldr_and_has_symbols():
+    data = figures.currency_data()
+    assert len(data.codes) > 250
+    assert "₽" in data.symbols and data.symbols["₽"][0] == "RUB"
+    assert data.symbols["RM"][0] == "MYR"
+    assert data.symbols["$"][0] == "USD" and "CAD" in data.symbols["$"]
+    assert data.names["roubles"] == "RUB" and data.names["zloty"] == "PLN"
+
+
+def test_fx_rates_table_is_dated():
+    rate_date, rates = figures.fx_rates()
+    assert rate_date == "2024-12-31"
+    assert rates["EUR"] == 1.0 and rates["DEM"] == pytest.approx(1.95583)
+    assert figures.to_eur(1.95583e9, "DEM") == pytest.approx(1e9)
+    assert figures.to_eur(1.0, "XXX") is None
+
+
+# --- annotated real sentences --------------------------------------------------------------------
+
+def test_annotated_defence_sentences_precision_and_recall():
+    from pipeline.evals.figures import evaluate_annotated
+
+    res = evaluate_annotated(FIXTURES / "defence_sentences.jsonl")
+    precision, recall, _f1 = res["prf"]
+    assert res["sentences"] >= 50
+    assert precision >= 0.95 and recall >= 0.9, res["misses"]
+
+
+@pytest.mark.skipif(not (SHARED / "peer-specs").exists(), reason="../shared/data not beside the project")
+def test_recognizers_text_currency_suite_f1():
+    from pipeline.evals.figures import evaluate_suite, load_suite, ours
+
+    cases = load_suite(SHARED / "peer-specs" / "recognizers-text" / "CurrencyModel.json")
+    for joined in (False, True):
+        assert evaluate_suite(cases, ours, joined)["f1"] >= 0.95
