@@ -102,6 +102,8 @@ class Dictionary:
     qualifiers: dict[str, str] = field(default_factory=dict)  # qualifier surface -> org/country code
     stoplist: frozenset[str] = frozenset()
     surface_re: re.Pattern | None = None
+    person_ci_re: re.Pattern | None = None
+    surfaces_ci: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     title_before_re: re.Pattern | None = None
     title_after_re: re.Pattern | None = None
     title_alone_re: re.Pattern | None = None
@@ -192,8 +194,17 @@ def load_dictionary() -> Dictionary:
         book.titles[row["title"].lower()] = row["role_key"]
     book.stoplist = frozenset(r["text"].lower() for r in _read_csv("actor_ner_stoplist.csv"))
 
+    for surface in [s for s in surfaces if s.startswith(("the ", "The "))]:
+        bare = surfaces.get(surface[4:])
+        if bare is not None and bare[0] == surfaces[surface][0] and not surfaces[surface][2]:
+            del surfaces[surface]  # "the EU" is found as "EU"; keeping it would hide "EU Council"
     names = sorted(surfaces, key=len, reverse=True)
-    book.surface_re = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    book.surface_re = re.compile(r"(?<![\w])(?<!pro-)(?<!anti-)(?<!non-)(?<!Pro-)(?<!Anti-)(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    multiword_people = sorted((n for n, (a, _, _) in surfaces.items()
+                               if " " in n and book.actors[a].actor_type == "person"), key=len, reverse=True)
+    book.person_ci_re = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in multiword_people) + r")(?![\w])",
+                                   re.IGNORECASE)
+    book.surfaces_ci = {n.lower(): surfaces[n] for n in multiword_people}
     titles = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(book.titles, key=len, reverse=True))
     quals = "|".join(re.escape(q) for q in sorted(book.qualifiers, key=len, reverse=True))
     apostrophe = r"(?:'s|’s)?"
@@ -371,6 +382,11 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
     for match in book.surface_re.finditer(text):
         actor_id, resolution, context = book.surfaces[match.group(0)]
         candidates.append((match.start(), match.end(), actor_id, resolution, context))
+    exact_spans = {(c[0], c[1]) for c in candidates}
+    for match in book.person_ci_re.finditer(text):
+        if (match.start(), match.end()) not in exact_spans and match.group(0)[0].isupper():
+            actor_id, _, context = book.surfaces_ci[match.group(0).lower()]
+            candidates.append((match.start(), match.end(), actor_id, "alias", context))
     persons_first = sorted(candidates, key=lambda c: (book.actors[c[2]].actor_type != "person", c[0]))
     for start, end, actor_id, resolution, context in persons_first:
         if _overlaps(taken, start, end):
@@ -402,6 +418,9 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 anachronism = check_role(actor_id, role_key, code, role_in_text, date)
         if resolution == "alias" and actor.actor_type == "person" and " " not in text[start:end]:
             resolution = "surname"
+        if text.startswith(("the ", "The "), start) and actor.actor_type != "person":
+            taken.append((start, start + 4))
+            start += 4  # the determiner is not part of the name: "the US" -> "US", "the Kremlin" -> "Kremlin"
         rows.append(_row(book, text, sentences, start, end, actor_id, resolution, date=date,
                          role_in_text=role_in_text, anachronism=anachronism))
         taken.append((start, end))
@@ -429,6 +448,19 @@ def match_is_pronoun_us(text: str, start: int, end: int) -> bool:
 
 
 _NER_LABELS = {"PERSON": "person", "ORG": "organisation"}
+_PERSON_TITLES = {"prof", "professor", "dr", "mr", "mrs", "ms", "sir", "dame", "lord", "lady", "gen", "general",
+                  "president", "minister", "senator", "sen", "rep", "colonel", "col", "admiral", "adm"}
+_NAME_FORMING_TITLES = ("Pope ", "Ayatollah ", "Sheikh ", "King ", "Queen ", "Prince ", "Princess ", "Patriarch ")
+_NOT_NAME_ENDINGS = {"Oblast", "Region", "Province", "Krai", "District", "People", "Street", "Square", "Avenue"}
+
+
+def _yield_to_organisation(rows: list[dict], taken: list, start: int, end: int) -> None:
+    """Drop a country adjective/name that opens a longer organisation name ("Australian National University")."""
+    for row in list(rows):
+        if (row["actor_type"] == "country" and row["resolution"] in {"adjective", "name", "alias"}
+                and row["start"] == start and row["end"] < end):
+            rows.remove(row)
+            taken.remove((row["start"], row["end"]))
 _LEADING = re.compile(r"^(?:the|The|a|A|an|An)\s+")
 
 
@@ -449,10 +481,21 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             lead = _LEADING.match(surface)
             if lead:
                 surface, offset = surface[lead.end():], offset + lead.end()
-            surface = re.sub(r"(?:'s|’s|'|’)$", "", surface).rstrip(" .,;:")
+            surface = re.sub(r"(?:'s|’s|'|’)$", "", surface)
+            if not re.search(r"\b(?:Co|Inc|Ltd|Corp|Jr|Sr|St)\.$", surface):
+                surface = surface.rstrip(" .,;:")
+            words_ = surface.split()
+            if actor_type == "organisation" and len(words_) > 1 and words_[0].lower().rstrip(".") in _PERSON_TITLES:
+                actor_type = "person"  # "Prof Paul Dibb" tagged ORG
+            if words_ and words_[-1] in _NOT_NAME_ENDINGS:
+                continue
             start = s_start + offset
             end = start + len(surface)
-            if not surface or _overlaps(taken, start, end):
+            if not surface:
+                continue
+            if actor_type == "organisation" and len(surface.split()) > 1:
+                _yield_to_organisation(rows, taken, start, end)
+            if _overlaps(taken, start, end):
                 continue
             if not _plausible_entity(surface, actor_type, book):
                 continue
@@ -471,6 +514,10 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
                         start, surface = start + cut, surface[cut:]
                         end = start + len(surface)
                         break
+            if actor_type == "person" and text[max(0, start - 12):start].endswith(_NAME_FORMING_TITLES):
+                title_word = next(t for t in _NAME_FORMING_TITLES if text[max(0, start - 12):start].endswith(t))
+                start -= len(title_word)
+                surface = text[start:end]
             if actor_type == "person" and not role_in_text:
                 found = _title_before(text, start, book)
                 if found:
