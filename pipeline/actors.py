@@ -493,7 +493,7 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             end = start + len(surface)
             if not surface:
                 continue
-            if actor_type == "organisation" and len(surface.split()) > 1:
+            if actor_type == "organisation" and re.fullmatch(r"[A-Z][\w.’'-]*(?:\s+(?:of|for|the|and|[A-Z][\w.’'-]*))+", surface):
                 _yield_to_organisation(rows, taken, start, end)
             if _overlaps(taken, start, end):
                 continue
