@@ -245,3 +245,60 @@ def test_recognizers_text_currency_suite_f1():
     cases = load_suite(SHARED / "peer-specs" / "recognizers-text" / "CurrencyModel.json")
     for joined in (False, True):
         assert evaluate_suite(cases, ours, joined)["f1"] >= 0.95
+
+
+# --- tracker helpers and page --------------------------------------------------------------------
+
+def _seed_tables():
+    import pandas as pd
+
+    rows, arts = [], []
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if path.name.startswith("003"):
+            text = text.split("More from Defence Notes")[0]
+        rows += [{"article_id": path.stem, **r} for r in extract(text)]
+        arts.append({"article_id": path.stem, "title": text.splitlines()[0], "date": "2025-06-02" if path.name.startswith("004") else "2021-10-22"})
+    return pd.DataFrame(rows), pd.DataFrame(arts)
+
+
+def test_tracker_merges_repeated_figures_and_links_to_reader():
+    figs, arts = _seed_tables()
+    table = figures.tracker_table(figs, arts)
+    euros = table[(table["kind"] == "money") & (table["unit"] == "EUR")]
+    assert len(euros) == 1 and int(euros.iloc[0]["mentions"]) == 2 and euros.iloc[0]["qualifier"] == "up to"
+    assert euros.iloc[0]["link"].startswith("reader?article=000_")
+    counts = figures.figure_kind_counts(table).set_index("kind")
+    assert counts.loc["pct_change", "figures"] == 2 and counts.loc["pct_change", "mentions"] == 3
+    by_actor = figures.money_by_actor(table)
+    assert by_actor.iloc[0]["total_eur"] > 0 and "NATO" in set(by_actor["actor"])
+    over_time = figures.money_over_time(table, "year")
+    assert list(over_time["period"]) == ["2021"] and int(over_time.iloc[0]["figures"]) == 2
+
+
+def test_gdp_commitments_against_targets():
+    figs, arts = _seed_tables()
+    shares = figures.gdp_commitments(figs, arts)
+    assert sorted(shares["value"]) == [1.5, 3.5, 5]
+    five = shares[shares["value"] == 5].iloc[0]
+    assert bool(five["meets_2"]) and bool(five["meets_5"])
+    assert not bool(shares[shares["value"] == 1.5].iloc[0]["meets_2"])
+    assert figures.gdp_commitments(figs.iloc[0:0], arts).empty
+
+
+def test_spending_page_renders_and_kind_filter_narrows_it(seed_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NEWSINTEL_STORE", str(seed_store))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/spending.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Spending tracker"
+    assert "Shares of GDP against the NATO targets" in [s.value for s in at.subheader]
+    everything = at.dataframe[-1].value
+    assert len(everything) >= 10
+    at.multiselect(key="spending-kind").set_value(["pct_gdp"]).run()
+    assert not at.exception, at.exception
+    only_gdp = at.dataframe[-1].value
+    assert set(only_gdp["kind"]) == {"pct_gdp"} and len(only_gdp) < len(everything)

@@ -4,25 +4,79 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import query
+from pipeline import figures as figures_stage
 
 view = state.current_view()
 data = view.filtered
-figures = data["figures"]
+tracker = figures_stage.tracker_table(data["figures"], data["articles"])
 
 st.title("Spending tracker")
-st.caption("Figures stated in the articles, with the hedge as written and who they belong to.")
+rate_date, _rates = figures_stage.fx_rates()
+st.caption("Figures stated in the articles, with the hedge as written and who they belong to. A figure repeated "
+           f"in one article counts once (its mentions are counted). Money is compared in EUR at the ECB rates of "
+           f"{rate_date} (pipeline/data/fx_rates.csv), not at each article's date.")
 
-if figures.empty:
+if tracker.empty:
     empty_state("No spending figures in the articles that match the filters.")
     st.stop()
 
-by_kind = figures.groupby("kind").size().reset_index(name="figures")
-fig = px.bar(by_kind, x="kind", y="figures", height=300, labels={"kind": ""})
-fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
-st.plotly_chart(fig, key="spending-kinds")
+left, right = st.columns(2)
+kinds = left.multiselect("Kind of figure", sorted(tracker["kind"].unique()), key="spending-kind")
+owners = sorted(a for a in tracker["actor"].unique() if a)
+owner = right.multiselect("Belongs to", owners, key="spending-actor")
+if kinds:
+    tracker = tracker[tracker["kind"].isin(kinds)]
+if owner:
+    tracker = tracker[tracker["actor"].isin(owner)]
+if tracker.empty:
+    empty_state("No figures of that kind for that actor.")
+    st.stop()
 
-table = query.with_titles(figures, data["articles"])
-cols = [c for c in ["kind", "qualifier", "value", "unit", "actor", "text", "sentence", "title", "date"] if c in table.columns]
-st.dataframe(table[cols], hide_index=True)
-download_csv(table[cols], "figures")
+counts = figures_stage.figure_kind_counts(tracker)
+cols = st.columns(len(counts) + 1)
+for col, row in zip(cols, counts.itertuples()):
+    col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
+money = tracker[tracker["kind"] == "money"]
+cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
+
+st.subheader("Money over time and by actor")
+over_time = figures_stage.money_over_time(tracker)
+by_actor = figures_stage.money_by_actor(tracker)
+if over_time.empty:
+    st.info("No money figures among the selected ones.")
+else:
+    a, b = st.columns(2)
+    fig = px.bar(over_time, x="period", y="total_eur", hover_data=["figures"], height=320,
+                 labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    a.plotly_chart(fig, key="spending-time")
+    fig = px.bar(by_actor, x="total_eur", y="actor", orientation="h", hover_data=["figures", "largest_eur"], height=320,
+                 labels={"total_eur": "EUR (sum of figures)", "actor": ""})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
+    b.plotly_chart(fig, key="spending-actor-chart")
+
+st.subheader("Shares of GDP against the NATO targets")
+shares = figures_stage.gdp_commitments(data["figures"], data["articles"])
+if owner:
+    shares = shares[shares["actor"].isin(owner)]
+if shares.empty:
+    st.info("No share of GDP is stated in the selected articles.")
+else:
+    fig = px.scatter(shares, x="actor", y="value", hover_data=["qualifier", "purpose", "date"], height=320,
+                     labels={"value": "% of GDP", "actor": ""})
+    for target, dash in zip(figures_stage.GDP_TARGETS, ("dot", "dash", "solid")):
+        fig.add_hline(y=target, line_dash=dash, line_color="#b22", annotation_text=f"{target:g}%")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(fig, key="spending-gdp")
+    st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
+                 column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
+    download_csv(shares, "gdp_shares")
+
+st.subheader("Every figure")
+columns = ["date", "kind", "qualifier", "value", "value_high", "unit", "actor", "purpose", "year", "value_eur",
+           "mentions", "text", "sentence", "title", "link"]
+st.dataframe(tracker[columns], hide_index=True,
+             column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
+                            "value": st.column_config.NumberColumn(format="localized"),
+                            "value_eur": st.column_config.NumberColumn("EUR", format="localized")})
+download_csv(tracker[columns + ["article_id", "figure_key", "rate_date"]], "figures")
