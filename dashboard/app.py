@@ -17,16 +17,16 @@ import streamlit as st  # noqa: E402
 from dashboard import state  # noqa: E402
 from pipeline import query  # noqa: E402
 
-st.set_page_config(page_title="NATO–Russia tension monitor", page_icon="🛰️", layout="wide")
+st.set_page_config(page_title="NATO–Russia tension monitor", page_icon=":material/radar:", layout="wide")
 
 VIEWS = ROOT / "dashboard" / "views"
 pages = [
-    st.Page(VIEWS / "overview.py", title="Overview", icon="🧭", url_path="overview", default=True),
-    st.Page(VIEWS / "topics.py", title="Topic clusters", icon="🗂️", url_path="topics"),
-    st.Page(VIEWS / "actors.py", title="Actors", icon="👤", url_path="actors"),
-    st.Page(VIEWS / "spending.py", title="Spending tracker", icon="💶", url_path="spending"),
-    st.Page(VIEWS / "tension.py", title="Tension over time", icon="📈", url_path="tension"),
-    st.Page(VIEWS / "reader.py", title="Article reader", icon="📰", url_path="reader"),
+    st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(VIEWS / "topics.py", title="Topic clusters", icon=":material/hub:", url_path="topics"),
+    st.Page(VIEWS / "actors.py", title="Actors", icon=":material/groups:", url_path="actors"),
+    st.Page(VIEWS / "spending.py", title="Spending tracker", icon=":material/payments:", url_path="spending"),
+    st.Page(VIEWS / "tension.py", title="Tension over time", icon=":material/trending_up:", url_path="tension"),
+    st.Page(VIEWS / "reader.py", title="Article reader", icon=":material/article:", url_path="reader"),
 ]
 page = st.navigation(pages)
 
