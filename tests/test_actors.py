@@ -161,3 +161,33 @@ def test_cooccurrence_sentence_and_article():
     assert int(by_article[(by_article.source == "NATO") & (by_article.target == "Russia")].weight.iloc[0]) == 2
     with pytest.raises(ValueError):
         actors.cooccurrence(df, level="paragraph")
+
+
+@pytest.fixture(scope="module")
+def seed_tables():
+    import pandas as pd
+
+    articles, mentions = [], []
+    for prefix, date in [("000", "2021-10-22"), ("002", "2021-10-20"), ("004", "2025")]:
+        text = seed(prefix)
+        articles.append({"article_id": prefix, "text": text, "title": text.splitlines()[0], "date": date})
+        mentions += [{"article_id": prefix, **m} for m in actors.extract(text, date=date)]
+    return pd.DataFrame(articles), pd.DataFrame(mentions)
+
+
+def test_network_layout_and_page_helpers(seed_tables):
+    articles, mentions = seed_tables
+    edges = actors.cooccurrence(mentions, level="article")
+    layout = actors.network_layout(edges)
+    assert set(layout["actor"]) == set(edges["source"]) | set(edges["target"])
+    assert layout[["x", "y"]].abs().max().max() <= 1.0
+    assert layout.equals(actors.network_layout(edges))  # deterministic
+    flagged = actors.flagged_mentions(mentions)
+    assert set(flagged["actor"]) == {"Dmitry Peskov", "Jens Stoltenberg"}
+    assert (flagged["article_id"] == "000").sum() == 1
+    table = actors.quotes_table(articles, mentions)
+    assert {"Jens Stoltenberg", "Dmitry Peskov"} <= set(table["actor"])
+    assert (table[table["actor"] == "Dmitry Peskov"]["article_id"] == "000").all()
+    unresolved = actors.unresolved_counts(mentions)
+    assert list(unresolved.columns) == ["actor", "actor_type", "mentions", "articles"]
+    assert "Chatham House" not in set(unresolved[unresolved["actor_type"] == "person"]["actor"])
