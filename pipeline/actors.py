@@ -855,7 +855,7 @@ def network_layout(edges, *, iterations: int = 200, seed: int = 0):
     rng = np.random.default_rng(seed)
     angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
     pos = np.c_[np.cos(angle), np.sin(angle)] + rng.normal(scale=0.01, size=(n, 2))
-    k = 1.0 / np.sqrt(n)
+    k = 1.5 / np.sqrt(n)
     strength = weights / weights.max()
     temperature = 0.1
     for _ in range(iterations):
@@ -863,7 +863,7 @@ def network_layout(edges, *, iterations: int = 200, seed: int = 0):
         distance = np.maximum(np.linalg.norm(delta, axis=-1), 1e-3)
         repulse = (k * k / distance ** 2)[:, :, None] * delta
         attract = -(strength * distance / k)[:, :, None] * delta
-        move = (repulse + attract).sum(axis=1)
+        move = (repulse + attract).sum(axis=1) - 0.15 * pos  # gravity keeps separate components close
         length = np.maximum(np.linalg.norm(move, axis=1), 1e-9)
         pos += move / length[:, None] * np.minimum(length, temperature)[:, None]
         temperature *= 0.98
