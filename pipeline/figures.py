@@ -565,7 +565,8 @@ def _owner_name(mention: dict, mentions: list[dict]) -> str:
     if kind == "organisation":
         return _country_name(code, mentions) or mention["actor"]
     if kind == "person":
-        role = f"{mention.get('role_in_text') or ''}; {mention.get('role') or ''}"
+        # What the text calls the person wins over the dictionary's role on the article's date.
+        role = mention.get("role_in_text") or mention.get("role") or ""
         if "NATO" in role:
             return "NATO"
         if _OFFICE.search(role):
@@ -604,6 +605,8 @@ def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
                 if child.dep_ in ("nsubj", "nsubjpass"):
                     sub = list(child.subtree)
                     spans.append((sub[0].idx, sub[-1].idx + len(sub[-1].text)))
+            if spans:
+                break  # the nearest verb with a subject owns the figure; "X noted that ..." does not
         if token.head is token:
             break
         token = token.head
@@ -941,8 +944,20 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                     row["value_usd"] = _clean_value(round(eur * _rates["USD"], 2)) if usd is not None else None
                     row["rate_date"] = rate_date
             rows.append(row)
+    _actor_from_named_purpose(rows, actor_mentions or [])
     _share_actor_across_mentions(rows)
     return rows
+
+
+def _actor_from_named_purpose(rows: list[dict], mentions: list[dict]) -> None:
+    """"The fund will have over a billion dollars" (purpose: NATO Innovation Fund): the fund's owner."""
+    owners = {m["actor"] for m in mentions if m.get("actor_type") in ("country", "organisation")}
+    for row in rows:
+        if row["actor"] or not row["purpose"] or not _NAMED_FUND.fullmatch(row["purpose"]):
+            continue
+        inside = [a for a in owners if a != row["purpose"] and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", row["purpose"])]
+        if len(inside) == 1:
+            row["actor"] = inside[0]
 
 
 def _share_actor_across_mentions(rows: list[dict]) -> None:

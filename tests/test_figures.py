@@ -73,6 +73,7 @@ def test_seed_002_over_a_billion_dollars_for_the_innovation_fund_and_no_noise():
     row = rows[0]
     assert (row["kind"], row["value"], row["unit"], row["qualifier"]) == ("money", 1_000_000_000, "USD", "over")
     assert row["purpose"] == "NATO Innovation Fund"
+    assert row["actor"] == "NATO"  # the owner named in the fund's name
     assert row["value_eur"] == pytest.approx(1e9 / 1.0389, rel=1e-3)
     assert row["rate_date"] == "2024-12-31"
 
@@ -101,6 +102,8 @@ def test_seed_004_all_figures():
     ])
     assert only(rows, kind="pct_gdp", value=3.5)["purpose"] == "hard military capabilities"
     assert only(rows, kind="count", value=12)["actor"] == "United Kingdom"
+    # "Hegseth noted that the proposed commitment would include 3.5%": the reporter is not the owner
+    assert only(rows, kind="pct_gdp", value=3.5)["actor"] == ""
     vague = only(rows, kind="count", value=2000)
     assert vague["vague"] and vague["value_low"] == 2000 and vague["value_high"] is None
     assert only(rows, kind="count", value=2_000_000)["vague"]

@@ -49,6 +49,7 @@ else:
     fig = px.bar(over_time, x="period", y="total_eur", hover_data=["figures"], height=320,
                  labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    fig.update_xaxes(type="category")
     a.plotly_chart(fig, key="spending-time")
     fig = px.bar(by_actor, x="total_eur", y="actor", orientation="h", hover_data=["figures", "largest_eur"], height=320,
                  labels={"total_eur": "EUR (sum of figures)", "actor": ""})
