@@ -33,9 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="ingest files or folders and run every stage into a store")
-    p.add_argument("paths", nargs="+", help="files or folders (.txt .md .csv .tsv .jsonl .json .html .zip)")
+    p.add_argument("paths", nargs="+", help="files or folders (.txt .md .csv .tsv .jsonl .json .html .zip), "
+                                           "page URLs or RSS/Atom feed URLs (http:// or https://)")
     p.add_argument("--store", required=True, help="store folder (created if missing)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or per-input report")
+    p.add_argument("--verbose", action="store_true", help="report every input, duplicates and additions included")
+    p.add_argument("--no-stages", action="store_true",
+                   help="ingest and detect duplicates only (fast bulk load); a later full run annotates these articles")
+    p.add_argument("--workers", type=int, default=None, help="processes for cleaning (default: the machine's cores)")
 
     p = sub.add_parser("export", help="write every table of a store as CSV or JSON lines")
     p.add_argument("--store", required=True)
@@ -61,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     from pipeline.store import StoreError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command in ("eval", "bench"):
+        args.args = list(args.args) + extra  # options of the eval/bench command itself
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return _COMMANDS[args.command](args)
     except StoreError as exc:
@@ -77,26 +87,28 @@ def main(argv: list[str] | None = None) -> int:
 def _cmd_run(args) -> int:
     from pipeline import run
 
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True, disable=None)
+    bars: dict[str, object] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if bar is None:
+        if args.quiet:
             return
-        bar.set_description(stage)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        from tqdm import tqdm
 
-    report = run.run(args.paths, args.store, progress=progress)
-    if bar is not None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="article", file=sys.stderr, dynamic_ncols=True,
+                                     mininterval=0.5, smoothing=0.1)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    report = run.run(args.paths, args.store, progress=progress, stages=not args.no_stages, workers=args.workers)
+    for bar in bars.values():
         bar.close()
     if not args.quiet:
         for r in report.results:
-            if r.status != "added":
+            if r.status not in ("added", "duplicate") or args.verbose:
                 print(f"{r.status:>15}  {r.origin}  {r.reason}", file=sys.stderr)
     print(report.summary())
     return 0
@@ -155,7 +167,9 @@ def _cmd_check(args) -> int:
         for p in problems:
             print(f"problem: {p}")
         return 1
-    print(f"store {args.store} ok (schema version {store.SCHEMA_VERSION})")
+    counts = store.counts(args.store)
+    print(f"store {args.store} ok (schema version {store.SCHEMA_VERSION}): "
+          + ", ".join(f"{n} {name}" for name, n in counts.items()))
     return 0
 
 

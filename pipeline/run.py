@@ -8,11 +8,12 @@ corpus-level topics stage, and writes everything to the store at once.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -76,49 +77,156 @@ def annotate(articles: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name]) for name, rows in tables.items()}
 
 
+@dataclass
+class DedupState:
+    """What the store already holds, for deciding duplicates: ids, URL keys, input keys and the originals' signatures."""
+
+    ids: set[str] = field(default_factory=set)
+    url_keys: dict[str, str] = field(default_factory=dict)
+    input_keys: dict[str, str] = field(default_factory=dict)
+    index: dedup.NearDuplicateIndex = field(default_factory=dedup.NearDuplicateIndex)
+
+    @classmethod
+    def from_store(cls, store_dir: str | Path) -> "DedupState":
+        """Load the state of an existing store (signatures made by another scheme are recomputed)."""
+        state = cls()
+        if not store.exists(store_dir):
+            return state
+        known = store.read_columns(store_dir, "articles", ["article_id", "url", "url_key", "duplicate_of"])
+        state.ids = set(known["article_id"].astype(str))
+        for aid, url, key in zip(known["article_id"], known["url"].fillna(""), known["url_key"].fillna("")):
+            key = key or dedup.normalise_url(url)
+            if key:
+                state.url_keys.setdefault(key, aid)
+        inputs = store.read_columns(store_dir, "inputs", ["input_key", "article_id"])
+        state.input_keys = dict(zip(inputs["input_key"], inputs["article_id"]))
+        originals = set(known.loc[known["duplicate_of"].fillna("") == "", "article_id"])
+        if store.read_meta(store_dir).get("signature_scheme") == dedup.SIGNATURE_SCHEME:
+            sigs = store.read_columns(store_dir, "signatures", ["article_id", "signature"])
+            for aid, blob in zip(sigs["article_id"], sigs["signature"]):
+                if aid in originals and blob is not None:
+                    state.index.add(aid, dedup.signature_from_bytes(blob))
+        else:  # stored signatures were made differently (or not at all): recompute from the texts
+            texts = store.read_columns(store_dir, "articles", ["article_id", "text"])
+            for aid, text in zip(texts["article_id"], texts["text"]):
+                if aid in originals:
+                    state.index.add(aid, dedup.signature(text or ""))
+        return state
+
+
+def _cleaned(documents: list[RawDocument], workers: int, chunk: int = 400) -> Iterator[tuple[RawDocument, tuple[dict, bytes] | IngestResult]]:
+    """Clean documents in order, in ``workers`` processes when there are many."""
+    if workers <= 1 or len(documents) < 2 * chunk:
+        for doc in documents:
+            yield doc, ingest.clean_document(doc)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "fork": workers start at once (pages shared copy-on-write); "spawn" would re-import the caller's main module.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = []
+        for i in range(0, len(documents), chunk):
+            docs = documents[i:i + chunk]
+            pending.append((docs, pool.submit(ingest.clean_documents, docs)))
+        for docs, future in pending:
+            yield from zip(docs, future.result())
+
+
+def default_workers() -> int:
+    """Processes for cleaning: the machine's cores (at most 8)."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
 def prepare_articles(
     documents: Iterable[RawDocument],
-    known: pd.DataFrame,
-    index: dedup.NearDuplicateIndex,
+    state: DedupState,
     results: list[IngestResult],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean documents into new articles, skipping exact duplicates and linking near duplicates.
 
-    ``known`` holds the stored articles' ``article_id``, ``url`` and
-    ``duplicate_of``; ``index`` holds the stored originals' signatures and
-    receives the new ones. Appends one result per document to ``results``.
-    Returns (new articles, their signatures).
+    ``state`` describes the stored articles and receives the new ones (so a
+    document repeated within one run is a duplicate too). Appends one result
+    per document to ``results``. Returns (new articles, their signatures, the
+    keys of the inputs read), the frames to store.
     """
-    seen_ids = set(known["article_id"].astype(str)) if not known.empty else set()
-    seen_urls = {u: a for u, a in zip(known.get("url", []), known.get("article_id", [])) if u}
-    rows, sigs = [], []
-    for doc in documents:
-        record = ingest.to_article(doc)
-        if isinstance(record, IngestResult):
-            results.append(record)
+    tick = progress or (lambda stage, done, total: None)
+    documents = list(documents)
+    total = len(documents)
+    rows, sigs, inputs = [], [], []
+    fresh: list[RawDocument] = []
+    for doc in documents:  # inputs already read by an earlier run need no cleaning
+        key = doc.input_key()
+        if key in state.input_keys:
+            aid = state.input_keys[key]
+            results.append(IngestResult(doc.origin, "duplicate", f"same input as article {aid}, already stored", aid))
+        else:
+            fresh.append(doc)
+    done = total - len(fresh)
+    tick("ingest", done, total)
+    del documents
+    for doc, cleaned in _cleaned(fresh, workers):
+        done += 1
+        if done % 500 == 0 or done == total:
+            tick("ingest", done, total)
+        if isinstance(cleaned, IngestResult):
+            results.append(cleaned)
             continue
-        aid = record["article_id"]
-        if aid in seen_ids:
+        record, sig_bytes = cleaned
+        aid, key = record["article_id"], doc.input_key()
+        if aid in state.ids:
             results.append(IngestResult(doc.origin, "duplicate", f"same text as article {aid}", aid))
+            state.input_keys[key] = aid
+            inputs.append((key, aid))
             continue
-        if record["url"] and record["url"] in seen_urls:
-            other = seen_urls[record["url"]]
+        url_key = record["url_key"]
+        if url_key and url_key in state.url_keys:
+            other = state.url_keys[url_key]
             results.append(IngestResult(doc.origin, "duplicate", f"same URL as article {other}", other))
+            state.input_keys[key] = other
+            inputs.append((key, other))
             continue
-        sig = dedup.signature(record["text"])
-        near = index.find(sig)
+        sig = dedup.signature_from_bytes(sig_bytes)
+        near = state.index.find(sig)
         if near:
             record["duplicate_of"] = near[0]
             results.append(IngestResult(doc.origin, "near_duplicate", f"near copy ({near[1]:.0%} similar) of article {near[0]}", aid))
         else:
-            index.add(aid, sig)
+            state.index.add(aid, sig)
             results.append(IngestResult(doc.origin, "added", "", aid))
-        seen_ids.add(aid)
-        if record["url"]:
-            seen_urls[record["url"]] = aid
+        state.ids.add(aid)
+        if url_key:
+            state.url_keys[url_key] = aid
+        state.input_keys[key] = aid
+        inputs.append((key, aid))
         rows.append(record)
-        sigs.append({"article_id": aid, "signature": dedup.signature_to_bytes(sig)})
-    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS), pd.DataFrame(sigs, columns=["article_id", "signature"])
+        sigs.append((aid, sig_bytes))
+    return (
+        pd.DataFrame(rows, columns=ARTICLE_COLUMNS),
+        pd.DataFrame(sigs, columns=["article_id", "signature"]),
+        pd.DataFrame(inputs, columns=["input_key", "article_id"]),
+    )
+
+
+def read_inputs(paths: Iterable[str | Path]) -> tuple[list[RawDocument], list[IngestResult]]:
+    """Read files, folders, URLs and feed URLs (``http(s)://``) into documents and rejections."""
+    documents: list[RawDocument] = []
+    rejected: list[IngestResult] = []
+    local, remote = [], []
+    for p in paths:
+        (remote if str(p).startswith(("http://", "https://")) else local).append(p)
+    items: list[Iterable] = [ingest.iter_documents(local)]
+    if remote:
+        from pipeline import fetch
+
+        items.append(fetch.iter_url_documents(remote))
+    for source in items:
+        for item in source:
+            (rejected if isinstance(item, IngestResult) else documents).append(item)
+    return documents, rejected
 
 
 def run(
@@ -128,65 +236,78 @@ def run(
     documents: Iterable[RawDocument] | None = None,
     rejected: Iterable[IngestResult] = (),
     progress: Progress | None = None,
+    stages: bool = True,
+    workers: int | None = None,
 ) -> RunReport:
-    """Ingest ``paths`` (or ready ``documents``) into the store at ``store_dir``; run every stage.
+    """Ingest ``paths`` (files, folders, URLs, feeds) or ready ``documents`` into the store at ``store_dir``.
 
-    Running twice on the same input adds nothing twice. All writes happen in
-    one transaction at the end: a run that fails or is killed leaves the
-    store as it was.
+    With ``stages`` (the default) every stage runs, on the new articles and on
+    any stored article an ingest-only run left unannotated; with
+    ``stages=False`` only ingest and duplicate detection run (the fast path
+    for bulk loads). Running twice on the same input adds nothing twice. All
+    writes happen in one transaction at the end: a run that fails or is
+    killed leaves the store as it was.
     """
     started = time.perf_counter()
     report = RunReport(run_id=uuid.uuid4().hex[:12])
     if documents is None:
-        outcome = ingest.read_paths(paths or [])
-        documents, rejected = outcome.documents, outcome.rejected
+        documents, read_rejected = read_inputs(paths or [])
+        rejected = list(rejected) + read_rejected
     report.results.extend(rejected)
-    documents = list(documents)
     tick = progress or (lambda stage, done, total: None)
 
     has_store = store.exists(store_dir)
-    known = store.read(store_dir, "articles", ARTICLE_COLUMNS) if has_store else pd.DataFrame(columns=ARTICLE_COLUMNS)
-    index = dedup.NearDuplicateIndex()
-    if has_store:
-        stored_sigs = store.read(store_dir, "signatures", ["article_id", "signature"])
-        originals = set(known.loc[known["duplicate_of"].fillna("") == "", "article_id"])
-        for aid, blob in zip(stored_sigs["article_id"], stored_sigs["signature"]):
-            if aid in originals:
-                index.add(aid, dedup.signature_from_bytes(blob))
+    state = DedupState.from_store(store_dir)
+    new_articles, new_sigs, new_inputs = prepare_articles(
+        documents, state, report.results, workers=workers or default_workers(), progress=tick)
+    documents = None
 
-    tick("ingest", 0, len(documents))
-    new_articles, new_sigs = prepare_articles(documents, known, index, report.results)
-    tick("ingest", len(documents), len(documents))
-
-    if new_articles.empty:
+    meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME}
+    if not stages:
         report.seconds = time.perf_counter() - started
-        _write_log(store_dir, report, has_store)
+        new_articles = new_articles.drop(columns=["cluster_id"]).assign(annotated=0)
+        store.write(
+            store_dir,
+            upsert={"articles": new_articles, "signatures": new_sigs},
+            append={"inputs": new_inputs, "ingest_log": _log_frame(report)},
+            meta=meta,
+        )
         return report
 
+    known = store.read(store_dir, "articles", ARTICLE_COLUMNS + ["annotated"]) if has_store else pd.DataFrame(columns=ARTICLE_COLUMNS + ["annotated"])
+    pending = known[known["annotated"].fillna(1).astype(int) == 0] if not known.empty else known
+    if new_articles.empty and pending.empty:
+        report.seconds = time.perf_counter() - started
+        store.write(store_dir, append={"inputs": new_inputs, "ingest_log": _log_frame(report)}, meta=meta)
+        return report
+
+    to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
     stage_tables: dict[str, list[pd.DataFrame]] = {"actor_mentions": [], "signals": [], "figures": []}
     batch = 50
-    for i in range(0, len(new_articles), batch):
-        for name, frame in annotate(new_articles.iloc[i:i + batch]).items():
+    tick("annotate", 0, len(to_annotate))
+    for i in range(0, len(to_annotate), batch):
+        for name, frame in annotate(to_annotate.iloc[i:i + batch]).items():
             stage_tables[name].append(frame)
-        tick("annotate", min(i + batch, len(new_articles)), len(new_articles))
+        tick("annotate", min(i + batch, len(to_annotate)), len(to_annotate))
 
-    all_articles = pd.concat([known, new_articles], ignore_index=True) if not known.empty else new_articles
+    all_articles = pd.concat([known[ARTICLE_COLUMNS], new_articles], ignore_index=True) if not known.empty else new_articles
     previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS) if has_store else None
     tick("topics", 0, 1)
     assignments, clusters = topics.cluster(all_articles, previous_clusters=previous if previous is not None and not previous.empty else None)
     tick("topics", 1, 1)
 
     report.seconds = time.perf_counter() - started
+    articles_out = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
     store.write(
         store_dir,
         upsert={
-            "articles": new_articles[[c for c in ARTICLE_COLUMNS if c != "cluster_id"]],
+            "articles": articles_out.drop(columns=["cluster_id"]).assign(annotated=1),
             "signatures": new_sigs,
             **{name: pd.concat(frames, ignore_index=True) for name, frames in stage_tables.items()},
         },
         replace={"clusters": clusters, "assignments": assignments},
-        append={"ingest_log": _log_frame(report)},
-        meta={"last_run": report.run_id, "last_run_at": _now()},
+        append={"inputs": new_inputs, "ingest_log": _log_frame(report)},
+        meta=meta,
     )
     return report
 
@@ -201,11 +322,6 @@ def _log_frame(report: RunReport) -> pd.DataFrame:
         [{"run_id": report.run_id, "origin": r.origin, "status": r.status, "reason": r.reason, "article_id": r.article_id, "at": at} for r in report.results],
         columns=INGEST_LOG_COLUMNS,
     )
-
-
-def _write_log(store_dir: str | Path, report: RunReport, has_store: bool) -> None:
-    """A run that added nothing still records its answers (and creates an empty store the first time)."""
-    store.write(store_dir, append={"ingest_log": _log_frame(report)}, meta={"last_run": report.run_id, "last_run_at": _now()})
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:

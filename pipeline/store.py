@@ -3,7 +3,9 @@
 ``DIR/store.sqlite`` holds one table per pipeline table (``articles``,
 ``clusters``, ``actor_mentions``, ``signals``, ``figures``, …), plus
 ``ingest_log`` (every input's answer, per run), ``signatures`` (MinHash
-signatures for near-duplicate detection) and ``meta`` (schema version).
+signatures for near-duplicate detection), ``inputs`` (the key of every
+input already read, and its article, so a re-run skips it at once) and
+``meta`` (schema version, signature scheme, last run).
 
 Every run writes all its changes in one ``BEGIN IMMEDIATE … COMMIT``
 transaction, so a run killed at any point leaves the store as it was before
@@ -13,7 +15,12 @@ dashboard can read while the pipeline writes.
 Tables take their columns from the DataFrames written to them; a column a
 newer pipeline adds is added to an existing store (``ALTER TABLE``), which
 is the migration path for additive schema changes; ``SCHEMA_VERSION`` and
-``MIGRATIONS`` handle the others.
+``MIGRATIONS`` handle the others (each runs in the transaction that first
+writes to an older store).
+
+Schema versions: 1 — first version; 2 — ``articles`` gains ``url_key``
+(normalised URL), ``author`` and ``annotated`` (1 once the per-article stages
+ran on it; an ingest-only run leaves 0), and the ``inputs`` table.
 """
 from __future__ import annotations
 
@@ -28,11 +35,34 @@ import numpy as np
 import pandas as pd
 
 DB_NAME = "store.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Per-article tables: rows are replaced article by article (key: article_id).
 PER_ARTICLE_TABLES = ("actor_mentions", "signals", "figures")
+# Columns to index, per table, whenever the table is created.
+INDEXES = {"inputs": ("input_key",), "signatures": ("article_id",), "ingest_log": ("run_id",)}
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Version 2: ``articles.url_key``, ``articles.author``, ``articles.annotated``; ``inputs`` table."""
+    from pipeline.dedup import normalise_url
+
+    columns = {r[1] for r in conn.execute('PRAGMA table_info("articles")')}
+    if columns:
+        if "url_key" not in columns:
+            conn.execute('ALTER TABLE articles ADD COLUMN url_key TEXT')
+            conn.create_function("normalise_url", 1, lambda u: normalise_url(u or ""), deterministic=True)
+            conn.execute("UPDATE articles SET url_key = normalise_url(url)")
+        if "author" not in columns:
+            conn.execute("ALTER TABLE articles ADD COLUMN author TEXT DEFAULT ''")
+        if "annotated" not in columns:
+            # Stores of version 1 were always written after every stage ran.
+            conn.execute("ALTER TABLE articles ADD COLUMN annotated INTEGER DEFAULT 1")
+    conn.execute("CREATE TABLE IF NOT EXISTS inputs (input_key TEXT, article_id TEXT)")
+    conn.execute('CREATE INDEX IF NOT EXISTS "ix_inputs_input_key" ON inputs (input_key)')
+
+
 # Migrations from version N-1 to N, applied in order inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2}
 
 
 class StoreError(RuntimeError):
@@ -73,12 +103,12 @@ def _ensure_meta(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         version = int(row[0]) if row else 0
-        if version == 0:
+        if version == 0 and "articles" not in table_names(conn):
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif version > SCHEMA_VERSION:
             raise StoreError(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
         else:
-            for target in range(version + 1, SCHEMA_VERSION + 1):
+            for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target](conn)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
@@ -136,6 +166,9 @@ def _ensure_table(conn: sqlite3.Connection, name: str, frame: pd.DataFrame, key:
         if key and key in frame.columns:
             unique = "UNIQUE " if name == "articles" else ""
             conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "ix_{name}_{key}" ON "{name}" ("{key}")')
+        for column in INDEXES.get(name, ()):
+            if column in frame.columns:
+                conn.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{column}" ON "{name}" ("{column}")')
         return
     for c in frame.columns:
         if c not in existing:
@@ -219,6 +252,23 @@ def read(store_dir: str | Path, name: str, columns: list[str] | None = None, whe
     return frame
 
 
+def read_columns(store_dir: str | Path, name: str, columns: list[str], where: str = "") -> pd.DataFrame:
+    """Only ``columns`` of a table (a column the stored table lacks comes back as ""), optionally filtered by
+    a fixed SQL ``where`` clause written by the caller (never built from input)."""
+    with closing(connect(store_dir)) as conn:
+        if name not in table_names(conn):
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        have = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+        select = ", ".join(f'"{c}"' if c in have else f"'' AS \"{c}\"" for c in columns)
+        return pd.read_sql_query(f'SELECT {select} FROM "{name}"' + (f" WHERE {where}" if where else ""), conn)
+
+
+def counts(store_dir: str | Path) -> dict[str, int]:
+    """Rows per table of a store, in name order."""
+    with closing(connect(store_dir)) as conn:
+        return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in table_names(conn) if name != "meta"}
+
+
 def read_meta(store_dir: str | Path) -> dict[str, str]:
     """All key/value pairs of the store's ``meta`` table."""
     with closing(connect(store_dir)) as conn:
@@ -254,6 +304,23 @@ def check(store_dir: str | Path) -> list[str]:
                 ).fetchone()[0]
                 if bad:
                     problems.append(f"{name}: {bad} rows with offsets outside their article's text")
+        for name in ("signatures", "inputs"):
+            if name in names:
+                orphans = conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE article_id NOT IN (SELECT article_id FROM articles)').fetchone()[0]
+                if orphans:
+                    problems.append(f"{name}: {orphans} rows of unknown articles")
+        columns = {r[1] for r in conn.execute('PRAGMA table_info("articles")')}
+        if "duplicate_of" in columns:
+            dangling = conn.execute(
+                "SELECT COUNT(*) FROM articles WHERE COALESCE(duplicate_of, '') != '' "
+                "AND duplicate_of NOT IN (SELECT article_id FROM articles)"
+            ).fetchone()[0]
+            if dangling:
+                problems.append(f"articles: {dangling} near-duplicates linked to an article that is not stored")
+        if "text" in columns:
+            empty = conn.execute("SELECT COUNT(*) FROM articles WHERE text IS NULL OR length(trim(text)) = 0").fetchone()[0]
+            if empty:
+                problems.append(f"articles: {empty} rows without text")
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if not version or int(version[0]) != SCHEMA_VERSION:
             problems.append(f"schema version {version[0] if version else 'missing'}, expected {SCHEMA_VERSION}")
