@@ -66,12 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     from pipeline.store import StoreError
 
-    parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command in ("eval", "bench"):
-        args.args = list(args.args) + extra  # options of the eval/bench command itself
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # eval and bench hand their own options to their modules untouched.
+    if argv[:1] == ["bench"] and not {"-h", "--help"} & set(argv[1:2]):
+        return _cmd_bench(argparse.Namespace(args=argv[1:]))
+    if argv[:1] == ["eval"] and len(argv) > 1 and argv[1] in EVAL_STAGES:
+        return _cmd_eval(argparse.Namespace(stage=argv[1], args=argv[2:]))
+    args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except StoreError as exc:

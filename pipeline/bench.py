@@ -1,0 +1,124 @@
+"""``python -m pipeline bench``: documents/s and peak memory of each stage on real documents.
+
+Documents come from the scale pool (``../shared/data/scale_pool_58k``: seven
+real corpora, sampled evenly so every size mixes them all). Each (stage,
+size) runs in its own process so that its peak resident memory is its own;
+the figure includes the interpreter, pandas and (for the NLP stages) the
+spaCy model.
+
+Stages: ``clean`` (headline, boilerplate, date, ids: ``ingest.to_article``),
+``dedup`` (MinHash signatures and LSH look-ups), ``actors``, ``signals`` and
+``figures`` (per-article ``extract``; signals and figures get no actor
+mentions, so the actors stage is not counted twice), and ``topics``
+(``topics.cluster`` over the whole batch).
+
+A stage slower than its time budget is measured on the documents it got
+through in that time, and the line says so.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+STAGES = ("clean", "dedup", "actors", "signals", "figures", "topics")
+DEFAULT_SIZES = (1000, 10000)
+
+
+def _measure(stage: str, size: int, budget: float) -> dict:
+    """Run one stage on ``size`` documents (in this process) and return its figures."""
+    from pipeline.evals.common import load_scale_pool, peak_rss_mb
+
+    pool = load_scale_pool(limit=size)
+    texts = pool["text"].tolist()
+    base_rss = peak_rss_mb()
+    done = 0
+    t0 = time.perf_counter()
+    if stage == "clean":
+        from pipeline import ingest
+
+        for title, text in zip(pool["title"], texts):
+            ingest.to_article(ingest.RawDocument("bench", text, title=title))
+            done += 1
+            if time.perf_counter() - t0 > budget:
+                break
+    elif stage == "dedup":
+        from pipeline import dedup
+
+        index = dedup.NearDuplicateIndex()
+        for i, text in enumerate(texts):
+            sig = dedup.signature(text)
+            if index.find(sig) is None:
+                index.add(str(i), sig)
+            done += 1
+            if time.perf_counter() - t0 > budget:
+                break
+    elif stage in ("actors", "signals", "figures"):
+        import importlib
+
+        from pipeline import nlp
+
+        nlp.get_nlp()
+        t0 = time.perf_counter()
+        module = importlib.import_module(f"pipeline.{stage}")
+        kwargs = {} if stage == "actors" else {"mentions": []}
+        for text in texts:
+            module.extract(text, **kwargs)
+            done += 1
+            if time.perf_counter() - t0 > budget:
+                break
+    elif stage == "topics":
+        import pandas as pd
+
+        from pipeline import topics
+
+        articles = pd.DataFrame({
+            "article_id": [f"d{i}" for i in range(len(texts))], "title": pool["title"], "text": texts,
+            "date": pool["date"], "duplicate_of": "",
+        })
+        topics.cluster(articles)
+        done = len(texts)
+    else:
+        raise ValueError(f"unknown stage {stage!r}")
+    seconds = time.perf_counter() - t0
+    return {
+        "stage": stage, "size": size, "done": done, "seconds": round(seconds, 2),
+        "docs_per_s": round(done / seconds, 1) if seconds else None,
+        "peak_rss_mb": round(peak_rss_mb(), 0), "rss_before_mb": round(base_rss, 0),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print documents/s and peak memory per stage and size (one subprocess each)."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline bench")
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, from {','.join(STAGES)}")
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="documents per run, comma-separated")
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds per stage and size before sampling stops")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: "stage:size" runs in this process
+    args = parser.parse_args(argv)
+    if args.one:
+        stage, size = args.one.split(":")
+        print(json.dumps(_measure(stage, int(size), args.budget)))
+        return 0
+    stages = [s for s in args.stages.split(",") if s]
+    unknown = set(stages) - set(STAGES)
+    if unknown:
+        parser.error(f"unknown stages {sorted(unknown)}")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print("documents: scale pool (../shared/data, 7 real corpora), sampled evenly; one process per line")
+    print(f"{'stage':<8} {'size':>6} {'measured':>9} {'seconds':>8} {'docs/s':>8} {'peak RSS MB':>12}")
+    for size in sizes:
+        for stage in stages:
+            proc = subprocess.run(
+                [sys.executable, "-m", "pipeline", "bench", "--one", f"{stage}:{size}", "--budget", str(args.budget)],
+                capture_output=True, text=True,
+            )
+            if proc.returncode != 0:
+                print(f"{stage:<8} {size:>6} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            note = "" if r["done"] == size else f"  (time budget: {r['done']} of {size} docs measured)"
+            print(f"{stage:<8} {size:>6} {r['done']:>9} {r['seconds']:>8} {r['docs_per_s']:>8} {r['peak_rss_mb']:>12}{note}", flush=True)
+    return 0
