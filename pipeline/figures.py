@@ -353,8 +353,14 @@ _UP_WORDS = ("increase", "increased", "increases", "increasing", "rise", "rises"
              "expanded", "enhancement", "higher", "more", "gain", "gained", "double", "doubled")
 _DOWN_WORDS = ("cut", "cuts", "cutting", "reduce", "reduced", "reduction", "decrease", "decreased", "fall", "fell",
                "fallen", "drop", "dropped", "decline", "declined", "slash", "slashed", "sank", "sink", "plunge",
-               "plunged", "shrank", "shrink", "down", "lower", "less", "lost", "lose")
-_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b(?!\s+than\b)[^.;:%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+               "plunged", "shrank", "shrink", "contract", "contracted", "contraction", "down", "lower", "less", "lost", "lose")
+# The cue must be in the same clause (no comma between): "oil revenues had fallen sharply, inflation
+# had hovered near 6%" states a level, not a change.
+_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b(?!\s+than\b)[^.;:,%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+_DOWN_BEFORE = re.compile(r"(?i)\b(?:%s)\b[^.;:,%%]{0,40}$" % "|".join(_DOWN_WORDS))
+# "climbed to 16%", "down from 4.3%": the level before or after a change, not the change itself.
+_LEVEL_BEFORE = re.compile(r"(?i)\b(?<!up\s)(?:to|from|at)\s+(?:(?:about|around|approximately|nearly|almost|some|roughly|over|"
+                           r"more than|less than|just|only)\s+)?$")
 # "NATO target of 2%", "the 2 percent target", "two percent defense spending commitment": a GDP share.
 _TARGET_BEFORE = re.compile(r"(?i)\b(?:target|benchmark|goal|guideline|threshold|commitment|pledge)\s+(?:of\s+)?(?:[\w'’-]+\s+)?$")
 _TARGET_AFTER = re.compile(r"(?i)^\s*(?:(?:defen[cs]e|military|nato|spending|budget|gdp)\s+){0,3}"
@@ -374,8 +380,9 @@ _COUNT_STOP = {"of", "to", "in", "for", "and", "or", "the", "a", "an", "with", "
 _MONTH_BEFORE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
 _FEW = {"a few": 2, "several": 2, "a couple of": 2}
 _CASUALTY_AFTER = re.compile(r"(?i)^[^.;:]{0,30}?\b(?:(?:were|was|have been|had been|been|are|got)\s+)?"
-                             r"(?:killed|died|dead|wounded|injured|lost their lives|killed or wounded|missing|captured|"
+                             r"(?:killed|died|dead|wounded|injured|lost their lives|lost|killed or wounded|missing|captured|"
                              r"taken prisoner)\b")
+_TARGET_AFTER_COUNT = re.compile(r"(?i)^[^.;:]{0,40}?\b(?:came under (?:attack|fire)|were (?:attacked|hit|struck|targeted))\b")
 _CASUALTY_BEFORE = re.compile(r"(?i)\b(?:loss of|lost|killing|killed|deaths? of|death toll|casualties|number of)\s+"
                               r"(?:\w+\s+){0,2}$")
 
@@ -389,8 +396,8 @@ def _count_pattern() -> re.Pattern:
     single = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
     number = (rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<few>{few})\s+(?P<few_scale>(?i:hundred|thousand|million))"
               rf"|(?P<num>{single})(?:(?:{RANGE_SEP}|\s+(?i:and)\s+)(?P<num_high>{single}))?)")
-    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+){{0,3}})"
-    return re.compile(rf"(?<![\w.,$€£¥#/-]){number}\s+{mods}(?P<unit>{units})(?![\w-])")
+    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+|\[[^\]]{{1,40}}\]\s+){{0,3}})"
+    return re.compile(rf"(?<![\w.,$€£¥#/-]){number}(?:\s+(?i:or\s+(?:more|so)))?\s+{mods}(?P<unit>{units})(?![\w-])")
 
 
 _QUALIFIER_CACHE: dict[str, re.Pattern] = {}
@@ -756,6 +763,8 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
             continue  # "90 percent of the world's nuclear weapons": a share of something else
         elif change and change.group("w").lower() == "by":
             kind = "pct_change"
+        elif change and _LEVEL_BEFORE.search(before):
+            continue
         elif (_GDP_ANY.search(sentence) or gdp_context) and _SPEND_WORDS.search(sentence):
             kind = "pct_gdp"
         elif change:
@@ -763,7 +772,7 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
         else:
             unresolved.append((m, value, high))
             continue
-        if kind == "pct_change" and change and change.group("w").lower() in _DOWN_WORDS:
+        if kind == "pct_change" and (_DOWN_BEFORE.search(before) or (change and change.group("w").lower() in _DOWN_WORDS)):
             sign = -1
         found.append(_Figure(kind, m.start(), m.end(), sign * value, "%",
                              value_high=(sign * high if high is not None else None)))
@@ -785,12 +794,15 @@ def _counts_in(sentence: str) -> list[_Figure]:
     found = []
     units = count_units()
     for m in _count_pattern().finditer(sentence):
-        if _CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()]):
-            continue  # casualties are not force levels or purchases
+        personnel = units.get(m.group("unit").lower()) == "personnel"
+        if personnel and (_CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()])):
+            continue  # casualties are not force levels (lost equipment still counts as equipment)
+        if _TARGET_AFTER_COUNT.match(sentence[m.end():]):
+            continue  # "Eight facilities ... came under attack": targets, not capabilities
         if _MONTH_BEFORE.search(sentence[:m.start()]):
             continue  # "On February 4-6 Ukrainian troops ...": a date
         unit = m.group("unit").lower()
-        mods = m.group("mods").split()
+        mods = re.sub(r"\[[^\]]*\]", " ", m.group("mods")).split()
         # Prefer a lexicon compound that ends at the head ("armored vehicles" over "vehicles").
         for k in range(min(2, len(mods)), 0, -1):
             compound = " ".join(w.lower() for w in mods[-k:]) + " " + unit

@@ -241,6 +241,14 @@ def test_annotated_defence_sentences_precision_and_recall():
     assert precision >= 0.95 and recall >= 0.9, res["misses"]
 
 
+def test_second_corpus_sentences_precision_and_recall():
+    from pipeline.evals.figures import evaluate_annotated
+
+    res = evaluate_annotated(FIXTURES / "heldout_ukraine_2026.jsonl")
+    precision, recall, _f1 = res["prf"]
+    assert precision >= 0.9 and recall >= 0.9, res["misses"]
+
+
 @pytest.mark.skipif(not (SHARED / "peer-specs").exists(), reason="../shared/data not beside the project")
 def test_recognizers_text_currency_suite_f1():
     from pipeline.evals.figures import evaluate_suite, load_suite, ours

@@ -24,6 +24,7 @@ from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_di
 
 SUITE = Path("peer-specs") / "recognizers-text" / "CurrencyModel.json"
 ANNOTATED = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "defence_sentences.jsonl"
+HELDOUT = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "heldout_ukraine_2026.jsonl"
 _MINOR = {"Cent": "dollar", "Pence": "pound", "Penny": "pound"}
 
 
@@ -204,11 +205,14 @@ def main(argv: list[str]) -> int:
             if verbose and name.startswith("ours"):
                 for text, pred, gold in res["misses"]:
                     print(f"      MISS {text[:90]!r} pred={pred} gold={gold}")
-    if ANNOTATED.exists():
+    for path, label in ((ANNOTATED, "development set: read while building the extractor"),
+                        (HELDOUT, "second corpus; first scored before any change it prompted, see README")):
+        if not path.exists():
+            continue
         with timed() as t:
-            res = evaluate_annotated()
+            res = evaluate_annotated(path)
         p, r, f = res["prf"]
-        print(f"\nAnnotated defence-spending sentences ({res['sentences']} sentences, {ANNOTATED.relative_to(PROJECT_ROOT)}):")
+        print(f"\nAnnotated sentences, {path.relative_to(PROJECT_ROOT)} ({res['sentences']} sentences; {label}):")
         print(f"  all figures (kind, value, unit): P {p:.3f}  R {r:.3f}  F1 {f:.3f}   tp/fp/fn {res['tp']}/{res['fp']}/{res['fn']}"
               f"  ({t['seconds']:.1f}s)")
         for kind, (a, b, c) in sorted(res["per_kind"].items()):
