@@ -25,7 +25,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import actors, nlp
+from pipeline import actors
 from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
 
 GOLD_FILE = PROJECT_ROOT / "tests" / "fixtures" / "actors" / "ukraine_war_gold.jsonl"
@@ -114,7 +114,7 @@ def read_conll(path: Path) -> list[tuple[str, list[tuple[int, int]]]]:
 
 def silver_type(text: str, span: tuple[int, int]) -> str:
     """Type of a gold span from the spaCy entities inside it (see module docstring)."""
-    labels = {ent.label_ for ent in nlp.parse(text).ents if span[0] <= ent.start_char and ent.end_char <= span[1]}
+    labels = {label for start, end, label in actors.named_entities([text])[0] if span[0] <= start and end <= span[1]}
     if "PERSON" in labels:
         return "person"
     if "ORG" in labels:
