@@ -123,8 +123,8 @@ def _pattern_to_regex(pattern: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def load_cues() -> tuple[re.Pattern, list[dict]]:
-    """The cue lexicon as one compiled regex (one named group per row) and its rows."""
+def load_cues() -> tuple[list[re.Pattern], list[dict]]:
+    """The cue lexicon: one compiled regex per row of ``signal_cues.csv``, and the rows."""
     categories = load_categories()
     rows = []
     with open(DATA_DIR / "signal_cues.csv", newline="", encoding="utf-8") as fh:
@@ -135,10 +135,8 @@ def load_cues() -> tuple[re.Pattern, list[dict]]:
             row["exclude_dep"] = set(filter(None, row.get("exclude_dep", "").split("|")))
             row["anchor"] = row.get("anchor", "").strip() == "political"
             rows.append(row)
-    # Longer patterns first, so that "arms race" wins over a shorter cue at the same place.
-    order = sorted(range(len(rows)), key=lambda i: -len(rows[i]["pattern"]))
-    regex = "|".join(f"(?P<c{i}>{_pattern_to_regex(rows[i]['pattern'])})" for i in order)
-    return re.compile(regex, re.IGNORECASE), rows
+    regexes = [re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE) for row in rows]
+    return regexes, rows
 
 
 @functools.lru_cache(maxsize=1)
@@ -210,13 +208,51 @@ def nonpolitical_domain(sentence: str, category: str, kinds: set[str] | None = N
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def _cue_index() -> tuple[dict[str, set[int]], list[tuple[str, int]], tuple[str, ...]]:
+    """Which cue rows can start with a word: exact first words and ``word*`` prefixes -> row numbers."""
+    exact: dict[str, set[int]] = {}
+    prefixes: list[tuple[str, int]] = []
+    for index, row in enumerate(load_cues()[1]):
+        for phrase in row["pattern"].split("|"):
+            first = re.split(r"[\s-]+", phrase.strip().lower())[0]
+            if first.endswith("*"):
+                prefixes.append((first[:-1], index))
+            else:
+                exact.setdefault(first, set()).add(index)
+    return exact, prefixes, tuple(p for p, _ in prefixes)
+
+
+_WORD = re.compile(r"\w+")
+
+
 def find_cues(sentence: str) -> list[tuple[int, int, dict]]:
-    """Lexicon matches in one sentence: ``(start, end, cue_row)`` with sentence offsets."""
-    regex, rows = load_cues()
-    found = []
-    for match in regex.finditer(sentence):
-        index = int(match.lastgroup[1:])
-        found.append((match.start(), match.end(), rows[index]))
+    """Lexicon matches in one sentence: ``(start, end, cue_row)`` with sentence offsets.
+
+    Only rows whose first word occurs in the sentence are tried; overlapping matches are
+    resolved leftmost first, then longest ("arms race" over "race", "cyber-attacks" over "attacks").
+    """
+    exact, prefixes, prefix_tuple = _cue_index()
+    words = set(_WORD.findall(sentence.lower()))
+    candidates: set[int] = set()
+    for word in words.intersection(exact):
+        candidates |= exact[word]
+    for word in words:
+        if word.startswith(prefix_tuple):
+            candidates |= {i for p, i in prefixes if word.startswith(p)}
+    if not candidates:
+        return []
+    regexes, rows = load_cues()
+    matches = []
+    for index in candidates:
+        for match in regexes[index].finditer(sentence):
+            matches.append((match.start(), match.end(), index))
+    matches.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2]))
+    found, last_end = [], -1
+    for start, end, index in matches:
+        if start >= last_end:
+            found.append((start, end, rows[index]))
+            last_end = end
     return found
 
 
