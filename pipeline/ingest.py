@@ -237,7 +237,7 @@ def _iter_bytes(origin: str, suffix: str, data: bytes, depth: int = 0) -> Iterat
         yield RawDocument(origin, text)
     elif suffix in (".csv", ".tsv"):
         yield from _iter_table(origin, io.StringIO(text, newline=""), "\t" if suffix == ".tsv" else ",")
-    elif suffix == ".jsonl" or (suffix == ".json" and not text.lstrip().startswith("[")):
+    elif suffix == ".jsonl" or (suffix == ".json" and not text.lstrip().startswith(("[", "{"))):
         yield from _iter_json_lines(origin, io.StringIO(text))
     elif suffix == ".json":
         yield from _iter_json_list(origin, text)
@@ -303,7 +303,28 @@ def _decode_detected(data: bytes) -> str:
     best = from_bytes(data[:2_000_000]).best()
     if best is None:
         raise ValueError("binary or undecodable content, not text")
-    return data.decode(best.encoding, errors="replace")
+    return data.decode(_prefer_cp1252(data, best.encoding), errors="replace")
+
+
+@functools.lru_cache(maxsize=64)
+def _is_single_byte(encoding: str) -> bool:
+    try:
+        return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+    except LookupError:
+        return False
+
+
+def _prefer_cp1252(data: bytes, detected: str) -> str:
+    """Between single-byte code pages the detector cannot tell apart on short texts (cp1250 vs cp1252 for
+    "€153"), take cp1252, the Windows default for the English-language news this product reads, when the
+    bytes are valid cp1252."""
+    if detected.lower().replace("-", "_") in ("cp1252", "windows_1252") or not _is_single_byte(detected):
+        return detected
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return detected
+    return "cp1252"
 
 
 def _looks_binary(text: str) -> bool:
@@ -337,7 +358,7 @@ def _sniff_encoding(head: bytes) -> str:
     best = from_bytes(head).best()
     if best is None:
         raise ValueError("binary or undecodable content, not text")
-    return best.encoding
+    return _prefer_cp1252(head, best.encoding)
 
 
 def _iter_stream(origin: str, suffix: str, raw: IO[bytes]) -> Iterator[RawDocument | IngestResult]:
@@ -399,9 +420,35 @@ def _record_document(origin: str, record: dict, fields: dict[str, str]) -> RawDo
     return RawDocument(origin, text, title=get("title"), date=get("date"), source=get("source"), url=get("url"), author=get("author"))
 
 
+class _LineTooLong(Exception):
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+
+def _bounded_lines(stream: IO[str], limit: int) -> Iterator[str]:
+    """The stream's lines, never holding more than ``limit`` characters of one line in memory."""
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith("\n"):
+            raise _LineTooLong(number)
+        yield line
+
+
+def _skip_rest_of_line(stream: IO[str]) -> None:
+    while True:
+        chunk = stream.readline(1 << 20)
+        if not chunk or chunk.endswith("\n"):
+            return
+
+
 def _iter_table(origin: str, stream: IO[str], delimiter: str) -> Iterator[RawDocument | IngestResult]:
     csv.field_size_limit(MAX_RECORD_CHARS + 1)
-    reader = csv.reader(stream, delimiter=delimiter)
+    reader = csv.reader(_bounded_lines(stream, MAX_RECORD_CHARS), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -410,41 +457,62 @@ def _iter_table(origin: str, stream: IO[str], delimiter: str) -> Iterator[RawDoc
     except csv.Error as exc:
         yield _reject(origin, f"malformed CSV header: {exc}")
         return
+    except _LineTooLong:
+        yield _reject(origin, f"first line is longer than {MAX_RECORD_CHARS:,} characters: not a CSV header; file not read")
+        return
     fields = _pick_fields(header)
     if "text" not in fields:
         yield _reject(origin, _missing_text_message(header, "column"))
         return
     position = {name: header.index(col) for name, col in fields.items()}
-    row_number = 1
+    answered = 0
     while True:
+        first_line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as exc:
-            yield _reject(f"{origin}#line{reader.line_num}", f"malformed CSV ({exc}); the rest of the file cannot be read reliably and was skipped")
+            last = reader.line_num
+            where = f"{origin}#line{first_line}" + (f"-{last}" if last > first_line else "")
+            yield _reject(where, f"malformed CSV ({exc}): broken quoting; this record was skipped"
+                                 + (f" (lines {first_line}-{last} were read as one record)" if last > first_line else ""))
+            answered += 1
+            continue
+        except _LineTooLong as exc:
+            yield _reject(f"{origin}#line{exc.number}", f"line is longer than {MAX_RECORD_CHARS:,} characters; it and the rest of the file were not read")
             return
-        row_number += 1
-        origin_row = f"{origin}#row{row_number}"
+        origin_row = f"{origin}#line{first_line}"
         if not any(cell.strip() for cell in row):
             continue
+        answered += 1
         if len(row) > len(header):
             yield _reject(origin_row, f"row has {len(row)} fields, the header {len(header)} (broken quoting or an unquoted delimiter?)")
             continue
-        if len(row) < len(header) and position["text"] >= len(row):
+        if position["text"] >= len(row):
             yield _reject(origin_row, f"row has {len(row)} fields, the header {len(header)}; its text column is missing")
             continue
         record = {fields[name]: (row[i] if i < len(row) else "") for name, i in position.items()}
         yield _record_document(origin_row, record, fields)
+    if not answered:
+        yield _reject(origin, "no data rows under the header")
 
 
 def _iter_json_lines(origin: str, stream: IO[str]) -> Iterator[RawDocument | IngestResult]:
-    for i, line in enumerate(stream, start=1):
+    answered = 0
+    number = 0
+    while True:
+        line = stream.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            break
+        number += 1
         if not line.strip():
             continue
-        where = f"{origin}#line{i}"
-        if len(line) > MAX_RECORD_CHARS:
-            yield _reject(where, f"line is {len(line):,} characters, over the {MAX_RECORD_CHARS:,} limit")
+        answered += 1
+        where = f"{origin}#line{number}"
+        if len(line) > MAX_RECORD_CHARS and not line.endswith("\n"):
+            _skip_rest_of_line(stream)
+            yield _reject(where, f"line is longer than {MAX_RECORD_CHARS:,} characters; skipped without reading it whole")
             continue
         try:
             record = json.loads(line)
@@ -452,13 +520,23 @@ def _iter_json_lines(origin: str, stream: IO[str]) -> Iterator[RawDocument | Ing
             yield _reject(where, f"malformed JSON line: {exc.msg} at column {exc.colno}")
             continue
         yield _json_record(where, record)
+    if not answered:
+        yield _reject(origin, "no JSON lines in the file")
 
 
 def _iter_json_list(origin: str, text: str) -> Iterator[RawDocument | IngestResult]:
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("{") and "\n" in text.strip():  # JSON lines saved as .json
+            yield from _iter_json_lines(origin, io.StringIO(text))
+            return
         yield _reject(origin, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        return
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list) or not records:
+        yield _reject(origin, "JSON file holds no list of article objects")
         return
     for i, record in enumerate(records, start=1):
         yield _json_record(f"{origin}#item{i}", record)
