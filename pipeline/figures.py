@@ -118,7 +118,7 @@ def currency_data() -> CurrencyData:
             data.names[word] = next(iter(codes))
             data.generic.add(word)
             if len(word) < 4:
-                data.ambiguous.add(word)
+                data.ambiguous.add(word)  # "kip", "sol", "lev"; English words are listed in currency_aliases.csv
     # Symbols from CLDR; the English symbol's owner first.
     en_owner: dict[str, str] = {}
     for row in rows:
@@ -147,6 +147,9 @@ def currency_data() -> CurrencyData:
                 data.ambiguous.discard(text)
         elif kind == "minor":
             data.minor[text] = code
+        elif kind == "ignore":  # also drops a CLDR-derived word ("gold" of Zimbabwe Gold)
+            data.names.pop(text, None)
+            data.generic.discard(text)
     # Context words for ambiguous symbols: country names (pycountry) and the demonym that opens the
     # currency's English name ("canadian" dollar -> "Canadian").
     import pycountry

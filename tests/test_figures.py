@@ -174,6 +174,9 @@ def test_ambiguous_words_need_a_scale():
     assert money("a bomb of 500 pounds") == []
     assert money("ALL 5 solutions are wrong.") == []
     assert money("Germany spent 5 billion marks") == [(5e9, "DEM")]
+    assert money("The team won eight gold, four silver and five bronze medals") == []
+    assert money("a 5,000 baht fine") == [(5000, "THB")]
+    assert find_figures("History is being written by two opposing forces") == []
 
 
 def test_vague_money_lower_bound():
