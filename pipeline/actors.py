@@ -67,6 +67,12 @@ _WORD_AFTER = re.compile(r"^[\s\u00a0]*[-–]?[\w(]")
 
 # --------------------------------------------------------------------------------------------- data
 
+# Time modifiers before a title: "former President", "ex-Prime Minister", "then-Secretary of State".
+_MODIFIERS = r"former|ex-|then-|then|late|outgoing|incoming|acting|interim|future|newly\s+appointed|new"
+_PAST = {"former", "ex-", "late"}
+_UNCHECKED = {"then-", "then"}
+_FUTURE = {"incoming", "future"}
+
 
 @dataclass(frozen=True)
 class Role:
@@ -209,6 +215,7 @@ def load_dictionary() -> Dictionary:
     quals = "|".join(re.escape(q) for q in sorted(book.qualifiers, key=len, reverse=True))
     apostrophe = r"(?:'s|’s)?"
     book.title_before_re = re.compile(
+        rf"(?:(?<![\w])(?P<mod>{_MODIFIERS})\s*)?"
         rf"(?:(?<![\w.])(?P<qual>{quals}){apostrophe}\s+)?(?<![\w])(?P<title>{titles})\s+$", re.IGNORECASE)
     book.title_after_re = re.compile(
         rf"^,\s+(?:the\s+)?(?:(?P<qual>{quals}){apostrophe}\s+)?(?P<title>{titles})(?![\w])(?!\s+[A-Z][a-z])",
@@ -269,12 +276,22 @@ def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: 
         return ""
     surname = actor.name.split()[-1]
     title = " ".join(role_in_text.split())
+    modifier = re.match(rf"(?:{_MODIFIERS})", title, re.IGNORECASE)
+    modifier = modifier.group(0).lower() if modifier else ""
+    if modifier in _UNCHECKED:
+        return ""  # "then-Secretary of State": the text itself dates the role elsewhere
     if date_bounds(date) is None:
         return f"{surname}: role '{title}' not checked (no article date)"
     bounds = date_bounds(date)
     fitting = [r for r in roles if _keys_compatible(role_key, r.role_key)
                and (not qualifier_code or r.org == qualifier_code)]
-    if any(held_on(r, bounds) for r in fitting):
+    if modifier in _PAST:
+        if any(r.start <= bounds[1] for r in fitting):
+            return ""
+    elif modifier in _FUTURE:
+        if any(r.end is None or r.end > bounds[0] for r in fitting):
+            return ""
+    elif any(held_on(r, bounds) for r in fitting):
         return ""
     if fitting:
         nearest = min(fitting, key=lambda r: min(abs((r.start - bounds[0]).days),

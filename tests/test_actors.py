@@ -191,3 +191,19 @@ def test_network_layout_and_page_helpers(seed_tables):
     unresolved = actors.unresolved_counts(mentions)
     assert list(unresolved.columns) == ["actor", "actor_type", "mentions", "articles"]
     assert "Chatham House" not in set(unresolved[unresolved["actor_type"] == "person"]["actor"])
+
+
+@pytest.mark.parametrize("sentence, date, flag", [
+    ("Former NATO Secretary General Jens Stoltenberg spoke in Oslo.", "2025-03-01", ""),
+    ("Former NATO Secretary General Mark Rutte spoke in Oslo.", "2022-03-01",
+     "Rutte: NATO Secretary General only from 2024-10-01; article dated 2022-03-01"),
+    ("Then-Secretary of State Mike Pompeo met Sergey Lavrov.", "2023", ""),
+    ("Russian Foreign Minister Sergei Lavrov met Dutch Prime Minister Mark Rutte.", "2023-05", ""),
+    ("Prime Minister Mark Rutte of the Netherlands spoke.", "2025-01", "Rutte: Prime Minister of the Netherlands until 2024-07-02; article dated 2025-01"),
+    ("German Defence Minister Boris Pistorius visited Kyiv.", "2022-06-01",
+     "Pistorius: German Defence Minister only from 2023-01-19; article dated 2022-06-01"),
+])
+def test_role_checks_on_dates(sentence, date, flag):
+    rows = [r for r in actors.extract(sentence, date=date, ner=False) if r["role_in_text"]]
+    assert rows
+    assert rows[0]["anachronism"] == flag
