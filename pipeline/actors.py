@@ -264,7 +264,17 @@ def roles_on(actor_id: str, date: str | None) -> list[Role]:
 def _keys_compatible(text_key: str, role_key: str) -> bool:
     if text_key == role_key:
         return True
-    return text_key == "president" and role_key in {"commission president", "council president"}
+    return role_key in _KEY_FAMILIES.get(text_key, ())
+
+
+# A title in the text that also names these dictionary roles ("President Ursula von der Leyen").
+_KEY_FAMILIES = {
+    "president": {"commission president", "council president", "parliament president"},
+    "secretary general": {"party general secretary"},
+    "minister": {"foreign minister", "defence minister", "finance minister", "deputy foreign minister"},
+    "chairman": {"speaker", "deputy chairman"},
+    "head of state": {"president"},
+}
 
 
 def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: str, date: str | None) -> str:
