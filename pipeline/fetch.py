@@ -252,8 +252,9 @@ def _feed_documents(url: str, response: Response, fetcher: Fetcher) -> Iterator[
             else:
                 page_answer = _page_document(origin, page, title=title, date=date, source=feed_title, author=author)
             if isinstance(page_answer, RawDocument):
-                page_answer.title = title or page_answer.title
+                page_answer.title = title or page_answer.title  # the feed names its items, the page may not
                 page_answer.date = date or page_answer.date
+                page_answer.source = feed_title or page_answer.source
                 page_answer.url = absolute
                 yield page_answer
                 continue
