@@ -207,3 +207,45 @@ def test_role_checks_on_dates(sentence, date, flag):
     rows = [r for r in actors.extract(sentence, date=date, ner=False) if r["role_in_text"]]
     assert rows
     assert rows[0]["anachronism"] == flag
+
+
+GOLD = ROOT / "tests" / "fixtures" / "actors" / "ukraine_war_gold.jsonl"
+
+
+@pytest.mark.parametrize("surface, actor, resolution", [
+    ("Volodymyr Zelenskiy", "Volodymyr Zelenskyy", "alias"),
+    ("Sergei Lavrov", "Sergey Lavrov", "alias"),
+    ("Aleksandr Lukashenko", "Alexander Lukashenko", "alias"),
+    ("XI Jinping", "Xi Jinping", "alias"),
+    ("Downing Street", "United Kingdom", "metonym"),
+    ("Brussels", "European Union", "metonym"),
+    ("Kyiv", "Ukraine", "metonym"),
+    ("Moscow", "Russia", "metonym"),
+    ("Truss", "Liz Truss", "surname"),
+    ("Pence", "Mike Pence", "surname"),
+    ("Ukrainian Armed Forces", "Armed Forces of Ukraine", "alias"),
+])
+def test_aliases_resolved_on_real_text(surface, actor, resolution):
+    import json
+
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if any(m["mention"] == surface for m in item["mentions"]):
+            rows = actors.extract(item["text"], date=item["date"])
+            found = [r for r in rows if r["mention"] == surface]
+            assert found, surface
+            assert found[0]["actor"] == actor and found[0]["resolution"] == resolution
+            return
+    pytest.fail(f"{surface} not in the gold file")
+
+
+def test_hand_annotation_scores():
+    from pipeline.evals.actors import HELDOUT_FILE, score_hand
+
+    for path, floor in [(GOLD, 0.95), (HELDOUT_FILE, 0.85)]:
+        result = score_hand(path)
+        from collections import Counter
+
+        total = sum(result["exact"].values(), Counter())
+        f1 = 2 * total["tp"] / (2 * total["tp"] + total["fp"] + total["fn"])
+        assert f1 >= floor, (path.name, f1)
