@@ -421,10 +421,12 @@ def _qualifier_before(prefix: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _term_regex(code: str) -> re.Pattern | None:
+    """Country words of a currency, not counted as a recipient or place ("$8 billion for Taiwan")."""
     terms = currency_data().context_terms.get(code)
     if not terms:
         return None
-    return re.compile(r"(?<![\w.])(?:%s)(?![\w])" % "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    return re.compile(r"(?<![\w.])(?<!for )(?<!to )(?<!in )(?<!into )(?<!from )(?<!with )(?<!against )(?<!on )"
+                      r"(?<!towards )(?<!toward )(?:%s)(?![\w])" % "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
 
 def _resolve_currency(candidates: list[str], sentence: str, text: str) -> str:

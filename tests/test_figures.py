@@ -98,7 +98,7 @@ def test_seed_004_all_figures():
         ("count", 2000, "armored vehicles", ""),
         ("count", 2_000_000, "artillery shells", ""),
         ("count", 12, "submarines", ""),
-        ("count", 6, "facilities", ""),
+        ("count", 6, "manufacturing facilities", ""),
     ])
     assert only(rows, kind="pct_gdp", value=3.5)["purpose"] == "hard military capabilities"
     assert only(rows, kind="count", value=12)["actor"] == "United Kingdom"
@@ -167,6 +167,7 @@ def test_dollar_resolved_by_country_context():
     assert money("Canada will spend $5 billion on new jets.") == [(5e9, "CAD")]
     assert money("Australia committed $3.5 billion to submarines.") == [(3.5e9, "AUD")]
     assert money("The Pentagon wants $54 billion more.") == [(5.4e10, "USD")]
+    assert money("The vote will also decide on over $8 billion for Taiwan.") == [(8e9, "USD")]  # a recipient
 
 
 def test_ambiguous_words_need_a_scale():
@@ -177,6 +178,7 @@ def test_ambiguous_words_need_a_scale():
     assert money("The team won eight gold, four silver and five bronze medals") == []
     assert money("a 5,000 baht fine") == [(5000, "THB")]
     assert find_figures("History is being written by two opposing forces") == []
+    assert find_figures("It was one of three such facilities in the Donetsk region.") == []
 
 
 def test_vague_money_lower_bound():
