@@ -373,7 +373,10 @@ def _row(book: Dictionary, text: str, sentences: _Sentences, start: int, end: in
     actor = book.actors.get(actor_id)
     if actor is not None:
         name, actor_type, country = actor.name, actor.actor_type, actor.country
-    role = "; ".join(r.label for r in roles_on(actor_id, date)) if actor_type == "person" and actor_id else ""
+    held = roles_on(actor_id, date) if actor_type == "person" and actor_id else []
+    role = "; ".join(r.label for r in held)
+    if held:
+        country = held[0].org  # affiliation on the article's date: NATO for the Secretary General
     return {
         "actor": name, "actor_type": actor_type, "role": role, "start": start, "end": end,
         "sentence": sentences.sentence(start), "mention": text[start:end], "resolution": resolution,

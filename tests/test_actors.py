@@ -56,7 +56,7 @@ def test_stoltenberg_general_secretary_fits_2021(seed000):
     assert jens["role_in_text"] == "General Secretary"
     assert jens["role"] == "NATO Secretary General"
     assert jens["anachronism"] == ""
-    assert jens["country"] == "NOR"
+    assert jens["country"] == "NATO"
 
 
 def test_stoltenberg_in_2025_is_flagged(seed004):
