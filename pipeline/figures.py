@@ -560,7 +560,16 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
                     return owner
     before = [m for m in here if m.get("actor_type") in ("country", "organisation")
               and int(m["end"]) - sentence_start <= fig_start]
-    return _owner_name(before[-1], mentions) if before else ""
+    if not before:
+        return ""
+    last = before[-1]
+    if len(before) > 1 and last.get("actor_type") == "country":
+        # "European NATO members and Canada to commit at least 5%": the bloc, not its last-named member
+        prev = before[-2]
+        gap = sentence[int(prev["end"]) - sentence_start:int(last["start"]) - sentence_start]
+        if prev.get("actor_type") == "organisation" and re.fullmatch(r"(?:\s+[\w-]+){0,2}\s+and\s+", gap):
+            return _owner_name(prev, mentions)
+    return _owner_name(last, mentions)
 
 
 _OFFICE = re.compile(r"(?i)\b(?:prime minister|president|chancellor|minister|secretary of (?:defen[cs]e|state|war)|"
@@ -577,11 +586,12 @@ def _owner_name(mention: dict, mentions: list[dict]) -> str:
     if kind == "organisation":
         return _country_name(code, mentions) or mention["actor"]
     if kind == "person":
-        # What the text calls the person wins over the dictionary's role on the article's date.
-        role = mention.get("role_in_text") or mention.get("role") or ""
-        if "NATO" in role:
+        # What the text calls the person ("Chancellor Scholz" -> Germany); the dictionary's role on the
+        # article's date only for NATO offices (a guessed date must not make Stoltenberg Norway's).
+        in_text = mention.get("role_in_text") or ""
+        if "NATO" in in_text or "NATO" in (mention.get("role") or ""):
             return "NATO"
-        if _OFFICE.search(role):
+        if _OFFICE.search(in_text):
             return _country_name(code, mentions)
     return ""
 

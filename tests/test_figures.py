@@ -86,7 +86,7 @@ def test_seed_001_more_than_1000_troops_of_germany():
 
 
 def test_seed_004_all_figures():
-    rows = extract(seed("004"))
+    rows = extract(seed("004"), date="2025")
     got = sorted((r["kind"], r["value"], r["unit"], r["qualifier"]) for r in rows)
     assert got == sorted([
         ("pct_change", 300, "%", ""),            # fourfold = +300%
@@ -108,6 +108,8 @@ def test_seed_004_all_figures():
     assert vague["vague"] and vague["value_low"] == 2000 and vague["value_high"] is None
     assert only(rows, kind="count", value=2_000_000)["vague"]
     assert len({r["figure_key"] for r in rows if r["value"] == 400}) == 1
+    assert {r["actor"] for r in rows if r["value"] == 400} == {"NATO"}
+    assert only(rows, kind="pct_gdp", value=5)["actor"] == "NATO"  # "European NATO members and Canada"
 
 
 def test_seed_003_teaser_amount_parses_when_given_but_main_text_has_no_figure():

@@ -158,13 +158,19 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
     per_kind: dict[str, list[int]] = {}
     misses = []
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    qualifier_agree = qualifier_total = 0
     for case in lines:
-        pred = [(r["kind"], float(r["value"]), r["unit"]) for r in extract(case["sentence"], mentions=[])]
+        rows = extract(case["sentence"], mentions=[])
+        pred = [(r["kind"], float(r["value"]), r["unit"]) for r in rows]
         gold = [(g["kind"], float(g["value"]), g["unit"]) for g in case["figures"]]
+        gold_qualifiers = [g.get("qualifier", "") for g in case["figures"]]
         unused = list(gold)
-        for item in pred:
+        for row, item in zip(rows, pred):
             hit = next((i for i, g in enumerate(unused) if g[0] == item[0] and g[2] == item[2]
                         and abs(g[1] - item[1]) <= 1e-6 * max(1.0, abs(g[1]))), None)
+            if hit is not None:
+                qualifier_total += 1
+                qualifier_agree += row["qualifier"].lower() == gold_qualifiers[gold.index(unused[hit])].lower()
             counts = per_kind.setdefault(item[0], [0, 0, 0])
             if hit is None:
                 fp += 1
@@ -179,6 +185,7 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
             per_kind.setdefault(g[0], [0, 0, 0])[2] += 1
             misses.append(("FN", case["sentence"], g))
     return {"sentences": len(lines), "tp": tp, "fp": fp, "fn": fn, "prf": prf(tp, fp, fn),
+            "qualifier_accuracy": qualifier_agree / qualifier_total if qualifier_total else 0.0,
             "per_kind": per_kind, "misses": misses}
 
 
@@ -215,6 +222,8 @@ def main(argv: list[str]) -> int:
         print(f"\nAnnotated sentences, {path.relative_to(PROJECT_ROOT)} ({res['sentences']} sentences; {label}):")
         print(f"  all figures (kind, value, unit): P {p:.3f}  R {r:.3f}  F1 {f:.3f}   tp/fp/fn {res['tp']}/{res['fp']}/{res['fn']}"
               f"  ({t['seconds']:.1f}s)")
+        if path == ANNOTATED:  # only this set has its qualifiers annotated
+            print(f"  qualifier as written, on the matched figures: {res['qualifier_accuracy']:.3f} agree")
         for kind, (a, b, c) in sorted(res["per_kind"].items()):
             kp, kr, kf = prf(a, b, c)
             print(f"  {kind:<11} P {kp:.3f}  R {kr:.3f}  F1 {kf:.3f}   tp/fp/fn {a}/{b}/{c}")
