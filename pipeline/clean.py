@@ -97,6 +97,8 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
         if rule.label == "caption" and re.match(r"\s*photo by", line, re.IGNORECASE):
             _mark_photo_block(lines, labels, i)
 
+    _mark_navigation_runs(lines, labels)
+
     title = (title_hint or "").strip()
     title_index = None
     if not title:
@@ -123,6 +125,37 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
         boilerplate="\n".join(line for _, line in removed),
         removed=removed,
     )
+
+
+NAVIGATION_RUN = 3      # this many short lines in a row are a menu, not prose
+NAVIGATION_WORDS = 4    # a line of at most this many words without sentence punctuation is short
+
+
+def _mark_navigation_runs(lines: list[str], labels: list[str | None]) -> None:
+    """Mark runs of short, unpunctuated lines (menus, tag lists, share bars) as navigation.
+
+    Prose has sentences; a run of ``NAVIGATION_RUN`` or more lines of at most
+    ``NAVIGATION_WORDS`` words with no sentence punctuation is site
+    navigation. Blank lines do not break a run.
+    """
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= NAVIGATION_RUN:
+            for j in run:
+                labels[j] = labels[j] or "navigation"
+        run.clear()
+
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        short = len(text.split()) <= NAVIGATION_WORDS and not re.search(r"[.!?…:;]$|[.!?][\"'”’]$", text)
+        if short and labels[i] in (None, "site_furniture", "separator", "cookie_notice", "navigation"):
+            run.append(i)
+        else:
+            close()
+    close()
 
 
 def _join_broken_lines(body: list[str]) -> list[str]:

@@ -73,3 +73,16 @@ def test_hostile_markup_is_kept_as_text():
 def test_rejects_non_text():
     with pytest.raises(TypeError):
         split_page(b"bytes")
+
+
+def test_site_navigation_of_a_crawled_page_is_boilerplate():
+    import json
+
+    from conftest import SHARED_DATA
+
+    rows = [json.loads(l) for l in open(SHARED_DATA / "ukraine_war_web_crawl_2026_kjdragan" / "articles.jsonl", encoding="utf-8")]
+    row = next(r for r in rows if "Katy, TX" in r["text"] and "fifth year" in r["title"])
+    p = split_page(row["text"], title_hint=row["title"])
+    assert "Katy, TX" not in p.text and "Loans & Mortgages" not in p.text
+    assert "Four years after Russia launched its full-scale invasion of Ukraine" in p.text
+    assert ("navigation", "Katy, TX") in p.removed
