@@ -85,10 +85,10 @@ UNCLUSTERED_LABEL = "Unclustered"
 MAX_CHARS = 6000          # characters of title + text used per article
 N_COMPONENTS = 100        # LSA dimensions
 SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large corpora
-K_SAMPLE = 4000           # rows the choice of k is made on
+K_SAMPLE = 3000           # rows the choice of k is made on
 OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
-CENTROID_TERMS = 60       # terms kept per stored centre
+CENTROID_TERMS = 150      # terms kept per stored centre
 LABEL_DOCS = 400          # articles per cluster used for the label (closest to centre)
 BIGRAM_BONUS = 2.0        # bigrams read better than single words: their score is multiplied by this
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-']*[^\W_]\b"   # words of 2+ chars starting with a letter
@@ -113,7 +113,10 @@ def k_grid(n_docs: int) -> list[int]:
     """Candidate numbers of clusters for ``n_docs`` articles: 2 … about 1.5·sqrt(n), geometric."""
     if n_docs < 3:
         return [1]
-    k_max = max(2, min(n_docs - 1, int(round(1.5 * math.sqrt(n_docs))), 300))
+    k_max = min(n_docs - 1, int(round(1.5 * math.sqrt(n_docs))), 200)
+    if n_docs >= 150:
+        k_max = min(k_max, n_docs // 15)    # at least ~15 articles per cluster on average
+    k_max = max(2, k_max)
     grid, k = [], 2.0
     while k <= k_max:
         if not grid or int(round(k)) != grid[-1]:
@@ -171,26 +174,39 @@ def _embed(texts: list[str], rng: np.random.RandomState):
 
 
 def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
-    """The k of :func:`k_grid` with the best cosine silhouette on a sample of ``lsa``."""
+    """Number of clusters: the knee of the silhouette curve over :func:`k_grid`, on a sample.
+
+    For every k of the grid, k-means is fitted on a fixed-seed sample of ``lsa`` and its mean
+    cosine silhouette computed. On news the silhouette keeps creeping up with k (ever smaller,
+    tighter story clusters), so its maximum is not the answer; the chosen k is where the curve
+    stands furthest ABOVE the straight line (in log k) from its first to its last point: the
+    point after which more clusters buy less separation than the trend ("kneedle" knee).
+    """
     n = lsa.shape[0]
-    nonzero = np.flatnonzero(np.abs(lsa).sum(axis=1) > 0)
-    if len(nonzero) < 3:
+    if n < 3:
         return 1
-    idx = nonzero if len(nonzero) <= K_SAMPLE else np.sort(rng.choice(nonzero, K_SAMPLE, replace=False))
+    idx = np.arange(n) if n <= K_SAMPLE else np.sort(rng.choice(n, K_SAMPLE, replace=False))
     x = lsa[idx]
-    best_k, best_score = 1, -1.0
+    ks, scores = [], []
     for k in k_grid(len(idx)):
         if k < 2 or k >= len(idx):
             continue
         km = KMeans(n_clusters=k, n_init=2, random_state=rng.randint(2**31 - 1), max_iter=100).fit(x)
-        if len(set(km.labels_)) < 2:
+        if len(set(km.labels_.tolist())) < 2:
             continue
-        score = silhouette_score(x, km.labels_, metric="cosine")
-        if score > best_score:
-            best_k, best_score = k, score
-    if n < 3:
+        ks.append(k)
+        scores.append(silhouette_score(x, km.labels_, metric="cosine"))
+    if not ks:
         return 1
-    return best_k
+    if len(ks) < 3:
+        return ks[int(np.argmax(scores))]
+    logk = np.log(np.asarray(ks, dtype=float))
+    sil = np.asarray(scores)
+    chord = sil[0] + (sil[-1] - sil[0]) * (logk - logk[0]) / (logk[-1] - logk[0])
+    above = sil - chord
+    if above.max() <= 1e-9:        # convex or flat curve: no knee, take the best silhouette
+        return ks[int(np.argmax(sil))]
+    return ks[int(np.argmax(above))]
 
 
 def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
@@ -451,7 +467,19 @@ def _split_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             a = parent[a]
         return a
 
-    frame = frame.assign(original=[root(a) for a in frame["article_id"]])
+    originals = [root(a) for a in frame["article_id"]]
+    # Exact copies not flagged upstream (same title and text once case and spacing are
+    # normalised) are copies of the first such article, too.
+    keys = (frame["title"] + "\n" + frame["text"]).str.lower().str.split().str.join(" ")
+    first_with_key: dict[str, str] = {}
+    for i, (key, text) in enumerate(zip(keys, frame["text"])):
+        if not text.strip() or originals[i] != frame["article_id"].iat[i]:
+            continue
+        if key in first_with_key:
+            originals[i] = first_with_key[key]
+        else:
+            first_with_key[key] = originals[i]
+    frame = frame.assign(original=originals)
     is_copy = frame["original"] != frame["article_id"]
     return frame[~is_copy].reset_index(drop=True), frame[is_copy].reset_index(drop=True)
 
@@ -810,3 +838,46 @@ def map_frame(articles: pd.DataFrame, assignments: pd.DataFrame, clusters: pd.Da
     out["title"] = out["title"].fillna("")
     out["is_copy"] = out["duplicate_of"].fillna("") != ""
     return out[cols]
+
+
+def cluster_summary(articles: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    """The cluster list of the page for the articles shown (already filtered).
+
+    Columns: cluster_id, label, size (original articles shown, copies excluded), copies (copies
+    shown), headlines (the stored representative titles, " | "-joined), top_terms, first_date,
+    last_date (of the articles shown). Largest first, Unclustered last.
+    """
+    cols = ["cluster_id", "label", "size", "copies", "headlines", "top_terms", "first_date", "last_date"]
+    if articles is None or len(articles) == 0 or "cluster_id" not in articles:
+        return pd.DataFrame(columns=cols)
+    frame = articles.copy()
+    frame["cluster_id"] = pd.to_numeric(frame["cluster_id"], errors="coerce").fillna(UNCLUSTERED_ID).astype(int)
+    dup = frame["duplicate_of"].fillna("").astype(str) if "duplicate_of" in frame else pd.Series("", index=frame.index)
+    frame["is_copy"] = dup != ""
+    frame["date"] = frame["date"].fillna("").astype(str) if "date" in frame else ""
+    info = clusters.copy() if clusters is not None and len(clusters) else pd.DataFrame(columns=CLUSTER_COLUMNS)
+    info["cluster_id"] = info["cluster_id"].astype(int)
+    info = info.set_index("cluster_id")
+    rows = []
+    for cid, group in frame.groupby("cluster_id"):
+        originals = group[~group["is_copy"]]
+        dates = sorted(d for d in originals["date"] if d)
+        meta = info.loc[cid] if cid in info.index else None
+        try:
+            heads = json.loads(meta["headlines"]) if meta is not None and meta["headlines"] else []
+        except (TypeError, json.JSONDecodeError):
+            heads = []
+        rows.append({
+            "cluster_id": int(cid),
+            "label": (meta["label"] if meta is not None else "") or (UNCLUSTERED_LABEL if cid == UNCLUSTERED_ID else f"Topic {cid}"),
+            "size": int(len(originals)),
+            "copies": int(group["is_copy"].sum()),
+            "headlines": " | ".join(heads),
+            "top_terms": meta["top_terms"] if meta is not None else "",
+            "first_date": dates[0] if dates else "",
+            "last_date": dates[-1] if dates else "",
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    out["_last"] = out["cluster_id"] == UNCLUSTERED_ID
+    out = out.sort_values(["_last", "size", "cluster_id"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_last").reset_index(drop=True)
