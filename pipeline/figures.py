@@ -373,7 +373,7 @@ _CHANGE_AFTER = re.compile(r"(?i)^\s*(?P<w>increase|rise|jump|hike|boost|growth|
                            r"fall|decline|more|less|higher|lower)\b")
 _VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000,
           "hundreds of thousands": 200000, "millions": 2_000_000, "tens of millions": 20_000_000}
-_COUNT_STOP = {"of", "to", "in", "for", "and", "or", "the", "a", "an", "with", "by", "from", "per", "than", "were",
+_COUNT_STOP = {"thousand", "million", "billion", "hundred", "of", "to", "in", "for", "and", "or", "the", "a", "an", "with", "by", "from", "per", "than", "were",
                "was", "are", "is", "have", "has", "had", "will", "would", "less", "years", "year",
                "days", "months", "weeks", "hours", "percent", "per", "cent", "times", "its", "their", "his",
                "her", "our", "on", "at", "as", "that", "which", "who", "be", "been", "not", "killed",
@@ -396,7 +396,7 @@ def _count_pattern() -> re.Pattern:
     vague = _alternation(sorted(_VAGUE, key=len, reverse=True), "i")
     few = _alternation(_FEW, "i")
     stop = "|".join(sorted(_COUNT_STOP, key=len, reverse=True))
-    single = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
+    single = rf"(?:{DIGIT_NUMBER}(?:\s?(?i:thousand|million|billion)\b|(?:k|m|mn)\b)?|(?i:{WORD_NUMBER}))"
     number = (rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<few>{few})\s+(?P<few_scale>(?i:hundred|thousand|million))"
               rf"|(?P<num>{single})(?:(?:{RANGE_SEP}|\s+(?i:and)\s+)(?P<num_high>{single}))?)")
     mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+|\[[^\]]{{1,40}}\]\s+){{0,3}})"
@@ -805,6 +805,14 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
     return sorted(found, key=lambda f: f.start)
 
 
+def _count_number(number: str) -> float | None:
+    """"1,000", "1.2 million", "1.2m", "two thousand" -> value."""
+    match = re.fullmatch(rf"({DIGIT_NUMBER})\s?(thousand|million|billion|k|m|mn)", number.strip(), re.I)
+    if match:
+        return float(match.group(1).replace(",", "")) * _SCALES[match.group(2).lower()]
+    return parse_number(number)
+
+
 def _counts_in(sentence: str) -> list[_Figure]:
     found = []
     units = count_units()
@@ -833,7 +841,7 @@ def _counts_in(sentence: str) -> list[_Figure]:
             scale_word = f"{m.group('few').lower()} {m.group('few_scale').lower()}"
         else:
             number = m.group("num")
-            value = parse_number(number)
+            value = _count_number(number)
             scale_word = _word_scale(number)
             if value is None or re.fullmatch(r"(?:1[89]|20)\d\d", number):
                 continue  # not a number, or a year ("in 2014 tanks ...")
@@ -841,14 +849,14 @@ def _counts_in(sentence: str) -> list[_Figure]:
                 joined_by_and = re.search(r"(?i)\sand\s", sentence[m.end("num"):m.start("num_high")])
                 if joined_by_and and not re.search(r"(?i)\bbetween\s+$", sentence[:m.start()]):
                     # "5 tanks and 3 jets" is two figures; only "between X and Y" is a range
-                    value = parse_number(m.group("num_high"))
+                    value = _count_number(m.group("num_high"))
                     if value is None:
                         continue
                     found.append(_Figure("count", m.start("num_high"), m.end(), value, unit,
                                          scale_word=_word_scale(m.group("num_high")),
                                          item=" ".join(mods + [m.group("unit")]).lower()))
                     continue
-                high = parse_number(m.group("num_high"))
+                high = _count_number(m.group("num_high"))
                 if high is not None and high <= value:
                     high = None
         vague = bool(m.group("vague") or m.group("few"))
@@ -895,11 +903,45 @@ def _merge_ranges(sentence: str, figures: list[_Figure]) -> list[_Figure]:
     return merged
 
 
+_BARE_SCALED = re.compile(
+    rf"(?<![\w.,$€£¥₽₴])(?P<amt>{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))\s?(?P<scale>(?i:trillion|billion|million|bn|mn))\b"
+    r"(?=\s*(?:[,.;:)]|$|(?:could|would|will|can|may|was|were|is|are|has|have|had|of|in|for|to|from|more|went|"
+    r"goes|go|came|comes|remain|remains|remained)\b))")
+
+
+def _in_parentheses(sentence: str, pos: int) -> bool:
+    before = sentence[:pos]
+    return before.rfind("(") > before.rfind(")")
+
+
+def _carried_currency(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """"Of the 203 billion euros spent ..., 26 billion could be saved": a bare scaled amount after a money
+    figure in the same sentence is in that figure's currency."""
+    money_figs = [f for f in figures if f.kind == "money"]
+    if not money_figs:
+        return []
+    carried = []
+    for m in _BARE_SCALED.finditer(sentence):
+        if any(m.start() < f.end and f.start < m.end() for f in figures):
+            continue
+        earlier = [f for f in money_figs if f.end <= m.start() and not _in_parentheses(sentence, f.start)]
+        if not earlier:
+            continue
+        value, high = _amount_value(m.group("amt"), m.group("scale"))
+        if value is None:
+            continue
+        carried.append(_Figure("money", m.start(), m.end(), value, earlier[-1].unit, value_high=high,
+                               scale_word=m.group("scale").lower()))
+    return carried
+
+
 def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) -> list[_Figure]:
     """All figures in one sentence (offsets into the sentence); ``text`` gives article context."""
     text = sentence if text is None else text
     figures = _money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _counts_in(sentence)
-    return _merge_ranges(sentence, _non_overlapping(figures))
+    figures = _non_overlapping(figures)
+    figures = sorted(figures + _carried_currency(sentence, figures), key=lambda f: f.start)
+    return _merge_ranges(sentence, figures)
 
 
 # --------------------------------------------------------------------------------------------------
