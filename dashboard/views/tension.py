@@ -1,14 +1,15 @@
-"""Tension over time: escalation and de-escalation signals by article date."""
-import plotly.express as px
+"""Tension over time: the tension index per day or week, spikes, dyad filter and the evidence behind it."""
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import query
+from pipeline import query, tension
 
 view = state.current_view()
 data = view.filtered
 signals = data["signals"]
+articles = data["articles"]
 
 st.title("Tension over time")
 st.caption("Each signal is a cue sentence; negated, hypothetical, future and reported signals weigh less than asserted ones.")
@@ -17,17 +18,63 @@ if signals.empty:
     empty_state("No tension signals in the articles that match the filters.")
     st.stop()
 
-table = query.with_titles(signals, data["articles"])
-table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
-dated = table.loc[table["date"].fillna("") != ""]
-if not dated.empty:
-    per_date = dated.groupby(["date", "direction"])["weight"].sum().reset_index()
-    fig = px.bar(per_date, x="date", y="weight", color="direction", barmode="group", height=340,
-                 color_discrete_map={"escalation": "#d62728", "de-escalation": "#2ca02c"})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(fig, key="tension-time")
-st.caption(f"{len(table) - len(dated)} signals come from undated articles and are not on the time axis.")
+controls = st.columns([1, 2, 2])
+freq_label = controls[0].radio("Period", ["week", "day"], horizontal=True, key="tension-freq")
+freq = {"day": "D", "week": "W"}[freq_label]
+dyad_labels = {"all": "All actors", "core": "NATO & members ↔ Russia (core)", "context": "Russia ↔ Ukraine (context)"}
+dyad = controls[1].selectbox("Dyad", list(dyad_labels), format_func=dyad_labels.get, key="tension-dyad")
+require_both = controls[2].checkbox("Both sides named", value=False, key="tension-both",
+                                    help="Off: a signal whose other side is unknown still counts when its known side "
+                                         "belongs to the dyad (\"the Russian invasion\").")
 
-cols = [c for c in ["category", "direction", "modality", "weight", "evidence", "title", "date"] if c in table.columns]
+idx = tension.index(signals, articles, freq=freq, dyad=dyad, require_both=require_both)
+with_articles = idx.loc[idx["articles"] > 0]
+if with_articles.empty:
+    st.info("No article that matches the filters is dated to the day, so there is no time axis. "
+            "The signals are listed below.")
+else:
+    fig = go.Figure()
+    fig.add_bar(x=idx["period"], y=idx["escalation_per_article"], name="escalation per article",
+                marker_color="#d62728")
+    fig.add_bar(x=idx["period"], y=-idx["deescalation_per_article"], name="de-escalation per article",
+                marker_color="#2ca02c")
+    fig.add_scatter(x=with_articles["period"], y=with_articles["net_per_article"], name="net per article",
+                    mode="lines+markers", line={"color": "#222222"})
+    spikes = idx.loc[idx["spike"]]
+    if not spikes.empty:
+        fig.add_scatter(x=spikes["period"], y=spikes["net_per_article"], name="spike (z ≥ 2)", mode="markers",
+                        marker={"symbol": "x", "size": 14, "color": "#ff7f0e"})
+    fig.update_layout(barmode="relative", height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      yaxis_title="Goldstein-weighted score per article", legend={"orientation": "h"})
+    st.plotly_chart(fig, key="tension-index")
+    n_spikes = int(idx["spike"].sum())
+    st.caption(f"{len(with_articles)} {freq_label}s with dated articles; {n_spikes} spike(s). "
+               f"Dyad: {dyad_labels[dyad]}.")
+
+with st.expander("How the index is computed", expanded=False):
+    st.markdown(tension.METHOD)
+
+st.subheader("Signals")
+table = query.with_titles(signals, articles)
+table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
+cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
+                    "evidence", "title", "date"] if c in table.columns]
 st.dataframe(table[cols], hide_index=True)
 download_csv(table[cols], "signals")
+
+if not with_articles.empty:
+    st.subheader("Evidence behind a period")
+    with_signals = idx.loc[idx["signals"] > 0].sort_values("net_per_article", ascending=False)
+    if with_signals.empty:
+        st.info("No signal of this dyad falls in a dated period.")
+    else:
+        options = list(with_signals["period"])
+        choice = st.selectbox(
+            f"{freq_label.capitalize()} (highest net tension first)", options, key="tension-period",
+            format_func=lambda p: f"{p:%Y-%m-%d}  net {with_signals.set_index('period').loc[p, 'net_per_article']:+.2f}"
+                                  + ("  ⚠ spike" if with_signals.set_index("period").loc[p, "spike"] else ""))
+        found = tension.evidence(signals, articles, choice, freq=freq, dyad=dyad, require_both=require_both)
+        ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
+                               "title", "date"] if c in found.columns]
+        st.dataframe(found[ev_cols], hide_index=True)
+        download_csv(found[ev_cols], "tension_evidence", label="Download this period's evidence")
