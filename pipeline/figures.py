@@ -10,7 +10,8 @@ article_id      str     article the figure comes from (filled by the pipeline, n
 kind            str     ``money`` | ``pct_gdp`` | ``pct_change`` | ``count``
 value           number  the figure: money as the full amount (1000000000), percentages in percent (5 for
                         5%), counts as a number. For ranges and vague quantities: the lower bound.
-unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, not ISO); pct_*: ``%``;
+unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, not ISO); pct_*: ``%`` (``pp`` for
+                        percentage points);
                         count: the thing counted as written, lower-case head noun ("troops", "submarines")
 qualifier       str     hedge as written before the figure ("up to", "over", "at least", "more than",
                         "about", "reportedly") or ""
@@ -342,7 +343,7 @@ def _patterns() -> _Patterns:
     return _Patterns(re.compile(prefix), re.compile(suffix), compound_tail, dollar_prefixes)
 
 
-_PCT = re.compile(rf"(?<![\w.,]){NUMBER}(?:{RANGE_SEP}{NUMBER})?\s?(?:%|(?i:per\s?cent|percent)\b)")
+_PCT = re.compile(rf"(?<![\w.,]){NUMBER}(?:{RANGE_SEP}{NUMBER})?\s?(?:%|(?i:per\s?cent|percent)\b|(?P<pp>(?i:percentage points?|pp)\b))")
 _FOLD = re.compile(r"(?i)\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|\d+)[\s-]?fold\b")
 _GDP_AFTER = re.compile(
     r"^\s*(?:(?i:of)\s+(?:[\w'’-]+\s+){0,4}?)?(?:\(?GDP\)?|GNP|GNI|(?i:gross domestic product|gross national product|"
@@ -760,7 +761,8 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
     gdp_context = bool(_GDP_ANY.search(text[window_start:sent_start]))
     unresolved = []
     for m in _PCT.finditer(sentence):
-        number_text = re.sub(r"\s?(?:%|(?i:per\s?cent|percent))$", "", m.group(0))
+        number_text = re.sub(r"\s?(?:%|(?i:per\s?cent|percent|percentage points?|pp))$", "", m.group(0))
+        unit = "pp" if m.group("pp") else "%"
         value, high = _amount_value(number_text, None)
         if value is None:
             continue
@@ -785,17 +787,17 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
         elif change:
             kind = "pct_change"
         else:
-            unresolved.append((m, value, high))
+            unresolved.append((m, value, high, unit))
             continue
         if kind == "pct_change" and (_DOWN_BEFORE.search(before) or (change and change.group("w").lower() in _DOWN_WORDS)):
             sign = -1
-        found.append(_Figure(kind, m.start(), m.end(), sign * value, "%",
+        found.append(_Figure(kind, m.start(), m.end(), sign * value, unit,
                              value_high=(sign * high if high is not None else None)))
     # "... short of its NATO target of 2% last year, hitting 1.19%": a bare percentage in a sentence
     # that already states a share of GDP is one too.
     if any(f.kind == "pct_gdp" for f in found):
-        for m, value, high in unresolved:
-            found.append(_Figure("pct_gdp", m.start(), m.end(), value, "%", value_high=high))
+        for m, value, high, unit in unresolved:
+            found.append(_Figure("pct_gdp", m.start(), m.end(), value, unit, value_high=high))
     for m in _FOLD.finditer(sentence):
         n = m.group("n").lower()
         factor = parse_number(n) if not n.isdigit() else float(n)

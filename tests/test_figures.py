@@ -199,6 +199,16 @@ def test_percentages():
     assert [(f.kind, f.value, f.value_high) for f in fig] == [("pct_gdp", 3, 5)]
 
 
+def test_scaled_counts_and_carried_currency_and_points():
+    assert [(f.value, f.unit) for f in find_figures("Russia has 2 million troops and 1.2m soldiers")] == [
+        (2_000_000, "troops"), (1_200_000, "soldiers")]
+    got = money("Of the 203 billion euros ($217 billion) spent on defense in the EU, 26 billion could be saved")
+    assert got == [(203e9, "EUR"), (217e9, "USD"), (26e9, "EUR")]
+    assert money("spent $5 billion, and 3 million people left") == [(5e9, "USD")]
+    fig = find_figures("Spending rose by 0.3 percentage points")[0]
+    assert (fig.kind, fig.value, fig.unit) == ("pct_change", 0.3, "pp")
+
+
 def test_counts_skip_casualties_and_dates():
     assert find_figures("66 Turkish troops have been killed in Syria") == []
     assert find_figures("the loss of around 60 coalition troops") == []
