@@ -1,7 +1,10 @@
 """NATO–Russia tension monitor: the dashboard's entry point (``streamlit run dashboard/app.py``).
 
-It loads the store (built from ``seeds/`` on first open), draws the sidebar
-filters that every page honours, and runs the selected page.
+It loads the session's store (the shared one, built from ``seeds/`` on first
+open, or the session's own copy after an upload), checks the URL, draws the
+page menu and the sidebar filters that every page honours, the active-filter
+chips, and runs the selected page. See ``dashboard/state.py`` for how
+filters, links and chart cross-filtering work.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import state  # noqa: E402
-from pipeline import query  # noqa: E402
 
 st.set_page_config(page_title="NATO–Russia tension monitor", page_icon=":material/radar:", layout="wide")
 
@@ -27,16 +29,25 @@ pages = [
     st.Page(VIEWS / "spending.py", title="Spending tracker", icon=":material/payments:", url_path="spending"),
     st.Page(VIEWS / "tension.py", title="Tension over time", icon=":material/trending_up:", url_path="tension"),
     st.Page(VIEWS / "reader.py", title="Article reader", icon=":material/article:", url_path="reader"),
+    st.Page(VIEWS / "data.py", title="Add & export data", icon=":material/upload_file:", url_path="data"),
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, position="hidden")
 
 try:
     tables = state.load_tables()
 except Exception as exc:  # the page must explain, never show a traceback
-    st.error(f"The article store could not be read ({type(exc).__name__}). Rebuild it with "
-             f"`python -m pipeline run seeds --store {state.store_dir()}` and reload.")
+    st.error(f"The article store could not be read ({type(exc).__name__}). It may be being rebuilt: wait a "
+             f"moment and reload, or rebuild it with `python -m pipeline run seeds --store {state.store_dir()}`.")
     st.stop()
 
+notices = state.url_notices(tables)
+state.apply_pending_selection()
+menu = st.sidebar.container()
 filters = state.sidebar_filters(tables)
-state.set_view(state.View(tables=tables, filters=filters, filtered=query.apply_filters(tables, filters)))
+with menu:
+    state.page_menu(pages, filters, tables)
+for notice in notices:
+    st.info(notice, icon=":material/link_off:")
+state.filter_chips(filters, tables)
+state.set_view(state.View(tables=tables, filters=filters, filtered=state.filtered_tables(filters)))
 page.run()

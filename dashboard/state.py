@@ -1,8 +1,44 @@
-"""The dashboard's data and filter state: which store, its tables, the sidebar filters.
+"""The dashboard's data and filter state: which store, its tables, the filters, cross-filtering and links.
 
-The app reads pipeline output only: tables come from ``pipeline.run.load_tables``
-(cached until the store changes), filtering from ``pipeline.query``. When no
-store exists it is built from ``seeds/`` on first open.
+Where the state lives
+    Every filter is a sidebar widget whose ``key`` is also its URL parameter
+    (``bind="query-params"``): ``from``, ``to`` (ISO days), ``undated``,
+    ``cluster``, ``actor``, ``signal`` (category), ``figure`` (kind). The
+    reader adds ``article`` (bound selectbox) and ``at`` (character offset of
+    the sentence to show). A copied URL therefore restores the view; values
+    the store does not hold are dropped with a small notice
+    (:func:`url_notices`, via :func:`pipeline.query.clean_params`).
+
+Links survive navigation
+    The page menu is drawn by :func:`page_menu` with ``st.page_link`` and the
+    current filters as ``query_params`` (``st.navigation(position="hidden")``),
+    so moving between pages keeps every filter in the URL.
+
+Cross-filtering from charts
+    A page draws a chart with :func:`cross_filter_chart` instead of
+    ``st.plotly_chart``::
+
+        state.cross_filter_chart(fig, key="overview-signals", field="signal", point="y")
+
+    Clicking (or box/lasso-selecting) points then sets the sidebar filter
+    ``field`` to the values found in each point's ``point`` attribute (``x``,
+    ``y``, ``customdata``, ``legendgroup``), read dict-style by
+    :func:`pipeline.query.selection_values`. ``field="date"`` turns clicked
+    date labels (day, month or year) into the ``from``/``to`` range. The
+    update runs as the chart's ``on_select`` callback, before the next run, so
+    the sidebar widgets (and the URL) show it and every page follows.
+    :func:`chart_selection` does the same for an event a page already holds.
+
+Chips
+    :func:`filter_chips` shows each active filter value as a button; clicking
+    it removes that value; "Clear all" resets every filter.
+
+Stores
+    The app reads pipeline output only: tables come from
+    ``pipeline.run.load_tables`` (cached until the store changes). The shared
+    store is ``$NEWSINTEL_STORE`` or ``.store/seeds`` (built from ``seeds/`` on
+    first open); after an upload a session reads its own copy
+    (:func:`use_session_store`), never changing the shared one.
 """
 from __future__ import annotations
 
@@ -20,10 +56,24 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_STORE = PROJECT_ROOT / ".store" / "seeds"
 
+LIST_FILTERS = ("cluster", "actor", "signal", "figure")
+SESSION_STORE_KEY = "_session_store"
+
+
+def shared_store_dir() -> Path:
+    """The store every session starts from: ``$NEWSINTEL_STORE`` or ``.store/seeds`` in the project."""
+    return Path(os.environ.get("NEWSINTEL_STORE") or DEFAULT_STORE)
+
 
 def store_dir() -> Path:
-    """The store the app reads: ``$NEWSINTEL_STORE`` or ``.store/seeds`` in the project."""
-    return Path(os.environ.get("NEWSINTEL_STORE") or DEFAULT_STORE)
+    """The store this session reads: its own copy after an upload, else the shared one."""
+    own = st.session_state.get(SESSION_STORE_KEY)
+    return Path(own) if own else shared_store_dir()
+
+
+def use_session_store(path: str | Path) -> None:
+    """From now on this session reads (and uploads into) the store at ``path``."""
+    st.session_state[SESSION_STORE_KEY] = str(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,14 +101,26 @@ def _load(path: str, version: tuple) -> dict[str, pd.DataFrame]:
 
 
 def load_tables() -> dict[str, pd.DataFrame]:
-    """All pipeline tables of the current store (building it from the seeds on first open)."""
+    """All pipeline tables of the session's store (building the shared one from the seeds on first open)."""
     path = str(store_dir())
-    if not store.exists(path):
-        with st.spinner("Building the store from the seed articles (first open only)…"):
+    if path == str(shared_store_dir()):
+        if not store.exists(path):
+            with st.spinner("Building the store from the seed articles (first open only)…"):
+                _ensure_store(path)
+        else:
             _ensure_store(path)
-    else:
-        _ensure_store(path)
     return _load(path, _store_version(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _filtered(path: str, version: tuple, filters: query.Filters) -> dict[str, pd.DataFrame]:
+    return query.apply_filters(_load(path, version), filters)
+
+
+def filtered_tables(filters: query.Filters) -> dict[str, pd.DataFrame]:
+    """The session's tables narrowed by ``filters`` (cached per store version and filters)."""
+    path = str(store_dir())
+    return _filtered(path, _store_version(path), filters)
 
 
 @dataclass(frozen=True)
@@ -70,35 +132,197 @@ class View:
     filtered: dict[str, pd.DataFrame]
 
 
+# ---------------------------------------------------------------- sidebar filters and the URL
+
 def _cluster_label(clusters: pd.DataFrame):
     labels = dict(zip(clusters["cluster_id"], clusters["label"]))
     return lambda cid: f"{labels.get(cid, 'cluster')} (#{cid})" if cid != -1 else "Unclustered"
 
 
+def url_options(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Each URL parameter's accepted values, as they are written in the URL."""
+    options = query.filter_options(tables)
+    label = _cluster_label(tables["clusters"])
+    out = {name: [str(v) for v in values] for name, values in options.items()}
+    out["cluster"] = [label(c) for c in options["cluster"]]
+    out["article"] = tables["articles"]["article_id"].astype(str).tolist()
+    return out
+
+
+def url_notices(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Notices about URL parameters this store cannot use (checked once per distinct URL, before the widgets).
+
+    Bound widgets drop bad values themselves; this says so. A bad ``at`` (not
+    bound) is removed from the URL here.
+    """
+    raw = {name: st.query_params.get_all(name) for name in st.query_params}
+    fingerprint = (str(store_dir()), tuple(sorted((k, tuple(v)) for k, v in raw.items())))
+    if st.session_state.get("_url_checked") == fingerprint:
+        return []
+    st.session_state["_url_checked"] = fingerprint
+    kept, notices = query.clean_params(raw, url_options(tables))
+    if "at" in raw and "at" not in kept:
+        del st.query_params["at"]
+    return notices
+
+
 def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     """Draw the sidebar filters (bound to the URL) and return what they select."""
     articles = tables["articles"]
+    options = query.filter_options(tables)
     with st.sidebar:
         st.subheader("Filters")
         known = [d for d in query.article_dates(articles) if d]
-        lo = dt.date.fromisoformat(min(known)[:4] + "-01-01") if known else None
+        span = f"Articles are dated {min(known)} to {max(known)}." if known else "No article has a date."
         date_from = st.date_input("From", value=None, min_value=dt.date(1990, 1, 1), key="from", bind="query-params")
-        date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", bind="query-params",
-                                help=f"Articles are dated {min(known) if known else '—'} to {max(known) if known else '—'}." if lo else None)
+        date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", bind="query-params", help=span)
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", bind="query-params")
-        cluster_ids = sorted(int(c) for c in tables["clusters"]["cluster_id"].dropna().unique())
-        clusters = st.multiselect("Topic cluster", cluster_ids, format_func=_cluster_label(tables["clusters"]), key="cluster", bind="query-params")
-        actor_names = query.actor_counts(tables["actor_mentions"])["actor"].tolist()
-        actors = st.multiselect("Actor", actor_names, key="actor", bind="query-params")
-        categories = sorted(tables["signals"]["category"].dropna().unique())
-        cats = st.multiselect("Signal category", categories, key="signal", bind="query-params")
+        clusters = st.multiselect("Topic cluster", options["cluster"], format_func=_cluster_label(tables["clusters"]),
+                                  key="cluster", bind="query-params")
+        actors = st.multiselect("Actor", options["actor"], key="actor", bind="query-params")
+        cats = st.multiselect("Signal category", options["signal"], key="signal", bind="query-params")
+        kinds = st.multiselect("Figure kind", options["figure"], key="figure", bind="query-params",
+                               help="Keep articles stating a figure of this kind (money, share of GDP, change, count).")
     if date_from and date_to and date_from > date_to:
         st.sidebar.warning("'From' is after 'To': the date filter is ignored.")
         date_from = date_to = None
     return query.Filters(
         date_from=date_from, date_to=date_to, include_undated=bool(include_undated),
-        clusters=tuple(clusters), actors=tuple(actors), categories=tuple(cats),
+        clusters=tuple(clusters), actors=tuple(actors), categories=tuple(cats), figure_kinds=tuple(kinds),
     )
+
+
+def url_params(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[str, str | list[str]]:
+    """The URL parameters that restore ``filters`` (as the bound widgets write them)."""
+    params: dict[str, str | list[str]] = {}
+    if filters.date_from:
+        params["from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        params["to"] = filters.date_to.isoformat()
+    if not filters.include_undated:
+        params["undated"] = "false"
+    if filters.clusters:
+        label = _cluster_label(tables["clusters"])
+        params["cluster"] = [label(c) for c in filters.clusters]
+    for name, values in (("actor", filters.actors), ("signal", filters.categories), ("figure", filters.figure_kinds)):
+        if values:
+            params[name] = [str(v) for v in values]
+    return params
+
+
+def page_menu(pages: list, filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:
+    """The page links (drawn where the caller is), each carrying the current filters so a shared URL survives navigation."""
+    params = url_params(filters, tables)
+    for p in pages:
+        st.page_link(p, query_params=params or None)
+    st.divider()
+
+
+# ---------------------------------------------------------------- cross-filtering
+
+def _default(field: str):
+    return {"from": None, "to": None, "undated": True}.get(field, [])
+
+
+def apply_filter_values(field: str, values: list) -> bool:
+    """Set filter ``field`` to ``values`` picked on a chart (only values the store knows); True if it changed.
+
+    Call it from a callback (before the sidebar widgets are drawn), as
+    :func:`cross_filter_chart` does, or before :func:`sidebar_filters`.
+    """
+    if field == "date":
+        span = query.date_range_of(values)
+        if span is None:
+            return False
+        st.session_state["from"], st.session_state["to"] = span
+        return True
+    if field not in LIST_FILTERS:
+        raise ValueError(f"cannot cross-filter on {field!r}; expected date or one of {LIST_FILTERS}")
+    view = st.session_state.get("_view")
+    known = query.filter_options(view.tables)[field] if view is not None else None
+    if field == "cluster":
+        values = [int(v) for v in values if str(v).lstrip("-").isdigit()]
+    chosen = [v for v in values if known is None or v in known]
+    if not chosen:
+        return False
+    st.session_state[field] = chosen
+    return True
+
+
+def _on_select(chart_key: str, field: str, point: str):
+    def callback() -> None:
+        apply_filter_values(field, query.selection_values(st.session_state.get(chart_key), point))
+    return callback
+
+
+def cross_filter_chart(fig, *, key: str, field: str, point: str = "y", container=None, **kwargs):
+    """Draw a plotly chart whose selected points set filter ``field`` (see the module docstring).
+
+    ``point`` is the point attribute holding the value (``x``, ``y``,
+    ``customdata``, ``legendgroup``); ``container`` a column or container to
+    draw into. Returns the selection event.
+    """
+    where = container if container is not None else st
+    kwargs.setdefault("selection_mode", ("points", "box", "lasso"))
+    return where.plotly_chart(fig, key=key, on_select=_on_select(key, field, point), **kwargs)
+
+
+def chart_selection(event, field: str, point: str = "y") -> None:
+    """Apply a selection event a page already holds (``on_select="rerun"``): filter ``field`` follows it.
+
+    Sidebar widgets were drawn earlier in this run, so the change is applied
+    at the start of the next run (``st.rerun``). A selection already applied
+    is not applied again.
+    """
+    values = query.selection_values(event, point)
+    if not values:
+        return
+    seen = st.session_state.setdefault("_applied_selections", {})
+    if seen.get(field) == values:
+        return
+    seen[field] = values
+    st.session_state["_pending_selection"] = (field, values)
+    st.rerun()
+
+
+def apply_pending_selection() -> None:
+    """Apply a selection left by :func:`chart_selection` (the entry point calls it before the sidebar)."""
+    pending = st.session_state.pop("_pending_selection", None)
+    if pending:
+        apply_filter_values(*pending)
+
+
+def remove_filter(field: str, value=None) -> None:
+    """Remove one value of a list filter, or reset a date/undated filter (a chip's callback)."""
+    if field in LIST_FILTERS:
+        st.session_state[field] = [v for v in st.session_state.get(field, []) if v != value]
+    else:
+        st.session_state[field] = _default(field)
+    st.session_state.pop("_applied_selections", None)
+
+
+def clear_filters() -> None:
+    """Reset every filter (the "Clear all" chip's callback)."""
+    for field in query.FILTER_PARAMS:
+        st.session_state[field] = _default(field)
+    st.session_state.pop("_applied_selections", None)
+
+
+def filter_chips(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:
+    """The active filters as removable chips, and "Clear all"; nothing when no filter is set."""
+    items = filters.describe()
+    if not items:
+        return
+    label = _cluster_label(tables["clusters"])
+    with st.container(horizontal=True, key="filter-chips", vertical_alignment="center"):
+        st.markdown(":material/filter_alt: **Filtered:**", width="content")
+        for field, text, value in items:
+            if field == "cluster":
+                text = f"Cluster: {label(value)}"
+            st.button(text, key=f"chip-{field}-{value}", icon=":material/close:", icon_position="right",
+                      on_click=remove_filter, args=(field, value), help="Remove this filter")
+        st.button("Clear all", key="chip-clear-all", type="tertiary", icon=":material/filter_alt_off:",
+                  on_click=clear_filters)
 
 
 def set_view(view: View) -> None:

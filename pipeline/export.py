@@ -38,6 +38,19 @@ def to_json_records(frame: pd.DataFrame) -> bytes:
     return frame.to_json(orient="records", force_ascii=False, indent=None).encode("utf-8")
 
 
+def view_tables(filtered: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables an analyst exports from the current view: every exported table, as filtered.
+
+    ``clusters`` is narrowed to the clusters of the filtered articles.
+    """
+    from pipeline.run import EXPORT_TABLES
+
+    out = {name: filtered[name] for name in EXPORT_TABLES if name in filtered}
+    if "clusters" in out and "articles" in filtered:
+        out["clusters"] = out["clusters"].loc[out["clusters"]["cluster_id"].isin(filtered["articles"]["cluster_id"])]
+    return {name: frame.reset_index(drop=True) for name, frame in out.items()}
+
+
 def _clean(value):
     if isinstance(value, float) and math.isnan(value):
         return None

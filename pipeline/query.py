@@ -26,6 +26,7 @@ class Filters:
     clusters: tuple[int, ...] = field(default_factory=tuple)
     actors: tuple[str, ...] = field(default_factory=tuple)
     categories: tuple[str, ...] = field(default_factory=tuple)
+    figure_kinds: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -34,7 +35,27 @@ class Filters:
     @property
     def active(self) -> bool:
         """Whether any filter narrows the corpus."""
-        return bool(self.date_from or self.date_to or not self.include_undated or self.clusters or self.actors or self.categories)
+        return bool(self.date_from or self.date_to or not self.include_undated or self.clusters or self.actors
+                    or self.categories or self.figure_kinds)
+
+    def describe(self) -> list[tuple[str, str, object]]:
+        """The active filters as (field, label, value) triples, one per chosen value, in sidebar order.
+
+        ``field`` is the URL parameter (``from``, ``to``, ``undated``, ``cluster``,
+        ``actor``, ``signal``, ``figure``); ``label`` says it for people.
+        """
+        out: list[tuple[str, str, object]] = []
+        if self.date_from:
+            out.append(("from", f"From {self.date_from.isoformat()}", self.date_from))
+        if self.date_to:
+            out.append(("to", f"To {self.date_to.isoformat()}", self.date_to))
+        if not self.include_undated:
+            out.append(("undated", "Dated articles only", False))
+        out += [("cluster", f"Cluster #{c}", c) for c in self.clusters]
+        out += [("actor", f"Actor: {a}", a) for a in self.actors]
+        out += [("signal", f"Signal: {c}", c) for c in self.categories]
+        out += [("figure", f"Figure: {k}", k) for k in self.figure_kinds]
+        return out
 
 
 def article_dates(articles: pd.DataFrame) -> pd.Series:
@@ -80,7 +101,8 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     An article passes when its date is in range, it is in one of the chosen
     clusters, it mentions one of the chosen actors and it carries a signal of
     one of the chosen categories (each test only when that filter is set).
-    The signals table is further narrowed to the chosen categories.
+    The signals table is further narrowed to the chosen categories, the
+    figures table to the chosen figure kinds.
     """
     articles = tables["articles"]
     keep = pd.Series(True, index=articles.index)
@@ -94,6 +116,9 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     if f.categories:
         s = tables["signals"]
         keep &= articles["article_id"].isin(set(s.loc[s["category"].isin(list(f.categories)), "article_id"]))
+    if f.figure_kinds:
+        fg = tables["figures"]
+        keep &= articles["article_id"].isin(set(fg.loc[fg["kind"].isin(list(f.figure_kinds)), "article_id"]))
     ids = set(articles.loc[keep, "article_id"])
     out = dict(tables)
     out["articles"] = articles.loc[keep].reset_index(drop=True)
@@ -103,6 +128,8 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
             out[name] = t.loc[t["article_id"].isin(ids)].reset_index(drop=True)
     if f.categories:
         out["signals"] = out["signals"].loc[out["signals"]["category"].isin(list(f.categories))].reset_index(drop=True)
+    if f.figure_kinds:
+        out["figures"] = out["figures"].loc[out["figures"]["kind"].isin(list(f.figure_kinds))].reset_index(drop=True)
     return out
 
 
@@ -152,3 +179,142 @@ def with_titles(rows: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
         return rows.assign(title=pd.Series(dtype=object), date=pd.Series(dtype=object))
     meta = articles[["article_id", "title"]].assign(date=article_dates(articles))
     return rows.merge(meta, on="article_id", how="left")
+
+
+# ---------------------------------------------------------------- cross-filtering and shareable links
+
+#: URL parameter of each filter (the sidebar widget's key), in sidebar order.
+FILTER_PARAMS = ("from", "to", "undated", "cluster", "actor", "signal", "figure")
+
+
+def filter_options(tables: dict[str, pd.DataFrame]) -> dict[str, list]:
+    """The values each list filter can take in these tables (what the sidebar offers)."""
+    return {
+        "cluster": sorted(int(c) for c in tables["clusters"]["cluster_id"].dropna().unique()),
+        "actor": actor_counts(tables["actor_mentions"])["actor"].tolist(),
+        "signal": sorted(str(c) for c in tables["signals"]["category"].dropna().unique()),
+        "figure": sorted(str(k) for k in tables["figures"]["kind"].dropna().unique()),
+    }
+
+
+def selection_values(event, point_field: str = "y") -> list:
+    """The values picked in a plotly selection event, read dict-style, in order and without repeats.
+
+    ``event`` is what ``st.plotly_chart(..., on_select=...)`` gives (or a plain
+    dict with the same shape: ``{"selection": {"points": [...]}}``).
+    ``point_field`` names the point attribute that holds the value: ``x``,
+    ``y``, ``customdata`` (its first item when it is a list) or
+    ``legendgroup``. Points without it are skipped; a missing or malformed
+    event gives ``[]``.
+    """
+    if point_field not in ("x", "y", "customdata", "legendgroup", "label", "hovertext"):
+        raise ValueError(f"unknown point field {point_field!r}")
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError, IndexError):
+        return []
+    values: list = []
+    for point in points or []:
+        try:
+            value = point[point_field]
+        except (KeyError, TypeError, IndexError):
+            continue
+        if isinstance(value, (list, tuple)):
+            value = value[0] if value else None
+        if value is None or value == "" or value in values:
+            continue
+        values.append(value)
+    return values
+
+
+def period_bounds(iso: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day of an ISO day, month or year ("2021-10-20", "2021-10", "2021"); None if not one."""
+    return _period_bounds(str(iso).strip()[:10]) if iso else None
+
+
+def date_range_of(values) -> tuple[dt.date, dt.date] | None:
+    """The smallest date range covering every ISO period in ``values`` (clicked date bars), or None."""
+    bounds = [b for b in (period_bounds(v) for v in values) if b]
+    if not bounds:
+        return None
+    return min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def clean_params(params: dict[str, list[str]], options: dict[str, list]) -> tuple[dict[str, list[str]], list[str]]:
+    """Split URL parameters into the ones the view can use and notices about the ones it ignores.
+
+    ``params`` maps each parameter to its raw values (``st.query_params.get_all``);
+    ``options`` is :func:`filter_options` of the store plus ``article`` (known
+    article ids). Unknown values (an actor the store does not hold, a date
+    that is not a date, a stale article id) are dropped, and each gives one
+    short notice for people. Parameters this function does not know are kept.
+    """
+    kept: dict[str, list[str]] = {}
+    notices: list[str] = []
+    for name, raw in params.items():
+        values = [v for v in raw if v != ""]
+        if name in ("from", "to"):
+            good = [v for v in values if _is_iso_day(v)]
+        elif name == "undated":
+            good = [v for v in values if v.lower() in ("true", "false")]
+        elif name == "cluster":
+            known = {str(c) for c in options.get("cluster", [])}
+            good = [v for v in values if v in known]
+        elif name in ("actor", "signal", "figure", "article"):
+            known = {str(c) for c in options.get(name, [])}
+            good = [v for v in values if v in known]
+        elif name == "at":
+            good = [v for v in values if v.isdigit()]
+        else:
+            kept[name] = list(raw)
+            continue
+        bad = [v for v in values if v not in good]
+        if bad:
+            what = {"from": "date", "to": "date", "undated": "setting", "cluster": "topic cluster", "actor": "actor",
+                    "signal": "signal category", "figure": "figure kind", "article": "article", "at": "position"}[name]
+            shown = ", ".join(repr(b[:40]) for b in bad[:3]) + (" …" if len(bad) > 3 else "")
+            notices.append(f"Ignored the link's {what} {shown}: not in this store.")
+        if good:
+            kept[name] = good
+    return kept, notices
+
+
+def _is_iso_day(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+        return len(value) == 10
+    except ValueError:
+        return False
+
+
+def reader_link(article_id: str, start: int | None = None) -> str:
+    """Relative URL of an article in the reader page, at the sentence starting at ``start`` when given."""
+    from urllib.parse import urlencode
+
+    params = {"article": str(article_id)}
+    if start is not None:
+        params["at"] = str(int(start))
+    return "reader?" + urlencode(params)
+
+
+def cluster_sizes(articles: pd.DataFrame, clusters: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
+    """Articles per topic cluster (unclustered left out), largest first: columns cluster_id, label, articles."""
+    counts = articles.loc[articles["cluster_id"] >= 0, "cluster_id"].value_counts()
+    if counts.empty:
+        return pd.DataFrame(columns=["cluster_id", "label", "articles"])
+    labels = dict(zip(clusters["cluster_id"], clusters["label"]))
+    frame = pd.DataFrame({"cluster_id": [int(c) for c in counts.index], "articles": counts.to_numpy()})
+    frame["label"] = [f"{labels.get(c, 'cluster')} (#{c})" for c in frame["cluster_id"]]
+    frame = frame.sort_values(["articles", "cluster_id"], ascending=[False, True], kind="stable")
+    frame = frame[["cluster_id", "label", "articles"]].reset_index(drop=True)
+    return frame.head(n) if n else frame
+
+
+def articles_per_period(articles: pd.DataFrame) -> pd.DataFrame:
+    """Dated articles per month (``YYYY-MM``; year-only dates per year ``YYYY``), oldest first: columns period, articles."""
+    dates = article_dates(articles)
+    periods = dates[dates != ""].map(lambda d: d[:7])
+    if periods.empty:
+        return pd.DataFrame(columns=["period", "articles"])
+    counts = periods.value_counts().sort_index()
+    return pd.DataFrame({"period": counts.index.astype(str), "articles": counts.to_numpy()})

@@ -51,12 +51,14 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
     return spans
 
 
-def highlight_html(text: str, spans: list[Span]) -> str:
+def highlight_html(text: str, spans: list[Span], anchor: int | None = None) -> str:
     """HTML for ``text`` with ``spans`` marked; everything from the text or notes is escaped.
 
     Overlapping spans: a span starting inside an earlier, longer one is
     folded into it (its note is added to the outer mark's hover text), so
-    marks never interleave.
+    marks never interleave. ``anchor`` (a character offset) places an empty
+    ``<span id="reader-focus">`` at the first place at or after it outside
+    any mark, for links that jump to a sentence.
     """
     ordered = sorted((s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -(s.end - s.start)))
     merged: list[tuple[int, int, str, list[str]]] = []
@@ -65,15 +67,30 @@ def highlight_html(text: str, spans: list[Span]) -> str:
             merged[-1][3].append(s.note)
             continue
         merged.append((s.start, s.end, s.kind, [s.note]))
+    if anchor is not None:
+        anchor = max(0, min(int(anchor), len(text)))
+        for start, end, _, _ in merged:
+            if start < anchor < end:
+                anchor = end
     out: list[str] = []
     pos = 0
+    marker = '<span id="reader-focus" class="reader-focus"></span>'
+
+    def plain(a: int, b: int) -> str:
+        if anchor is not None and a <= anchor <= b:
+            return html.escape(text[a:anchor]) + marker + html.escape(text[anchor:b])
+        return html.escape(text[a:b])
+
     for start, end, kind, notes in merged:
-        out.append(html.escape(text[pos:start]))
+        piece = plain(pos, start)
+        if marker in piece:
+            anchor = None
+        out.append(piece)
         colour = COLOURS.get(kind, "#eeeeee")
         title = html.escape(" | ".join(notes), quote=True)
         out.append(f'<mark class="hl hl-{kind}" style="background:{colour};padding:0 2px;border-radius:3px" title="{title}">{html.escape(text[start:end])}</mark>')
         pos = end
-    out.append(html.escape(text[pos:]))
+    out.append(plain(pos, len(text)) if anchor is not None else html.escape(text[pos:]))
     body = "".join(out).replace("\n", "<br>\n")
     return f'<div class="article-text" style="line-height:1.6">{body}</div>'
 
@@ -81,3 +98,4 @@ def highlight_html(text: str, spans: list[Span]) -> str:
 def escape_lines(text: str) -> str:
     """Escape text for HTML, keeping its line breaks."""
     return html.escape(text).replace("\n", "<br>\n")
+

@@ -1,9 +1,13 @@
-"""Article reader: the text with signals, actors and figures highlighted, boilerplate shown apart."""
+"""Article reader: the text with signals, actors and figures highlighted, boilerplate shown apart.
+
+Links from other pages open ``reader?article=ID&at=START``: the reader shows
+that article, quotes the sentence holding ``START`` and scrolls to it.
+"""
 import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import query, reader
+from pipeline import nlp, query, reader
 
 view = state.current_view()
 data = view.filtered
@@ -11,22 +15,55 @@ articles = data["articles"]
 
 st.title("Article reader")
 
+if view.tables["articles"].empty:
+    st.info("The store holds no articles yet. Add some on the “Add & export data” page.")
+    st.stop()
 if articles.empty:
     empty_state("No articles match the filters.")
     st.stop()
 
-titles = dict(zip(articles["article_id"], articles["title"]))
-article_id = st.selectbox("Article", list(titles), format_func=lambda a: titles.get(a, a), key="article", bind="query-params")
-article = articles.loc[articles["article_id"] == article_id].iloc[0]
+# A linked article outside the filters is still shown (the link names it explicitly).
+requested = st.query_params.get("article")
+choices = list(articles["article_id"])
+if requested and requested not in choices and requested in set(view.tables["articles"]["article_id"]):
+    choices.insert(0, requested)
+everything = view.tables["articles"].set_index("article_id")
+titles = {a: str(everything.at[a, "title"] or a) for a in choices}
+
+
+def _forget_position() -> None:
+    if "at" in st.query_params:
+        del st.query_params["at"]
+
+
+article_id = st.selectbox("Article", choices, format_func=lambda a: titles.get(a, a), key="article",
+                          bind="query-params", on_change=_forget_position)
+article = everything.loc[article_id]
+if article_id not in set(articles["article_id"]):
+    st.caption("This article is outside the current filters; it is shown because the link names it.")
 
 date = article["date"] or (f"{article['date_inferred']} (inferred)" if article.get("date_inferred") else "unknown")
 st.caption(f"Date: {date} · Source: {article['source'] or 'unknown'} · Article id: {article_id}")
 if article.get("duplicate_of"):
     st.info(f"Near-duplicate copy of article {article['duplicate_of']}.")
 
+text = str(article["text"] or "")
+at_param = st.query_params.get("at")
+at = int(at_param) if at_param and at_param.isdigit() and int(at_param) < len(text) else None
+if at is not None:
+    start, end = nlp.sentence_at(text, at)
+    st.markdown("**Linked sentence:**")
+    st.html("<blockquote style='border-left:4px solid #1f4e79;margin:0;padding:4px 10px;background:#f2f5f9'>"
+            + reader.escape_lines(text[start:end]) + "</blockquote>")
+
 legend = " ".join(f'<span style="background:{c};padding:0 6px;border-radius:3px">{k}</span>' for k, c in reader.COLOURS.items())
-st.html(f"<div style='font-size:0.85em'>Highlights: {legend} — hover a highlight for its explanation.</div>")
-st.html(reader.highlight_html(article["text"], reader.spans_for_article(article_id, view.tables)))
+st.html(f"<div style='font-size:0.85em'>Highlights: {legend} — hover a highlight for its explanation "
+        "(signal category, polarity, modality and weight; actor and role; figure and owner).</div>")
+spans = reader.spans_for_article(article_id, view.tables)
+st.html(reader.highlight_html(text, spans, anchor=at))
+if at is not None:  # our own script (no article text in it): scroll the linked sentence into view
+    st.html("<script>setTimeout(function(){var e=document.getElementById('reader-focus');"
+            "if(e){e.scrollIntoView({block:'center'});}},300);</script>", unsafe_allow_javascript=True)
 
 if article["boilerplate"]:
     st.markdown("**Page furniture removed before analysis** (banners, captions, teasers):")
@@ -37,5 +74,10 @@ for name, label in (("signals", "Signals"), ("actor_mentions", "Actors"), ("figu
     rows = view.tables[name]
     rows = rows.loc[rows["article_id"] == article_id]
     with st.expander(f"{label} ({len(rows)})"):
-        st.dataframe(rows, hide_index=True)
+        if rows.empty:
+            st.caption(f"No {label.lower()} found in this article.")
+            continue
+        shown = rows.assign(sentence_link=[query.reader_link(article_id, s) for s in rows["start"]])
+        st.dataframe(shown, hide_index=True, column_config={
+            "sentence_link": st.column_config.LinkColumn("go to", display_text="sentence")})
         download_csv(rows, f"{name}_{article_id}")
