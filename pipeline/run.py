@@ -50,7 +50,7 @@ class RunReport:
     def summary(self) -> str:
         """One line for people: counts by status and time."""
         return (
-            f"{self.count('added')} added ({self.count('near_duplicate')} of them near-duplicates), "
+            f"{self.count('added') + self.count('near_duplicate')} added ({self.count('near_duplicate')} of them near-duplicates), "
             f"{self.count('duplicate')} duplicates, {self.count('rejected')} rejected in {self.seconds:.1f} s"
         )
 

@@ -1,0 +1,231 @@
+"""The store: atomic runs (kill -9 on a real `python -m pipeline run`), readers during writes, migrations, check."""
+from __future__ import annotations
+
+import gzip
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import run, store
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEEDS = PROJECT / "seeds"
+
+
+def snapshot(store_dir: Path) -> dict[str, list[tuple]]:
+    """Every row of every table (meta and run log included), sorted: the store's whole state."""
+    conn = sqlite3.connect(store.db_path(store_dir))
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        conn.close()
+
+
+def pipeline(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=PROJECT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def newsgroup_rows(n: int, min_chars: int = 3000) -> list[dict]:
+    csv.field_size_limit(1 << 30)
+    rows = []
+    with gzip.open(SHARED / "20newsgroups_bydate" / "20newsgroups_bydate.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if len(row["text"]) > min_chars:
+                rows.append({"title": row["subject"], "text": row["text"]})
+            if len(rows) == n:
+                break
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory) -> Path:
+    """A store made by a real, complete `python -m pipeline run seeds` (every stage)."""
+    path = tmp_path_factory.mktemp("seeded") / "store"
+    proc = pipeline("run", "seeds", "--store", str(path), "--quiet")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.startswith("5 added")
+    return path
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    source = sqlite3.connect(store.db_path(src))
+    target = sqlite3.connect(store.db_path(dst))
+    source.backup(target)
+    source.close()
+    target.close()
+    return dst
+
+
+def assert_check_passes(store_dir: Path) -> None:
+    proc = pipeline("check", "--store", str(store_dir))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out + err
+    assert "ok (schema version 2)" in out
+
+
+def test_kill_9_while_the_transaction_writes(seed_store, tmp_path):
+    """kill -9 once the run's transaction has started spilling to the WAL: the store is exactly as before,
+    a reader saw the old state meanwhile, `check` passes and the store takes writes again."""
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    before = snapshot(store_dir)
+    big = write_jsonl(tmp_path / "newsgroups.jsonl", newsgroup_rows(700, min_chars=4000))
+    wal = Path(str(store.db_path(store_dir)) + "-wal")
+    proc = pipeline("run", str(big), "--store", str(store_dir), "--no-stages", "--quiet")
+    seen_during_write = None
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > 500_000:
+            # the app reading while the pipeline writes: the last committed state, no lock error
+            reader = sqlite3.connect(store.db_path(store_dir), timeout=1)
+            seen_during_write = reader.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            reader.close()
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed mid-write"
+    assert seen_during_write == 5
+    assert snapshot(store_dir) == before
+    assert store.check(store_dir) == []
+    assert_check_passes(store_dir)
+
+    store.write(store_dir, meta={"after_kill": "writable"})  # the killed writer left no lock behind
+    assert store.read_meta(store_dir)["after_kill"] == "writable"
+
+
+def test_kill_9_during_the_nlp_stages(seed_store, tmp_path):
+    """kill -9 while a full run annotates new articles: the store is exactly as before."""
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    before = snapshot(store_dir)
+    rows = [json.loads(line) for line in (SHARED / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
+    news = write_jsonl(tmp_path / "ukraine.jsonl", [{"text": r["text"], "date": r["date"]} for r in rows])
+    proc = pipeline("run", str(news), "--store", str(store_dir))
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: proc.stderr.read(64), "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None and "annotate" not in "".join(stderr):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert "annotate" in "".join(stderr)
+    assert snapshot(store_dir) == before
+    assert_check_passes(store_dir)
+
+
+def test_failed_write_rolls_back(seed_store, tmp_path, monkeypatch):
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    before = snapshot(store_dir)
+    calls = []
+    real_insert = store._insert
+
+    def failing_insert(conn, name, frame):
+        calls.append(name)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        real_insert(conn, name, frame)
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    frame = pd.DataFrame([{"article_id": "x" * 16, "title": "t", "text": "NATO met in Vilnius on Tuesday."}])
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.write(store_dir, upsert={"articles": frame, "signatures": pd.DataFrame([{"article_id": "x" * 16, "signature": b"1"}])},
+                    meta={"last_run": "broken"})
+    assert snapshot(store_dir) == before
+
+
+def test_migration_from_version_1(tmp_path):
+    """A version-1 store (articles without url_key/author/annotated, no inputs table) is migrated on first write."""
+    store_dir = tmp_path / "old"
+    store_dir.mkdir()
+    conn = sqlite3.connect(store.db_path(store_dir))
+    conn.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE articles (article_id TEXT, title TEXT, date TEXT, date_precision TEXT, source TEXT,
+                               url TEXT, text TEXT, boilerplate TEXT, content_hash TEXT, duplicate_of TEXT, origin TEXT);
+        CREATE UNIQUE INDEX ix_articles_article_id ON articles (article_id);
+        INSERT INTO articles VALUES ('aaaaaaaaaaaaaaaa', 'NATO meets', '2024-07-09', 'day', 'Reuters',
+            'https://www.reuters.com/world/nato-meets/?utm_source=x', 'NATO leaders met in Washington on Tuesday.', '', 'h', '', 'old.txt');
+    """)
+    conn.commit()
+    conn.close()
+    assert store.schema_version(store_dir) == 1
+    assert any("schema version 1" in p for p in store.check(store_dir))
+    report = run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], store_dir, stages=False, workers=1)
+    assert report.count("added") == 1
+    assert store.schema_version(store_dir) == 2
+    articles = store.read(store_dir, "articles").set_index("article_id")
+    assert articles.loc["aaaaaaaaaaaaaaaa", "url_key"] == "reuters.com/world/nato-meets"
+    assert articles.loc["aaaaaaaaaaaaaaaa", "annotated"] == 1
+    assert store.check(store_dir) == []
+
+
+def test_newer_schema_refused(tmp_path):
+    store.write(tmp_path / "s", meta={"x": "1"})
+    conn = sqlite3.connect(store.db_path(tmp_path / "s"))
+    conn.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(store.StoreError, match="newer than this pipeline"):
+        store.write(tmp_path / "s", meta={"x": "2"})
+
+
+def test_check_finds_problems(seed_store, tmp_path):
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    conn = sqlite3.connect(store.db_path(store_dir))
+    aid, text_len = conn.execute("SELECT article_id, length(text) FROM articles LIMIT 1").fetchone()
+    conn.execute("INSERT INTO signals (article_id, category, start, \"end\") VALUES (?, 'x', ?, ?)", (aid, text_len - 2, text_len + 40))
+    conn.execute("INSERT INTO figures (article_id, kind, start, \"end\") VALUES ('nope', 'count', 0, 1)")
+    conn.execute("UPDATE articles SET duplicate_of = 'ffffffffffffffff' WHERE article_id = ?", (aid,))
+    conn.commit()
+    conn.close()
+    problems = store.check(store_dir)
+    assert "signals: 1 rows with offsets outside their article's text" in problems
+    assert "figures: 1 rows of unknown articles" in problems
+    assert "articles: 1 near-duplicates linked to an article that is not stored" in problems
+    proc = pipeline("check", "--store", str(store_dir))
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "problem: figures: 1 rows of unknown articles" in out
+
+
+def test_check_on_a_corrupt_or_missing_store(tmp_path):
+    assert store.check(tmp_path / "none") == [f"no store at {tmp_path / 'none'} (run `python -m pipeline run … --store {tmp_path / 'none'}` first)"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    store.db_path(bad).write_bytes(b"this is not a database" * 100)
+    problems = store.check(bad)
+    assert len(problems) == 1 and "not a usable store" in problems[0]
+
+
+def test_seed_rerun_adds_nothing_and_counts(seed_store, tmp_path):
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    before = snapshot(store_dir)
+    report = run.run([SEEDS], store_dir, stages=True, workers=1)
+    assert [r.status for r in report.results] == ["duplicate"] * 5
+    after = snapshot(store_dir)
+    for table in ("articles", "signals", "figures", "actor_mentions", "clusters", "signatures", "inputs"):
+        assert after[table] == before[table], table
+    assert len(after["ingest_log"]) == len(before["ingest_log"]) + 5
+    assert store.counts(store_dir)["articles"] == 5
