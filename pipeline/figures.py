@@ -209,7 +209,7 @@ _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty se
 _SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
     "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12, "lakh": 1e5, "lakhs": 1e5,
-    "crore": 1e7, "crores": 1e7,
+    "crore": 1e7, "crores": 1e7, "lakh crore": 1e12, "lakh crores": 1e12,
 }
 _FRACTIONS = {"half": 0.5, "quarter": 0.25, "quarters": 0.25}
 _NUMBER_WORDS = sorted(list(_UNITS) + list(_TENS) + ["hundred", "thousand", "million", "billion", "trillion",
@@ -221,7 +221,7 @@ _W_JOIN = r"(?:\s+and\s+(?=an?\s+(?:half|quarter))|(?:(?<=hundred)|(?<=thousand)
 WORD_NUMBER = rf"(?:(?:an?\s+{_W}|{_W_FIRST})(?:{_W_JOIN}(?:an?\s+)?{_W})*)\b"
 DIGIT_NUMBER = r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 NUMBER = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
-SCALE = r"(?:\s?(?i:thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn|lakhs?|crores?)\b|(?:k|K|m|M|b|B)\b)"
+SCALE = r"(?:[\s-]?(?i:thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn|lakh\s+crores?|lakhs?|crores?)\b|(?:k|K|m|M|b|B)\b)"
 RANGE_SEP = r"(?:\s?(?:-|–|—)\s?|\s(?:to)\s)"
 
 
@@ -277,7 +277,7 @@ def _clean_value(value: float | None):
 def _amount_value(amount: str, scale: str | None) -> tuple[float | None, float | None]:
     """Value (and upper value for a range) of an amount string plus an optional trailing scale."""
     parts = re.split(RANGE_SEP, amount.strip(), maxsplit=1)
-    factor = _SCALES[scale.strip().lower()] if scale else 1.0
+    factor = _SCALES[re.sub(r"\s+", " ", scale.strip(" -").lower())] if scale else 1.0
     low = parse_number(parts[0])
     high = parse_number(parts[1]) if len(parts) > 1 else None
     if low is None:
@@ -690,7 +690,7 @@ def _money_in(sentence: str, text: str) -> list[_Figure]:
 def _money_from_match(m: re.Match, sentence: str, text: str, pats: _Patterns, data: CurrencyData) -> _Figure | None:
     groups = m.groupdict()
     scale = groups.get("scale") or groups.get("scale2")
-    scale = scale.strip() if scale else None
+    scale = re.sub(r"\s+", " ", scale.strip(" -")) if scale else None
     value, high = _amount_value(groups["amt"], scale)
     if value is None:
         return None

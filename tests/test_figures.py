@@ -149,6 +149,11 @@ def test_dates_durations_and_ids_are_not_figures(text):
     ("the fund will have 3 dollars 50 cents", (3.5, "USD")),
     ("50 cents more per barrel", (0.5, "USD")),
     ("7 billion pounds", (7e9, "GBP")),
+    ("a $1.5-billion contract", (1.5e9, "USD")),
+    ("a 5-million-dollar deal", (5e6, "USD")),
+    ("Rs 6.2 lakh crore for defence", (6.2e12, "INR")),
+    ("Sfr 500 million", (5e8, "CHF")),
+    ("a 50bn-euro fund", (5e10, "EUR")),
 ])
 def test_money_forms(text, expected):
     got = money(text)
