@@ -70,7 +70,8 @@ _NEGATING_HEADS = {"without", "lack", "absence", "refuse", "avoid", "prevent", "
 _HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "ca", "can"}
 _HYPOTHETICAL_WORDS = {"possible", "possibility", "potential", "potentially", "likely", "unlikely", "risk",
                        "prospect", "scenario", "scenarios", "hypothetical", "conditional", "event", "case",
-                       "whether", "fear", "perhaps", "maybe", "chance", "danger", "if", "unless"}
+                       "whether", "fear", "perhaps", "maybe", "chance", "danger", "if", "unless",
+                       "capability", "capabilities", "capable", "ability", "able"}
 _EPISTEMIC_PREDICATES = {"assume", "expect", "exclude", "happen", "occur", "materialise", "materialize",
                          "exist", "anticipate", "imagine", "predict", "rule"}
 _FUTURE_AUX = {"will", "shall", "'ll", "wo"}

@@ -1,4 +1,5 @@
 """Tension over time: the tension index per day or week, spikes, dyad filter and the evidence behind it."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -33,11 +34,13 @@ if with_articles.empty:
     st.info("No article that matches the filters is dated to the day, so there is no time axis. "
             "The signals are listed below.")
 else:
+    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    bar_width = step.total_seconds() * 1000 * 0.8  # milliseconds on a date axis
     fig = go.Figure()
     fig.add_bar(x=idx["period"], y=idx["escalation_per_article"], name="escalation per article",
-                marker_color="#d62728")
+                marker_color="#d62728", width=bar_width)
     fig.add_bar(x=idx["period"], y=-idx["deescalation_per_article"], name="de-escalation per article",
-                marker_color="#2ca02c")
+                marker_color="#2ca02c", width=bar_width)
     fig.add_scatter(x=with_articles["period"], y=with_articles["net_per_article"], name="net per article",
                     mode="lines+markers", line={"color": "#222222"})
     spikes = idx.loc[idx["spike"]]
@@ -46,6 +49,8 @@ else:
                         marker={"symbol": "x", "size": 14, "color": "#ff7f0e"})
     fig.update_layout(barmode="relative", height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       yaxis_title="Goldstein-weighted score per article", legend={"orientation": "h"})
+    fig.update_xaxes(type="date", tickformat="%Y-%m-%d",
+                     range=[idx["period"].min() - step, idx["period"].max() + step])
     st.plotly_chart(fig, key="tension-index")
     n_spikes = int(idx["spike"].sum())
     st.caption(f"{len(with_articles)} {freq_label}s with dated articles; {n_spikes} spike(s). "
