@@ -66,7 +66,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # --- word classes used on the dependency parse (grammar, not lexicon) -------------------
 _NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "nothing", "none", "without", "cannot"}
 _NEGATING_HEADS = {"without", "lack", "absence", "refuse", "avoid", "prevent", "end", "stop", "halt", "abandon",
-                   "rule", "oppose", "fail"}
+                   "rule", "oppose", "fail", "reject", "deny", "dismiss", "decline"}
 _HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "ca", "can"}
 _HYPOTHETICAL_WORDS = {"possible", "possibility", "potential", "potentially", "likely", "unlikely", "risk",
                        "prospect", "scenario", "scenarios", "hypothetical", "conditional", "event", "case",
@@ -80,8 +80,10 @@ _FUTURE_HEADS = {"plan", "intend", "schedule", "expect", "set", "prepare", "aim"
 _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "add", "stress", "note", "insist",
               "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
-              "reiterate", "explain", "testify", "deny", "call", "criticize", "criticise"}
-_ACCUSING = {"blame", "accuse", "condemn", "denounce", "criticize", "criticise", "charge", "hold", "suspect"}
+              "reiterate", "explain", "testify", "call", "criticize", "criticise"}
+_ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
+_REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
+_WARNING = {"warn", "caution"}
 _LABELLING = {"label", "brand", "call", "describe", "portray", "depict", "accuse", "blame", "condemn", "denounce",
               "criticize", "criticise", "term", "dub"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
@@ -330,9 +332,13 @@ def classify_modality(doc, cue_tokens) -> str:
         if reporting_passed:
             break
         if child is not None and tok.lemma_.lower() in _ACCUSING and tok.pos_ == "VERB" and tok.i not in cue_ids \
-                and child.dep_ == "prep":
-            reported = True  # "blamed Moscow for the attack": the attack is alleged
+                and child.dep_ in ("prep", "dobj"):
+            reported = True  # "blamed Moscow for the attack", "accused NATO of provocations": alleged
             break
+        if child is not None and tok.lemma_.lower() in _WARNING and tok.i not in cue_ids and child.dep_ == "prep":
+            hypothetical = True  # "warned Russia against invading Ukraine": not (yet) done
+        if any(c.dep_ == "advmod" and c.lower_ in _REPORTED_ADVERBS for c in tok.children):
+            reported = True
         if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
                 and not as_subject and tok.i not in cue_ids:
             reported = True
@@ -425,7 +431,15 @@ def _subject_actor(verb, actor_of) -> str:
     """Actor of the clause subject (agent for passives), climbing past pronoun subjects."""
     current = verb
     for _ in range(6):
+        if current.dep_ in ("pcomp", "pobj") and current.head.dep_ == "prep" and current.head.head.pos_ == "VERB":
+            # Object control: "warned Russia against invading", "accused NATO of attacking".
+            controller = next((c for c in current.head.head.children if c.dep_ == "dobj"), None)
+            if controller is not None and _actor_in(controller, actor_of):
+                return _actor_in(controller, actor_of)
         subject = next((c for c in current.children if c.dep_ == "nsubj"), None)
+        if subject is None and current is not verb:
+            # Raised subject of a passive: "Russia is expected to launch an offensive".
+            subject = next((c for c in current.children if c.dep_ == "nsubjpass"), None)
         agent = next((c for c in current.children if c.dep_ == "agent"), None)
         if agent is not None:
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
@@ -438,7 +452,7 @@ def _subject_actor(verb, actor_of) -> str:
             if subject.lower_ not in _PRONOUNS:
                 return ""
         if current.head.i == current.i or current.dep_ not in ("xcomp", "ccomp", "advcl", "conj", "relcl", "acl",
-                                                               "pcomp", "prep", "pobj", "dobj"):
+                                                               "pcomp", "prep", "pobj", "dobj", "acomp"):
             if current.dep_ == "relcl":
                 return _actor_in(current.head, actor_of)
             return ""
@@ -462,11 +476,11 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     verb = head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _ACCUSING \
-            and any(c.dep_ == "prep" and head in c.subtree for c in verb.children):
-        # "blamed Moscow for the attack": the accused did it, the accuser says so.
+    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _ACCUSING:
+        # "blamed Moscow for the attack", "accused the Kremlin of provocations": the accused did it.
         accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
-        if accused is not None:
+        via_prep = any(c.dep_ == "prep" and head in c.subtree for c in verb.children)
+        if accused is not None and head is not accused and (via_prep or head in accused.subtree):
             return _actor_in(accused, actor_of), target
     if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _LABELLING:
         # "Moscow labeling NATO as a tool of aggression": source labels target.

@@ -246,3 +246,24 @@ def test_every_cue_has_known_category_and_categories_have_sources():
         assert cat["weight_justification"] and abs(cat["goldstein"]) <= 10
     _, cues = signals.load_cues()
     assert {c["category"] for c in cues} == set(cats)
+
+
+# --- minimal pairs (constructed): negation, modality and direction flip one thing at a time --
+
+@pytest.mark.parametrize("sentence, cue, modality, polarity, source, target", [
+    ("Russia invaded Ukraine.", "invaded", "asserted", 1, "Russia", "Ukraine"),
+    ("Russia did not invade Ukraine.", "invade", "negated", -1, "Russia", "Ukraine"),
+    ("Ukraine invaded Russia.", "invaded", "asserted", 1, "Ukraine", "Russia"),
+    ("Russian diplomats were expelled by Poland.", "expelled", "asserted", 1, "Poland", "Russia"),
+    ("Russia denied attacking the convoy.", "attacking", "negated", -1, "Russia", ""),
+    ("NATO rejected talks with Russia.", "talks", "negated", 1, "NATO", "Russia"),
+    ("Russia reportedly attacked a NATO ship.", "attacked", "reported", 1, "Russia", "NATO"),
+    ("Russia could attack the Baltic states.", "attack", "hypothetical", 1, "Russia", ""),
+    ("Russia is expected to launch an offensive.", "offensive", "future", 1, "Russia", ""),
+    ("NATO accused the Kremlin of provocations.", "provocations", "reported", 1, "Russia", ""),
+    ("Russia has stopped shelling Kharkiv.", "shelling", "negated", -1, "Russia", ""),
+])
+def test_minimal_pairs(sentence, cue, modality, polarity, source, target):
+    row = find(signals_of(sentence), cue)
+    assert (row["modality"], row["polarity"], row["source_actor"], row["target_actor"]) == \
+        (modality, polarity, source, target)
