@@ -537,8 +537,9 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
     entity_lists = named_entities([text[s:e] for s, e in todo])
     for (s_start, s_end), entities in zip(todo, entity_lists):
         sentence = text[s_start:s_end]
-        words = re.findall(r"[A-Za-z][\w'’\-]*", sentence)
-        headline = len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.6
+        words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", sentence) if len(w) > 3]
+        headline = (len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.8
+                    and not sentence.rstrip("”’\"' ").endswith((".", "?", "!")))
         for ent_start, ent_end, label in entities:
             actor_type = _NER_LABELS.get(label)
             if actor_type is None or (headline and actor_type == "person"):
