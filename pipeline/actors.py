@@ -839,7 +839,8 @@ def quotes(text: str, mentions: list[dict] | None = None, *, date: str | None = 
                 if re.search(r"[“”\"]", between):
                     break
                 cue = re.search(_CUE, between)
-                if cue and re.search(r"[:,]\s*$|\bthat\s*$", between):
+                if cue and (re.search(r"[:,]\s*$|\bthat\s*$", between) or
+                            (len(between) < 150 and not re.search(r"[.;!?]\s", between))):
                     found = (m, cue.group(0))
                     break
         if found is None and out and "\n" not in text[out[-1]["end"]:start] and start - out[-1]["end"] < 80:

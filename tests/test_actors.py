@@ -249,3 +249,21 @@ def test_hand_annotation_scores():
         total = sum(result["exact"].values(), Counter())
         f1 = 2 * total["tp"] / (2 * total["tp"] + total["fp"] + total["fn"])
         assert f1 >= floor, (path.name, f1)
+
+
+def test_empty_text_and_json_values():
+    import json
+
+    assert actors.extract("") == []
+    rows = actors.extract(seed("001"), date="2022")
+    json.dumps(rows)  # plain str/int values only
+    assert all(isinstance(r["start"], int) and isinstance(r["end"], int) for r in rows)
+    with pytest.raises(TypeError):
+        actors.extract(None)
+
+
+def test_partial_quote_attributed_to_subject():
+    found = actors.quotes(seed("004"), date="2025")
+    hegseth = [q for q in found if q["actor"] == "Pete Hegseth"]
+    assert hegseth and hegseth[0]["quote"] == "very close"
+    assert any(q["actor"] == "Jens Stoltenberg" and q["quote"].startswith("the threat will not go away") for q in found)
