@@ -85,8 +85,10 @@ UNCLUSTERED_LABEL = "Unclustered"
 MAX_CHARS = 6000          # characters of title + text used per article
 N_COMPONENTS = 100        # LSA dimensions
 SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large corpora
-K_SAMPLE = 3000           # rows the choice of k is made on
+SMALL_CORPUS = 5000       # below this many articles the fit runs single-threaded
+K_SAMPLE = 4000           # rows the choice of k is made on
 OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
+K_HYSTERESIS = 0.8        # a refit keeps the previous k if its knee score is within 80 % of the best
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
 CENTROID_TERMS = 150      # terms kept per stored centre
 LABEL_DOCS = 400          # articles per cluster used for the label (closest to centre)
@@ -169,11 +171,12 @@ def _embed(texts: list[str], rng: np.random.RandomState):
             svd.fit(tfidf)
         lsa = normalize(svd.transform(tfidf).astype(np.float32))
     else:
+        svd = None
         lsa = tfidf.toarray().astype(np.float32)   # tiny corpus: the TF-IDF rows themselves
-    return vectorizer, tfidf, lsa
+    return vectorizer, tfidf, lsa, svd
 
 
-def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
+def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None) -> int:
     """Number of clusters: the knee of the silhouette curve over :func:`k_grid`, on a sample.
 
     For every k of the grid, k-means is fitted on a fixed-seed sample of ``lsa`` and its mean
@@ -181,6 +184,8 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
     tighter story clusters), so its maximum is not the answer; the chosen k is where the curve
     stands furthest ABOVE the straight line (in log k) from its first to its last point: the
     point after which more clusters buy less separation than the trend ("kneedle" knee).
+    ``preferred`` (the previous run's number of clusters) is kept when it scores at least
+    ``K_HYSTERESIS`` of the best, so that a refit does not reshuffle topics for a marginal gain.
     """
     n = lsa.shape[0]
     if n < 3:
@@ -188,7 +193,12 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
     idx = np.arange(n) if n <= K_SAMPLE else np.sort(rng.choice(n, K_SAMPLE, replace=False))
     x = lsa[idx]
     ks, scores = [], []
-    for k in k_grid(len(idx)):
+    grid = k_grid(n)                 # k scales with the corpus, not with the sample ...
+    if len(idx) < n:
+        grid = [k for k in grid if k <= len(idx) // 10]   # ... but keeps ~10 sampled articles per cluster
+    if preferred is not None and 2 <= preferred < len(idx) and preferred not in grid:
+        grid = sorted(grid + [preferred])
+    for k in grid:
         if k < 2 or k >= len(idx):
             continue
         km = KMeans(n_clusters=k, n_init=2, random_state=rng.randint(2**31 - 1), max_iter=100).fit(x)
@@ -204,19 +214,63 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState) -> int:
     sil = np.asarray(scores)
     chord = sil[0] + (sil[-1] - sil[0]) * (logk - logk[0]) / (logk[-1] - logk[0])
     above = sil - chord
-    if above.max() <= 1e-9:        # convex or flat curve: no knee, take the best silhouette
-        return ks[int(np.argmax(sil))]
-    return ks[int(np.argmax(above))]
+    score = above if above.max() > 1e-9 else sil - sil.min()   # no knee: best silhouette
+    best = int(np.argmax(score))
+    if preferred in ks and score[ks.index(preferred)] >= K_HYSTERESIS * score[best]:
+        return preferred
+    return ks[best]
 
 
-def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
-    """Spherical k-means on the unit rows of ``lsa``; returns (labels, unit centres)."""
+def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState,
+            seeds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means on the unit rows of ``lsa``; returns (labels, unit centres).
+
+    ``seeds`` (unit rows, e.g. the previous run's centres) start the first clusters; the
+    remaining ones start at the articles least similar to any centre so far (farthest-first).
+    """
     n = lsa.shape[0]
     if k <= 1:
         centre = normalize(lsa.mean(axis=0, keepdims=True))
         return np.zeros(n, dtype=int), centre
-    km = KMeans(n_clusters=k, n_init=3, random_state=rng.randint(2**31 - 1), max_iter=200).fit(lsa)
+    state = rng.randint(2**31 - 1)
+    if seeds is not None and len(seeds):
+        init = list(seeds[:k])
+        best = (lsa @ np.asarray(init).T).max(axis=1)
+        while len(init) < k:
+            far = int(np.argmin(best))
+            init.append(lsa[far])
+            best = np.maximum(best, lsa @ lsa[far])
+        km = KMeans(n_clusters=k, init=np.asarray(init, dtype=lsa.dtype), n_init=1, max_iter=200,
+                    random_state=state).fit(lsa)
+    else:
+        km = KMeans(n_clusters=k, n_init=3, random_state=state, max_iter=200).fit(lsa)
     return km.labels_.astype(int), normalize(km.cluster_centers_)
+
+
+def _previous_centres(previous: pd.DataFrame | None, vectorizer, svd) -> np.ndarray:
+    """The previous run's cluster centres (stored in term space) in this run's LSA space, largest first."""
+    if previous is None or len(previous) == 0 or vectorizer is None or "centroid" not in previous:
+        return np.zeros((0, 0))
+    prev = previous[previous["cluster_id"].astype(int) != UNCLUSTERED_ID]
+    if "size" in prev:
+        prev = prev.assign(_size=pd.to_numeric(prev["size"], errors="coerce").fillna(0))
+        prev = prev.sort_values(["_size", "cluster_id"], ascending=[False, True], kind="stable")
+    vocab = vectorizer.vocabulary_
+    rows = []
+    for value in prev["centroid"]:
+        vec = np.zeros(len(vocab), dtype=np.float32)
+        for term, weight in _parse_centroid(value).get("w", {}).items():
+            j = vocab.get(term)
+            if j is not None:
+                vec[j] = weight
+        if vec.any():
+            rows.append(vec)
+    if not rows:
+        return np.zeros((0, 0))
+    matrix = np.vstack(rows)
+    if svd is not None:
+        matrix = svd.transform(matrix)
+    return normalize(matrix.astype(np.float32))
 
 
 # ----------------------------------------------------------------------------------------
@@ -501,21 +555,31 @@ def cluster(articles: pd.DataFrame, previous_clusters: pd.DataFrame | None = Non
         raise TypeError("previous_clusters must be a DataFrame or None")
     if frame.empty:
         return _empty_outputs()
+    # Small corpora: one BLAS/OpenMP thread is as fast and avoids thread spin on a busy machine.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1 if len(frame) < SMALL_CORPUS else None):
+        return _cluster(frame, previous_clusters, random_state)
+
+
+def _cluster(frame: pd.DataFrame, previous_clusters: pd.DataFrame | None,
+             random_state: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     originals, copies = _split_copies(frame)
     rng = np.random.RandomState(random_state)
     texts = _doc_texts(originals)
     n = len(originals)
 
     try:
-        vectorizer, tfidf, lsa = _embed(texts, rng)
+        vectorizer, tfidf, lsa, svd = _embed(texts, rng)
     except ValueError:  # no usable word in the corpus
-        vectorizer, tfidf, lsa = None, None, np.zeros((n, 1), dtype=np.float32)
+        vectorizer, tfidf, lsa, svd = None, None, np.zeros((n, 1), dtype=np.float32), None
     has_words = np.abs(lsa).sum(axis=1) > 0
 
-    k = _choose_k(lsa[has_words], rng) if has_words.sum() >= 3 else 1
+    seeds = _previous_centres(previous_clusters, vectorizer, svd)
+    k = _choose_k(lsa[has_words], rng, preferred=len(seeds) or None) if has_words.sum() >= 3 else 1
     labels = np.full(n, UNCLUSTERED_ID, dtype=int)
     if has_words.sum() >= 2:
-        sub_labels, centres = _kmeans(lsa[has_words], k, rng)
+        sub_labels, centres = _kmeans(lsa[has_words], k, rng, seeds=seeds if len(seeds) else None)
         labels[has_words] = sub_labels
         # Articles that fit nowhere, and clusters too small to be a topic -> Unclustered.
         cos = np.einsum("ij,ij->i", lsa[has_words], centres[sub_labels])
@@ -797,7 +861,7 @@ def topics_over_time(articles: pd.DataFrame, assignments: pd.DataFrame, freq: st
                            format="%Y-%m-%d" if freq == "W" else "%Y-%m")
     frame = frame.assign(dt=dates).dropna(subset=["dt"])
     if freq == "W":
-        period = frame["dt"] - pd.to_timedelta(frame["dt"].dt.weekday, unit="D")
+        period = frame["dt"] - pd.to_timedelta(frame["dt"].dt.day_of_week, unit="D")
     else:
         period = frame["dt"].dt.to_period("M").dt.start_time
     frame = frame.assign(period=period.dt.strftime("%Y-%m-%d"))

@@ -49,3 +49,137 @@ def test_empty_text_is_unclustered():
     frame.loc[len(frame)] = {"article_id": "999", "title": "", "text": "", "date": "", "duplicate_of": ""}
     assignments, _ = topics.cluster(frame)
     assert assignments.set_index("article_id").loc["999", "cluster_id"] == topics.UNCLUSTERED_ID
+
+
+# --------------------------------------------------------------------------------------------
+# Real labelled news: BBC (Greene & Cunningham), read from ../shared/data.
+# --------------------------------------------------------------------------------------------
+
+def bbc(classes: tuple[str, ...], per_class: int, offset: int = 0) -> pd.DataFrame:
+    path = SHARED / "bbc_news_2225" / "bbc_news.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data/bbc_news_2225 is not beside the project")
+    raw = pd.read_csv(path, keep_default_na=False).drop_duplicates("text")
+    raw = raw.sample(frac=1.0, random_state=7)          # files are grouped by sub-topic: mix them
+    parts = [raw[raw["label"] == c].iloc[offset: offset + per_class] for c in classes]
+    frame = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame({"article_id": frame["id"], "title": frame["title"], "text": frame["text"],
+                         "date": "2005-03-01", "duplicate_of": "", "label": frame["label"]})
+
+
+def majority_cluster(assignments: pd.DataFrame, frame: pd.DataFrame, label: str) -> int:
+    merged = assignments.merge(frame[["article_id", "label"]], on="article_id")
+    return int(merged[merged["label"] == label]["cluster_id"].mode().iloc[0])
+
+
+def test_same_input_gives_same_ids_and_labels():
+    frame = bbc(("sport", "business"), 60).drop(columns="label")
+    a1, c1 = topics.cluster(frame)
+    a2, c2 = topics.cluster(frame.sample(frac=1.0, random_state=3))   # row order does not matter
+    pd.testing.assert_frame_equal(a1, a2)
+    pd.testing.assert_frame_equal(c1, c2)
+
+
+def test_clusters_keep_their_ids_when_articles_are_added():
+    first = bbc(("sport", "business", "politics"), 80)
+    a1, c1 = topics.cluster(first.drop(columns="label"))
+    assert (c1["cluster_id"] >= 0).sum() == 3          # the three classes, found without a k
+    # More of the same classes plus a new one (tech); refit with the previous clusters table.
+    added = pd.concat([bbc(("sport", "business", "politics"), 20, offset=80), bbc(("tech",), 60)])
+    second = pd.concat([first, added], ignore_index=True)
+    a2, c2 = topics.cluster(second.drop(columns="label"), previous_clusters=c1)
+    both = a1.merge(a2, on="article_id", suffixes=("_1", "_2"))
+    for old_id, group in both.groupby("cluster_id_1"):
+        if old_id != topics.UNCLUSTERED_ID:
+            assert group["cluster_id_2"].mode().iloc[0] == old_id      # each old topic keeps its id
+    tech_ids = a2[a2["article_id"].isin(added.loc[added["label"] == "tech", "article_id"])]["cluster_id"]
+    tech_main = int(tech_ids[tech_ids != topics.UNCLUSTERED_ID].mode().iloc[0])
+    assert tech_main > int(c1["cluster_id"].max())                      # the new topic gets a new id
+    # Without a previous table, ids are 0.. by decreasing size.
+    sizes = c1.loc[c1["cluster_id"] >= 0].sort_values("cluster_id")["size"].tolist()
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_copies_take_their_originals_cluster_and_count_once():
+    frame = bbc(("sport", "tech"), 40).drop(columns="label")
+    # Two syndicated copies of the first sport story (one with a different headline), one exact copy
+    # not flagged upstream.
+    original = frame.iloc[0]
+    copies = pd.DataFrame([
+        {"article_id": "zz_copy1", "title": "Syndicated: " + original["title"], "text": original["text"],
+         "date": "2005-03-02", "duplicate_of": original["article_id"]},
+        {"article_id": "zz_copy2", "title": original["title"], "text": original["text"] + "\nShare this story.",
+         "date": "2005-03-03", "duplicate_of": original["article_id"]},
+        {"article_id": "zz_copy3", "title": original["title"], "text": original["text"],
+         "date": "2005-03-03", "duplicate_of": ""},
+    ])
+    with_copies = pd.concat([frame, copies], ignore_index=True)
+    assignments, clusters = topics.cluster(with_copies)
+    by_id = assignments.set_index("article_id")["cluster_id"]
+    for copy_id in ("zz_copy1", "zz_copy2", "zz_copy3"):
+        assert by_id[copy_id] == by_id[original["article_id"]]
+    assert clusters["size"].sum() == len(frame)          # copies are not counted
+    assert clusters["copies"].sum() == 3
+    # ... and the copies change nothing else.
+    plain_assignments, plain_clusters = topics.cluster(frame)
+    assert plain_clusters["size"].tolist() == clusters["size"].tolist()
+    table = topics.copies_table(with_copies)
+    assert set(table["article_id"]) == {"zz_copy1", "zz_copy2"}
+    assert set(table["original_id"]) == {original["article_id"]}
+
+
+def test_assign_places_new_articles_like_the_fit():
+    fit = bbc(("sport", "business", "tech"), 60)
+    fitted, clusters = topics.cluster(fit.drop(columns="label"))
+    # The fitted articles themselves land where the fit put them.
+    again = topics.assign(fit.drop(columns="label"), clusters)
+    assert list(again.columns) == topics.ASSIGNMENT_COLUMNS
+    same = again.merge(fitted, on="article_id", suffixes=("_assign", "_fit"))
+    placed = same[same["cluster_id_fit"] != topics.UNCLUSTERED_ID]
+    assert (placed["cluster_id_assign"] == placed["cluster_id_fit"]).mean() >= 0.8
+    # New articles of the same classes go to a cluster whose fitted articles share their class.
+    members = fitted.merge(fit[["article_id", "label"]], on="article_id")
+    cluster_class = members.groupby("cluster_id")["label"].agg(lambda s: s.mode().iloc[0])
+    new = bbc(("sport", "business", "tech"), 20, offset=100)
+    new_assignments = topics.assign(new.drop(columns="label"), clusters)
+    merged = new_assignments.merge(new[["article_id", "label"]], on="article_id")
+    clustered = merged[merged["cluster_id"] != topics.UNCLUSTERED_ID]
+    assert len(clustered) >= 0.7 * len(merged)
+    assert (clustered["cluster_id"].map(cluster_class) == clustered["label"]).mean() >= 0.8
+    assert not topics.needs_refit(clusters, len(fit) + 10, new_assignments)
+    assert topics.needs_refit(clusters, 2 * len(fit))
+
+
+def test_labels_are_distinctive_phrases():
+    frame = bbc(("sport", "business", "tech"), 60)
+    assignments, clusters = topics.cluster(frame.drop(columns="label"))
+    real = clusters[clusters["cluster_id"] != topics.UNCLUSTERED_ID]
+    stop = topics.label_stopwords()
+    for label in real["label"]:
+        phrases = label.split(", ")
+        assert 1 <= len(phrases) <= 4
+        assert not any(p in stop for p in phrases)
+    for headlines in real["headlines"]:
+        assert 1 <= len(json.loads(headlines)) <= 3
+
+
+def test_topics_over_time_counts_originals_by_week_and_month():
+    frame = pd.DataFrame({
+        "article_id": ["a", "b", "c", "d", "e"],
+        "date": ["2021-10-20", "2021-10-22", "2021-10-25", "2021", "2021-10-22"],
+        "duplicate_of": ["", "", "", "", "a"],
+    })
+    assignments = pd.DataFrame({"article_id": list("abcde"), "cluster_id": [0, 0, 1, 0, 0],
+                                "map_x": 0.0, "map_y": 0.0})
+    weekly = topics.topics_over_time(frame, assignments, freq="W")
+    assert weekly.to_dict("records") == [
+        {"period": "2021-10-18", "cluster_id": 0, "count": 2},   # a, b (e is a copy, d has no day)
+        {"period": "2021-10-25", "cluster_id": 1, "count": 1},
+    ]
+    monthly = topics.topics_over_time(frame, assignments, freq="M")
+    assert monthly.to_dict("records") == [
+        {"period": "2021-10-01", "cluster_id": 0, "count": 2},
+        {"period": "2021-10-01", "cluster_id": 1, "count": 1},
+    ]
+    with pytest.raises(ValueError):
+        topics.topics_over_time(frame, assignments, freq="D")
