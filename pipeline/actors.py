@@ -62,6 +62,9 @@ _LOCATIVE_BEFORE = re.compile(
 # After a city: "Moscow-based", "Brussels summit", "the Washington Post" (a capitalised word = a name).
 _PLACE_AFTER = re.compile(r"^(?:-based|\s+(?:summit|Summit|time|region|oblast|Oblast|airport|metro|residents?|office|offices|embassy|'s\s+streets|’s\s+streets)\b|[ \t]+[A-Z][a-z])")
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
+# "he said" / "she added": a pronoun directly before a speech verb is its subject, no parse needed.
+_SPEECH_PRONOUN = re.compile(r"(?:he|she|He|She)\s+(?:said|says|added|adds|stressed|noted|told|warned|explained|"
+                             r"insisted|argued|continued|wrote|declared|replied|asked|emphasi[sz]ed|criticized|criticised)\b")
 _WORD_AFTER = re.compile(r"^[\s\u00a0]*[-–]?[\w(]")
 
 
@@ -638,8 +641,8 @@ def _add_surnames(text, sentences, book, rows, taken, date) -> None:
         previous = full_people.get(surname)
         full_people[surname] = key if previous in (None, key) else ("", "")
     for surname, (actor_id, name) in full_people.items():
-        if not name:
-            continue
+        if not name or surname.lower() in _STOPWORDS() or surname in book.surfaces or len(surname) < 3:
+            continue  # "Price", "May", "Jordan": a common word or a known name is not a safe surname
         for match in re.finditer(rf"(?<![\w\-]){re.escape(surname)}(?![\w\-])", text):
             if _overlaps(taken, match.start(), match.end()):
                 continue
@@ -727,11 +730,13 @@ def _add_pronouns(text, sentences, book, rows, taken, date) -> None:
                 break
         if not candidates_seen or antecedent is None:
             continue  # no single person before: nothing to resolve, and no parse needed
-        doc = nlp.parse(sentence)
+        doc = None
         for hit in hits:
-            token = next((t for t in doc if t.idx == hit.start()), None)
-            if token is None or token.dep_ not in {"nsubj", "nsubjpass"}:
-                continue
+            if not _SPEECH_PRONOUN.match(sentence, hit.start()):
+                doc = doc if doc is not None else nlp.parse(sentence)  # parse only when the pattern is not plain
+                token = next((t for t in doc if t.idx == hit.start()), None)
+                if token is None or token.dep_ not in {"nsubj", "nsubjpass"}:
+                    continue
             start = s_start + hit.start()
             earlier_here = [r for r in by_sentence.get(i, []) if r["actor_type"] == "person" and r["start"] < start]
             if earlier_here:

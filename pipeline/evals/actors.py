@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline eval actors")
     parser.add_argument("--limit", type=int, default=None, help="CoNLL sentences per file (default: all)")
     parser.add_argument("--errors", action="store_true", help="list the hand-annotation errors")
+    parser.add_argument("--docs", type=int, default=100, help="articles for the throughput figure (default 100)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     for label, path in [("development set: errors were looked at while building the extractor", GOLD_FILE),
@@ -199,6 +200,15 @@ def main(argv: list[str] | None = None) -> int:
             print(_line(t, result["by_type"][t]) + f" inside-other-type-span={result['by_type'][t]['other_span']}")
         print(_line("any (untyped)", result["untyped"]))
         print(f"  time {clock['seconds']:.1f}s = {result['sentences'] / max(clock['seconds'], 1e-9):.0f} sentences/s")
+    corpus = shared_data_dir() / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl"
+    if corpus.exists():
+        docs = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()[:args.docs]]
+        for use_ner in (True, False):
+            with timed() as clock:
+                n = sum(len(actors.extract(d["text"], date=(d.get("date") or "")[:10] or None, ner=use_ner))
+                        for d in docs)
+            print(f"\n== Throughput on {len(docs)} ukraine_war articles (ner={use_ner}): "
+                  f"{len(docs) / max(clock['seconds'], 1e-9):.1f} docs/s, {n} mentions, {clock['seconds']:.1f}s")
     print(f"\npeak RSS {peak_rss_mb():.0f} MB")
     return 0
 
