@@ -42,10 +42,9 @@ except Exception as exc:  # the page must explain, never show a traceback
 
 notices = state.url_notices(tables)
 state.apply_pending_selection()
-menu = st.sidebar.container()
+with st.sidebar:
+    state.page_menu(pages)
 filters = state.sidebar_filters(tables)
-with menu:
-    state.page_menu(pages, filters, tables)
 for notice in notices:
     st.info(notice, icon=":material/link_off:")
 state.filter_chips(filters, tables)

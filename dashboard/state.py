@@ -10,9 +10,10 @@ Where the state lives
     (:func:`url_notices`, via :func:`pipeline.query.clean_params`).
 
 Links survive navigation
-    The page menu is drawn by :func:`page_menu` with ``st.page_link`` and the
-    current filters as ``query_params`` (``st.navigation(position="hidden")``),
-    so moving between pages keeps every filter in the URL.
+    The page menu is drawn by :func:`page_menu` with ``st.page_link``
+    (``st.navigation(position="hidden")``); the bound widgets put their
+    values back into the URL on the new page, so every filter stays in it.
+    :func:`url_params` gives the parameters of a view for links made elsewhere.
 
 Cross-filtering from charts
     A page draws a chart with :func:`cross_filter_chart` instead of
@@ -210,11 +211,17 @@ def url_params(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[
     return params
 
 
-def page_menu(pages: list, filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:
-    """The page links (drawn where the caller is), each carrying the current filters so a shared URL survives navigation."""
-    params = url_params(filters, tables)
+def page_menu(pages: list) -> None:
+    """The page links (drawn where the caller is).
+
+    Drawn with ``st.page_link`` rather than ``st.navigation``'s own menu: after
+    a page link, the bound filter widgets write their values back into the
+    URL, so a shared link keeps its filters across pages (checked in
+    tests/test_browser.py). Passing ``query_params`` here as well would
+    repeat each parameter.
+    """
     for p in pages:
-        st.page_link(p, query_params=params or None)
+        st.page_link(p)
     st.divider()
 
 

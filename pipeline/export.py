@@ -25,12 +25,16 @@ def neutralise_formula(value):
 
 
 def to_excel_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes for people: UTF-8 with BOM (Excel reads accents right), formula cells neutralised."""
+    """CSV bytes for people: UTF-8 with BOM (Excel reads accents right), formula cells neutralised.
+
+    Rows end in CRLF (as Excel writes them), which also makes the csv module
+    quote any cell holding a bare carriage return.
+    """
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_json_records(frame: pd.DataFrame) -> bytes:

@@ -66,3 +66,64 @@ def test_signal_balance_weighs_polarity():
 def test_latest_articles_newest_first(seed_tables):
     latest = query.latest_articles(seed_tables["articles"], n=3)
     assert list(latest["date"][:2]) == ["2025", "2022"]
+
+
+# ---------------------------------------------------------------- cross-filtering and links
+
+def test_figure_kind_filter_keeps_articles_with_that_kind_and_narrows_figures(seed_tables):
+    kind = seed_tables["figures"]["kind"].value_counts().index[0]
+    out = query.apply_filters(seed_tables, query.Filters(figure_kinds=(kind,)))
+    assert set(out["figures"]["kind"]) == {kind}
+    with_kind = set(seed_tables["figures"].loc[seed_tables["figures"]["kind"] == kind, "article_id"])
+    assert set(out["articles"]["article_id"]) == with_kind
+
+
+def test_selection_values_reads_points_dict_style():
+    event = {"selection": {"points": [{"x": 3.0, "y": "arms_race", "customdata": [7]},
+                                      {"x": 1.0, "y": "sanctions", "customdata": [2]},
+                                      {"x": 3.0, "y": "arms_race"}], "box": [], "lasso": []}}
+    assert query.selection_values(event, "y") == ["arms_race", "sanctions"]
+    assert query.selection_values(event, "customdata") == [7, 2]
+    assert query.selection_values({}, "y") == [] and query.selection_values(None, "y") == []
+    assert query.selection_values({"selection": {"points": []}}, "x") == []
+    with pytest.raises(ValueError):
+        query.selection_values(event, "colour")
+
+
+def test_clicked_periods_become_a_date_range():
+    assert query.date_range_of(["2021-10", "2022"]) == (dt.date(2021, 10, 1), dt.date(2022, 12, 31))
+    assert query.date_range_of(["2021-10-20"]) == (dt.date(2021, 10, 20), dt.date(2021, 10, 20))
+    assert query.date_range_of(["not a date", ""]) is None
+
+
+def test_bad_url_parameters_are_dropped_with_a_notice():
+    options = {"actor": ["NATO", "Russia"], "signal": ["sanctions"], "cluster": ["defence (#0)"], "figure": ["money"],
+               "article": ["a1"]}
+    kept, notices = query.clean_params(
+        {"actor": ["NATO", "Nobody"], "from": ["2021-13-45"], "to": ["2022-01-31"], "undated": ["false"],
+         "article": ["zzz"], "at": ["12"], "utm_source": ["mail"]}, options)
+    assert kept == {"actor": ["NATO"], "to": ["2022-01-31"], "undated": ["false"], "at": ["12"], "utm_source": ["mail"]}
+    assert len(notices) == 3
+    assert any("'Nobody'" in n and "actor" in n for n in notices)
+    assert any("'zzz'" in n for n in notices) and any("2021-13-45" in n for n in notices)
+
+
+def test_filters_describe_one_chip_per_value():
+    f = query.Filters(date_from=dt.date(2021, 1, 1), include_undated=False, actors=("NATO", "Russia"), figure_kinds=("money",))
+    assert [(field, value) for field, _, value in f.describe()] == [
+        ("from", dt.date(2021, 1, 1)), ("undated", False), ("actor", "NATO"), ("actor", "Russia"), ("figure", "money")]
+    assert query.Filters().describe() == []
+
+
+def test_cluster_sizes_and_articles_per_period(seed_tables):
+    sizes = query.cluster_sizes(seed_tables["articles"], seed_tables["clusters"])
+    assert sizes["articles"].sum() == (seed_tables["articles"]["cluster_id"] >= 0).sum()
+    assert all(f"(#{c})" in label for c, label in zip(sizes["cluster_id"], sizes["label"]))
+    periods = query.articles_per_period(seed_tables["articles"])
+    assert periods["articles"].sum() == 4          # 003 is undated
+    assert "2021-10" in set(periods["period"]) and list(periods["period"]) == sorted(periods["period"])
+
+
+def test_reader_link_carries_article_and_position():
+    assert query.reader_link("ab c", 120) == "reader?article=ab+c&at=120"
+    assert query.reader_link("x") == "reader?article=x"
