@@ -530,6 +530,13 @@ def _fallback_mentions(doc, sentence_start: int) -> list[dict]:
     return out
 
 
+def _self_obligation(must_token) -> bool:
+    """ "We must keep our edge" is resolve, not a demand: "must" counts only when addressed to others."""
+    verb = must_token.head
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject is None or subject.lower_ in ("we", "i", "us", "you", "one")
+
+
 def main_polarity(rows: list[dict]) -> int:
     """Effective polarity of what one sentence is mainly about (0 when it has no signal).
 
@@ -586,6 +593,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             if cue["exclude_dep"] and head.dep_ in cue["exclude_dep"]:
                 continue
             if cue["anchor"] and not has_political_anchor(sentence, c_start, c_end, sentence_mentions, s_start):
+                continue
+            if head.lower_ == "must" and _self_obligation(head):
                 continue
             category = categories[cue["category"]]
             modality = classify_modality(doc, tokens)
