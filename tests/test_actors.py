@@ -267,3 +267,19 @@ def test_partial_quote_attributed_to_subject():
     hegseth = [q for q in found if q["actor"] == "Pete Hegseth"]
     assert hegseth and hegseth[0]["quote"] == "very close"
     assert any(q["actor"] == "Jens Stoltenberg" and q["quote"].startswith("the threat will not go away") for q in found)
+
+
+def test_dictionary_is_consistent():
+    book = actors.load_dictionary()
+    for actor_id, roles in book.roles.items():
+        assert book.actors[actor_id].actor_type == "person"
+        for role in roles:
+            assert role.end is None or role.start < role.end, (actor_id, role.label)
+            assert role.source and role.verified in {"checked", "uncertain"}
+    # one holder of the NATO Secretary General's office on any day since 2014
+    for day in ["2014-10-01", "2019-06-01", "2024-09-30", "2024-10-01", "2026-01-01"]:
+        holders = [a for a, roles in book.roles.items() for r in roles
+                   if r.label == "NATO Secretary General" and actors.held_on(r, actors.date_bounds(day))]
+        assert len(holders) == 1, (day, holders)
+    assert book.actors["RUS"].name == "Russia" and book.actors["USA"].name == "United States"
+    assert book.actors["GBR"].name == "United Kingdom"
