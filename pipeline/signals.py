@@ -534,7 +534,11 @@ def _self_obligation(must_token) -> bool:
     """ "We must keep our edge" is resolve, not a demand: "must" counts only when addressed to others."""
     verb = must_token.head
     subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    return subject is None or subject.lower_ in ("we", "i", "us", "you", "one")
+    if subject is None or subject.lower_ in ("we", "i", "us", "you", "one"):
+        return True
+    # The speaker's own side: "the alliance must", "alliance officials must", "our allies must".
+    words = {t.lower_ for t in subject.subtree}
+    return bool(words & {"alliance", "our", "allies", "ourselves"})
 
 
 def main_polarity(rows: list[dict]) -> int:
