@@ -219,7 +219,7 @@ def load_dictionary() -> Dictionary:
     apostrophe = r"(?:'s|’s)?"
     book.title_before_re = re.compile(
         rf"(?:(?<![\w])(?P<mod>{_MODIFIERS})\s*)?"
-        rf"(?:(?<![\w.])(?P<qual>{quals}){apostrophe}\s+)?(?<![\w])(?P<title>{titles})\s+$", re.IGNORECASE)
+        rf"(?:(?<![\w.])(?P<qual>{quals}){apostrophe}[ \t\u00a0]+)?(?<![\w])(?P<title>{titles})\s+$", re.IGNORECASE)
     book.title_after_re = re.compile(
         rf"^,\s+(?:the\s+)?(?:(?P<qual>{quals}){apostrophe}\s+)?(?P<title>{titles})(?![\w])(?!\s+[A-Z][a-z])",
         re.IGNORECASE)
@@ -274,14 +274,20 @@ def _keys_compatible(text_key: str, role_key: str) -> bool:
 _KEY_FAMILIES = {
     "president": {"commission president", "council president", "parliament president"},
     "secretary general": {"party general secretary"},
-    "minister": {"foreign minister", "defence minister", "finance minister", "deputy foreign minister"},
-    "chairman": {"speaker", "deputy chairman"},
+    "minister": {"foreign minister", "defence minister", "finance minister", "deputy foreign minister",
+                 "prime minister", "deputy prime minister"},
+    "chairman": {"speaker", "deputy chairman", "council president", "commission president", "parliament president"},
     "head of state": {"president"},
 }
 
 
-def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: str, date: str | None) -> str:
-    """Anachronism flag for a person given ``role_in_text`` on ``date`` ("" when it fits or cannot apply)."""
+def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: str, date: str | None,
+               context: str = "") -> str:
+    """Anachronism flag for a person given ``role_in_text`` on ``date`` ("" when it fits or cannot apply).
+
+    ``context`` (the sentence) may date the statement itself: a role held in a year the sentence names
+    ("in 2013, President Barack Obama …") is not flagged.
+    """
     book = load_dictionary()
     actor = book.actors.get(actor_id)
     roles = book.roles.get(actor_id, [])
@@ -307,11 +313,17 @@ def check_role(actor_id: str, role_key: str, qualifier_code: str, role_in_text: 
     elif any(held_on(r, bounds) for r in fitting):
         return ""
     if fitting:
-        nearest = min(fitting, key=lambda r: min(abs((r.start - bounds[0]).days),
-                                                 abs(((r.end or dt.date.max) - bounds[0]).days)))
-        if nearest.end is not None and nearest.end <= bounds[0]:
-            return f"{surname}: {nearest.label} until {nearest.end.isoformat()}; article dated {date}"
-        return f"{surname}: {nearest.label} only from {nearest.start.isoformat()}; article dated {date}"
+        for year in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", context):
+            if any(held_on(r, date_bounds(year)) for r in fitting):
+                return ""  # the sentence speaks of a year in which the role was held
+        past = [r for r in fitting if r.end is not None and r.end <= bounds[0]]
+        future = [r for r in fitting if r.start > bounds[1]]
+        if past:
+            last = max(past, key=lambda r: r.end)
+            again = f" (again from {min(future, key=lambda r: r.start).start.isoformat()})" if future else ""
+            return f"{surname}: {last.label} until {last.end.isoformat()}{again}; article dated {date}"
+        first = min(future, key=lambda r: r.start)
+        return f"{surname}: {first.label} only from {first.start.isoformat()}; article dated {date}"
     held = [r.label for r in roles if held_on(r, bounds)]
     if held:
         return f"{surname}: not '{title}' per dictionary; on {date} {'; '.join(held)}"
@@ -448,7 +460,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 if after:
                     role_in_text, role_key, code = after
             if role_in_text:
-                anachronism = check_role(actor_id, role_key, code, role_in_text, date)
+                anachronism = check_role(actor_id, role_key, code, role_in_text, date, sentences.sentence(start))
         if resolution == "alias" and actor.actor_type == "person" and " " not in text[start:end]:
             resolution = "surname"
         if text.startswith(("the ", "The "), start) and actor.actor_type != "person":
@@ -651,7 +663,8 @@ def _add_surnames(text, sentences, book, rows, taken, date) -> None:
             if found:
                 role_in_text, role_key, code, title_start = found
                 taken.append((title_start, match.start()))
-                anachronism = check_role(actor_id, role_key, code, role_in_text, date) if actor_id else ""
+                anachronism = (check_role(actor_id, role_key, code, role_in_text, date, sentences.sentence(match.start()))
+                               if actor_id else "")
             resolution = "surname"
             rows.append(_row(book, text, sentences, match.start(), match.end(), actor_id, resolution, name=name,
                              actor_type="person", date=date, role_in_text=role_in_text, anachronism=anachronism))
@@ -700,7 +713,8 @@ def _add_titles(text, sentences, book, rows, taken, date) -> None:
         if not chosen:
             continue
         role_text = " ".join(re.sub(r"^[Tt]he\s+", "", text[match.start():end]).split())
-        anachronism = check_role(chosen, role_key, code, role_text, date) if chosen in book.actors else ""
+        anachronism = (check_role(chosen, role_key, code, role_text, date, sentences.sentence(start))
+                       if chosen in book.actors else "")
         if chosen in book.actors:
             rows.append(_row(book, text, sentences, start, end, chosen, "title", date=date,
                              role_in_text=role_text, anachronism=anachronism))

@@ -283,3 +283,25 @@ def test_dictionary_is_consistent():
         assert len(holders) == 1, (day, holders)
     assert book.actors["RUS"].name == "Russia" and book.actors["USA"].name == "United States"
     assert book.actors["GBR"].name == "United Kingdom"
+
+
+@pytest.mark.parametrize("sentence, date, flag", [
+    # the sentence dates the statement itself
+    ("In 2013, President Barack Obama drew a red line in Syria.", "2023-03-19", ""),
+    ("Sanctions were lifted in early 2021 at the request of German Chancellor Angela Merkel.", "2022-07-23", ""),
+    # a role held before and again after the article's date
+    ("They voted for President Donald Trump.", "2022-05-02",
+     "Trump: President of the United States until 2021-01-20 (again from 2025-01-20); article dated 2022-05-02"),
+    # a machine-translated "Minister" or "Chairman" for the office held is not an error
+    ("Polish politicians, includingPrime Minister Mateusz Morawiecki, agreed.", "2022-04-19", ""),
+    ("Chairman Charles Michel condemned the war.", "2022-04-22", ""),
+])
+def test_role_checks_real_phrasings(sentence, date, flag):
+    rows = [r for r in actors.extract(sentence, date=date, ner=False) if r["role_in_text"]]
+    assert rows and rows[0]["anachronism"] == flag
+
+
+def test_qualifier_does_not_cross_lines():
+    rows = actors.extract("Sanctions were imposed on Russia\n\nPresident Duda spoke.", date="2022-04-19", ner=False)
+    duda = [r for r in rows if r["actor"] == "Andrzej Duda"][0]
+    assert duda["role_in_text"] == "President" and duda["anachronism"] == ""
