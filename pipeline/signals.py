@@ -76,7 +76,8 @@ _EPISTEMIC_PREDICATES = {"assume", "expect", "exclude", "happen", "occur", "mate
                          "exist", "anticipate", "imagine", "predict", "rule"}
 _FUTURE_AUX = {"will", "shall", "'ll", "wo"}
 _FUTURE_HEADS = {"plan", "intend", "schedule", "expect", "set", "prepare", "aim", "want", "seek", "vow",
-                 "pledge", "promise", "going", "future", "propose", "consider", "anticipate", "likely"}
+                 "pledge", "promise", "going", "future", "propose", "consider", "anticipate", "likely",
+                 "threaten", "agree", "decide", "offer", "push", "call"}
 _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "add", "stress", "note", "insist",
               "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
@@ -353,7 +354,9 @@ def classify_modality(doc, cue_tokens) -> str:
         modal_here = _has_modal(tok, _HYPOTHETICAL_MODALS) or any(c.lower_ == "cannot" for c in tok.children)
         if as_subject and tok.lemma_.lower() not in _EPISTEMIC_PREDICATES:
             neg_here = False
-        if neg_here and modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:
+        if neg_here and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS and _has_negation(tok, cue_ids):
+            hypothetical = True  # "did not rule out a nuclear strike": two negations make it possible
+        elif neg_here and modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:
             hypothetical = True
         elif neg_here:
             negated = True
@@ -476,13 +479,13 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     verb = head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _ACCUSING:
+    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and verb.lemma_.lower() in _ACCUSING:
         # "blamed Moscow for the attack", "accused the Kremlin of provocations": the accused did it.
         accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
         via_prep = any(c.dep_ == "prep" and head in c.subtree for c in verb.children)
-        if accused is not None and head is not accused and (via_prep or head in accused.subtree):
+        if accused is not None and head.i != accused.i and (via_prep or head in accused.subtree):
             return _actor_in(accused, actor_of), target
-    if verb.pos_ in ("VERB", "AUX") and verb is not head and verb.lemma_.lower() in _LABELLING:
+    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and verb.lemma_.lower() in _LABELLING:
         # "Moscow labeling NATO as a tool of aggression": source labels target.
         labelled = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
         if labelled is not None and head not in labelled.subtree:
@@ -490,7 +493,8 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     if verb.pos_ in ("VERB", "AUX"):
         if not source:
             source = _subject_actor(verb, actor_of)
-        if not target and verb is head or not target and head.dep_ in ("dobj", "attr", "oprd"):
+        via_verb_prep = head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
+        if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd") or via_verb_prep):
             for child in verb.children:
                 if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
                     target = _actor_in(child, actor_of)
@@ -505,9 +509,25 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
                 target = actor_of[tok.i]
                 break
         del cue_ids
+    if not target:
+        target = _possessive_owner(head, verb, actor_of, source)
     if target == source:
         target = ""
     return source, target
+
+
+def _possessive_owner(head, verb, actor_of, source: str) -> str:
+    """ "Lithuania said Russian jets violated its airspace": "its" is the speaker's."""
+    scope = list(head.subtree) + ([t for c in verb.children if c.dep_ in ("dobj", "prep") for t in c.subtree]
+                                  if verb.pos_ in ("VERB", "AUX") else [])
+    if not any(t.dep_ == "poss" and t.lower_ in ("its", "their", "our") for t in scope):
+        return ""
+    for tok, child in _path_up(verb):
+        if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX"):
+            speaker = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            owner = _actor_in(speaker, actor_of) if speaker is not None else ""
+            return owner if owner and owner != source else ""
+    return ""
 
 
 def _mentions_for(text: str, date: str | None) -> list[dict] | None:

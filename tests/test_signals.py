@@ -267,3 +267,18 @@ def test_minimal_pairs(sentence, cue, modality, polarity, source, target):
     row = find(signals_of(sentence), cue)
     assert (row["modality"], row["polarity"], row["source_actor"], row["target_actor"]) == \
         (modality, polarity, source, target)
+
+
+@pytest.mark.parametrize("sentence, cue, modality, polarity, source, target", [
+    ("Russia did not rule out a nuclear strike.", "nuclear strike", "hypothetical", 1, "Russia", ""),
+    ("Russia threatened to invade Ukraine.", "invade", "future", 1, "Russia", "Ukraine"),
+    ("Russia has been hit with sanctions by Britain.", "sanctions", "asserted", 1, "United Kingdom", "Russia"),
+    ("Lithuania said Russian jets violated its airspace.", "violated its airspace", "reported", 1, "Russia", "Lithuania"),
+])
+def test_double_negation_intent_passive_and_possessive(sentence, cue, modality, polarity, source, target):
+    surfaces = dict(ACTOR_SURFACES, Britain="United Kingdom", Lithuania="Lithuania")
+    text_mentions = [{"actor": a, "start": m.start(), "end": m.end()} for s, a in surfaces.items()
+                     for m in re.finditer(r"\b" + re.escape(s) + r"\b", sentence)]
+    row = find(signals.extract(sentence, mentions=text_mentions), cue)
+    assert (row["modality"], row["polarity"], row["source_actor"], row["target_actor"]) == \
+        (modality, polarity, source, target)
