@@ -218,11 +218,11 @@ _W = r"(?:%s)" % "|".join(_NUMBER_WORDS)
 _W_FIRST = r"(?:%s)" % "|".join(sorted(list(_UNITS) + list(_TENS) + ["dozen", "half", "quarter"], key=len, reverse=True))
 # "and" joins number words only after a scale ("one hundred and fifty") or before a fraction ("two and a half").
 _W_JOIN = r"(?:\s+and\s+(?=an?\s+(?:half|quarter))|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+|\s+|-)"
-WORD_NUMBER = rf"(?:(?:an?\s+{_W}|{_W_FIRST})(?:{_W_JOIN}(?:an?\s+)?{_W})*)\b"
+WORD_NUMBER = rf"(?:(?:an?\s+{_W}|{_W_FIRST})(?:{_W_JOIN}(?:an?\s+)?{_W}){{0,8}})\b"  # bounded: no runaway backtracking
 DIGIT_NUMBER = r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 NUMBER = rf"(?:{DIGIT_NUMBER}|(?i:{WORD_NUMBER}))"
 SCALE = r"(?:[\s-]?(?i:thousand|million|billion|trillion|mn|mln|bn|bln|tn|trn|lakh\s+crores?|lakhs?|crores?)\b|(?:k|K|m|M|b|B)\b)"
-RANGE_SEP = r"(?:\s?(?:-|–|—)\s?|\s(?:to)\s)"
+RANGE_SEP = r"(?:\s?(?:-|–|—)\s?(?=[\d.])|\s(?:to)\s)"  # a dash joins digits only ("2–3"), "to" any numbers
 
 
 def parse_number(text: str) -> float | None:
@@ -299,8 +299,26 @@ def _amount_value(amount: str, scale: str | None) -> tuple[float | None, float |
 # --------------------------------------------------------------------------------------------------
 
 def _alternation(items, flags: str = "") -> str:
-    body = "|".join(re.escape(i) for i in sorted(set(items), key=len, reverse=True))
+    """A regex matching any of ``items``, longest first, as a character trie (fast with hundreds of names)."""
+    trie: dict = {}
+    for item in set(items):
+        if not item:
+            continue
+        node = trie
+        for char in (item.lower() if "i" in flags else item):
+            node = node.setdefault(char, {})
+        node[""] = {}
+    body = _trie_regex(trie)
     return f"(?{flags}:{body})" if flags else f"(?:{body})"
+
+
+def _trie_regex(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 @dataclass
@@ -420,14 +438,31 @@ def _qualifier_before(prefix: str) -> str:
 # Context: currency resolution, actor, purpose, year
 # --------------------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=512)
-def _term_regex(code: str) -> re.Pattern | None:
-    """Country words of a currency, not counted as a recipient or place ("$8 billion for Taiwan")."""
-    terms = currency_data().context_terms.get(code)
-    if not terms:
-        return None
-    return re.compile(r"(?<![\w.])(?<!for )(?<!to )(?<!in )(?<!into )(?<!from )(?<!with )(?<!against )(?<!on )"
-                      r"(?<!towards )(?<!toward )(?:%s)(?![\w])" % "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+@functools.lru_cache(maxsize=1)
+def _all_terms_regex() -> tuple[re.Pattern, dict[str, list[str]]]:
+    codes_by_term: dict[str, list[str]] = {}
+    for code, terms in currency_data().context_terms.items():
+        for term in terms:
+            codes_by_term.setdefault(term, []).append(code)
+    regex = re.compile(r"(?<![\w.])(?<!for )(?<!to )(?<!in )(?<!into )(?<!from )(?<!with )(?<!against )(?<!on )"
+                       r"(?<!towards )(?<!toward )(%s)(?![\w])" % _alternation(codes_by_term)[3:-1])
+    return regex, codes_by_term
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_counts(scope: str) -> dict[str, int]:
+    """Currency code -> how often its country words occur in ``scope`` (one scan, cached per text)."""
+    regex, codes_by_term = _all_terms_regex()
+    counts: dict[str, int] = {}
+    for term in regex.findall(scope):
+        for code in codes_by_term.get(term, ()):
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+def _term_hits(code: str, scope: str) -> int:
+    """How often a currency's country words occur in ``scope``."""
+    return _scope_counts(scope).get(code, 0)
 
 
 def _resolve_currency(candidates: list[str], sentence: str, text: str) -> str:
@@ -438,11 +473,9 @@ def _resolve_currency(candidates: list[str], sentence: str, text: str) -> str:
         return candidates[0]
     for scope in (sentence, text):
         best, best_hits = candidates[0], 0
-        default_regex = _term_regex(candidates[0])
-        default_hits = len(default_regex.findall(scope)) if default_regex else 0
+        default_hits = _term_hits(candidates[0], scope)
         for code in candidates[1:]:
-            regex = _term_regex(code)
-            hits = len(regex.findall(scope)) if regex else 0
+            hits = _term_hits(code, scope)
             if hits > max(best_hits, default_hits):
                 best, best_hits = code, hits
         if best_hits:
