@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -130,43 +129,68 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class NearDuplicateIndex:
-    """LSH index of signatures: ``add`` originals, ``find`` the best original for a new text."""
+    """LSH index of signatures: ``add`` originals, ``find`` the best original for a new text.
+
+    Memory is kept small for corpora of 100k+ articles: each band maps a Python hash of its values (the
+    index lives in one process, so the per-process hash seed does not matter) to an article id, or to a
+    list of ids when several share it; signatures live in one growing 2-D array.
+    """
 
     def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD):
         if not 0 < threshold <= 1:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
-        self._bands: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(LSH_BANDS)]
-        self._signatures: dict[str, np.ndarray] = {}
+        self._bands: list[dict[int, str | list[str]]] = [{} for _ in range(LSH_BANDS)]
+        self._row_of: dict[str, int] = {}
+        self._matrix = np.empty((1024, NUM_PERM), dtype=np.uint32)
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._row_of)
 
     def __contains__(self, article_id: str) -> bool:
-        return article_id in self._signatures
+        return article_id in self._row_of
 
     @staticmethod
-    def _keys(sig: np.ndarray) -> list[bytes]:
-        raw = np.asarray(sig, dtype=np.uint32)
-        return [raw[b * LSH_ROWS:(b + 1) * LSH_ROWS].tobytes() for b in range(LSH_BANDS)]
+    def _keys(sig: np.ndarray) -> list[int]:
+        raw = np.asarray(sig, dtype=np.uint32).tobytes()
+        step = LSH_ROWS * 4
+        return [hash(raw[b * step:(b + 1) * step]) for b in range(LSH_BANDS)]
 
     def add(self, article_id: str, sig: np.ndarray) -> None:
         """Index an article's signature (ignored if the id is already indexed)."""
-        if article_id in self._signatures:
+        if article_id in self._row_of:
             return
         if len(sig) != NUM_PERM:
             raise ValueError(f"signature has {len(sig)} values, expected {NUM_PERM}")
         for band, key in zip(self._bands, self._keys(sig)):
-            band[key].append(article_id)
-        self._signatures[article_id] = sig
+            held = band.get(key)
+            if held is None:
+                band[key] = article_id
+            elif isinstance(held, list):
+                held.append(article_id)
+            else:
+                band[key] = [held, article_id]
+        row = len(self._row_of)
+        if row == len(self._matrix):
+            self._matrix = np.concatenate([self._matrix, np.empty_like(self._matrix)])
+        self._matrix[row] = sig
+        self._row_of[article_id] = row
+
+    def signature_of(self, article_id: str) -> np.ndarray:
+        """The indexed signature of an article."""
+        return self._matrix[self._row_of[article_id]]
 
     def candidates(self, sig: np.ndarray) -> set[str]:
         """Indexed ids sharing at least one LSH band with ``sig``."""
         found: set[str] = set()
         for band, key in zip(self._bands, self._keys(sig)):
-            hit = band.get(key)
-            if hit:
-                found.update(hit)
+            held = band.get(key)
+            if held is None:
+                continue
+            if isinstance(held, list):
+                found.update(held)
+            else:
+                found.add(held)
         return found
 
     def find(self, sig: np.ndarray) -> tuple[str, float] | None:
@@ -175,7 +199,7 @@ class NearDuplicateIndex:
             return None
         best = None
         for cid in self.candidates(sig):
-            s = similarity(sig, self._signatures[cid])
+            s = similarity(sig, self.signature_of(cid))
             if s >= self.threshold and (best is None or s > best[1] or (s == best[1] and cid < best[0])):
                 best = (cid, s)
         return best

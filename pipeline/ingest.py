@@ -100,7 +100,7 @@ _FIELD_SYNONYMS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class RawDocument:
     """One article as read from an input, before cleaning."""
 
@@ -122,7 +122,7 @@ class RawDocument:
         return h.hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class IngestResult:
     """The answer for one input (file, row, line, zip member or URL)."""
 

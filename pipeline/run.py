@@ -115,22 +115,35 @@ class DedupState:
 
 
 def _cleaned(documents: list[RawDocument], workers: int, chunk: int = 400) -> Iterator[tuple[RawDocument, tuple[dict, bytes] | IngestResult]]:
-    """Clean documents in order, in ``workers`` processes when there are many."""
-    if workers <= 1 or len(documents) < 2 * chunk:
-        for doc in documents:
+    """Clean documents in order, in ``workers`` processes when there are many.
+
+    Takes the documents out of ``documents`` as it goes (the list ends empty), so that a raw page is
+    freed once cleaned.
+    """
+    import multiprocessing
+
+    documents.reverse()  # pop() from the end = the next document in order
+    if workers <= 1 or len(documents) < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
+        while documents:
+            doc = documents.pop()
             yield doc, ingest.clean_document(doc)
         return
-    import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
+
+    def next_chunk() -> list[RawDocument]:
+        return [documents.pop() for _ in range(min(chunk, len(documents)))]
 
     # "fork": workers start at once (pages shared copy-on-write); "spawn" would re-import the caller's main module.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = []
-        for i in range(0, len(documents), chunk):
-            docs = documents[i:i + chunk]
-            pending.append((docs, pool.submit(ingest.clean_documents, docs)))
-        for docs, future in pending:
+        in_flight: deque = deque()
+        while documents or in_flight:
+            while documents and len(in_flight) < 2 * workers:
+                docs = next_chunk()
+                in_flight.append((docs, pool.submit(ingest.clean_documents, docs)))
+            docs, future = in_flight.popleft()
             yield from zip(docs, future.result())
+            del docs, future
 
 
 def default_workers() -> int:
@@ -154,11 +167,11 @@ def prepare_articles(
     keys of the inputs read), the frames to store.
     """
     tick = progress or (lambda stage, done, total: None)
-    documents = list(documents)
-    total = len(documents)
     rows, sigs, inputs = [], [], []
     fresh: list[RawDocument] = []
+    total = 0
     for doc in documents:  # inputs already read by an earlier run need no cleaning
+        total += 1
         key = doc.input_key()
         if key in state.input_keys:
             aid = state.input_keys[key]
@@ -167,7 +180,6 @@ def prepare_articles(
             fresh.append(doc)
     done = total - len(fresh)
     tick("ingest", done, total)
-    del documents
     for doc, cleaned in _cleaned(fresh, workers):
         done += 1
         if done % 500 == 0 or done == total:
@@ -209,6 +221,16 @@ def prepare_articles(
         pd.DataFrame(sigs, columns=["article_id", "signature"]),
         pd.DataFrame(inputs, columns=["input_key", "article_id"]),
     )
+
+
+def _take(documents: Iterable[RawDocument]) -> Iterator[RawDocument]:
+    """Iterate over documents, emptying the list they came in (so nothing else keeps them alive)."""
+    if isinstance(documents, list):
+        documents.reverse()
+        while documents:
+            yield documents.pop()
+    else:
+        yield from documents
 
 
 def read_inputs(paths: Iterable[str | Path]) -> tuple[list[RawDocument], list[IngestResult]]:
@@ -258,9 +280,9 @@ def run(
 
     has_store = store.exists(store_dir)
     state = DedupState.from_store(store_dir)
+    queue, documents = _take(documents), None  # the raw pages are freed as they are cleaned
     new_articles, new_sigs, new_inputs = prepare_articles(
-        documents, state, report.results, workers=workers or default_workers(), progress=tick)
-    documents = None
+        queue, state, report.results, workers=workers or default_workers(), progress=tick)
 
     meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME}
     if not stages:

@@ -13,9 +13,12 @@ CSV/JSONL looks like this), which is not timed. Then, timed:
    hash, MinHash signature, LSH near-duplicate lookup, one SQLite transaction;
 2. the same call again: every document must come back as a duplicate.
 
-Printed: documents/s for each pass, the answers per status, peak memory
-(main process plus its worker processes, sampled every 0.1 s from /proc, and
-``ru_maxrss`` of the main process) and the store's size on disk. The NLP
+Printed: documents/s for each pass (wall clock, and per CPU-second of the
+main and worker processes, which depends less on other load on the machine;
+the load average is printed too), the answers per status, peak memory (the
+proportional set size of the main process plus its worker processes, sampled
+every 0.1 s from /proc, and ``ru_maxrss`` of the main process) and the
+store's size on disk. The NLP
 stages are not part of this path (``python -m pipeline bench`` measures them).
 """
 from __future__ import annotations
@@ -90,27 +93,29 @@ class MemorySampler:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     @staticmethod
-    def _rss_kb(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
+    def _memory_kb(pid: int) -> int:
+        """Proportional set size (shared pages split between the processes sharing them), else RSS."""
+        for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+            try:
+                with open(path) as fh:
+                    for line in fh:
+                        if line.startswith(key):
+                            return int(line.split()[1])
+            except OSError:
+                continue
         return 0
 
     def total_mb(self) -> float:
-        """Current RSS of this process and its direct children, in MB."""
+        """Current memory of this process and its direct children (PSS, so forked pages count once), in MB."""
         me = os.getpid()
-        total = self._rss_kb(me)
+        total = self._memory_kb(me)
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     with open(f"/proc/{entry}/stat") as fh:
                         fields = fh.read().rsplit(")", 1)[1].split()
                     if int(fields[1]) == me:
-                        total += self._rss_kb(int(entry))
+                        total += self._memory_kb(int(entry))
                 except (OSError, IndexError, ValueError):
                     continue
         return total / 1024
@@ -127,6 +132,12 @@ class MemorySampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def store_size_mb(store_dir: Path) -> float:
@@ -156,12 +167,13 @@ def main(argv: list[str]) -> int:
         print(f"workers: {workers} cleaning processes on {os.cpu_count()} cores; NLP stages off (ingest + dedup + store)")
         for label in ("first pass, empty store", "second pass, same input"):
             with MemorySampler() as mem:
-                t = time.perf_counter()
+                t, cpu0 = time.perf_counter(), _cpu_seconds()
                 report = run.run([tmp / "pool"], store_dir, stages=False, workers=workers)
-                seconds = time.perf_counter() - t
+                seconds, cpu = time.perf_counter() - t, _cpu_seconds() - cpu0
             total = len(report.results)
             by_status = {s: report.count(s) for s in ("added", "near_duplicate", "duplicate", "rejected")}
-            print(f"{label}: {total:,} inputs in {seconds:.1f} s = {total / seconds:,.0f} documents/s; "
+            print(f"{label}: {total:,} inputs in {seconds:.1f} s = {total / seconds:,.0f} documents/s "
+                  f"({total / cpu:,.0f} per CPU-second; load average {os.getloadavg()[0]:.1f}); "
                   + ", ".join(f"{k} {v:,}" for k, v in by_status.items())
                   + f"; peak memory {mem.peak:.0f} MB (main + workers), store {store_size_mb(store_dir):.0f} MB")
         reasons: dict[str, int] = {}
