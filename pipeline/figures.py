@@ -593,7 +593,7 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
                 if owner:
                     return owner
     before = [m for m in here if m.get("actor_type") in ("country", "organisation")
-              and int(m["end"]) - sentence_start <= fig_start]
+              and int(m.get("end", m["start"])) - sentence_start <= fig_start]
     if not before:
         return ""
     last = before[-1]
@@ -1159,6 +1159,21 @@ def money_over_time(tracker_df, freq: str = "month"):
     out = money_rows.assign(period=period, eur=pd.to_numeric(money_rows["value_eur"], errors="coerce"))
     out = out.groupby("period").agg(figures=("figure_key", "size"), total_eur=("eur", "sum")).reset_index()
     return out.sort_values("period", key=lambda s: s.replace("undated", "9999")).reset_index(drop=True)
+
+
+def figures_over_time(tracker_df, freq: str = "month"):
+    """Figures per period and kind (each repeated figure once): columns period, kind, figures."""
+    import pandas as pd
+
+    if freq not in ("month", "year"):
+        raise ValueError("freq must be 'month' or 'year'")
+    if len(tracker_df) == 0:
+        return pd.DataFrame(columns=["period", "kind", "figures"])
+    width = 7 if freq == "month" else 4
+    period = tracker_df["date"].fillna("").astype(str).map(lambda d: d[:width] if len(d) >= width else "undated")
+    out = tracker_df.assign(period=period).groupby(["period", "kind"]).size().reset_index(name="figures")
+    return out.sort_values(["period", "kind"], key=lambda s: s.replace("undated", "9999") if s.name == "period" else s) \
+        .reset_index(drop=True)
 
 
 def money_by_actor(tracker_df):

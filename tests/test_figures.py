@@ -305,6 +305,9 @@ def test_tracker_merges_repeated_figures_and_links_to_reader():
     assert counts.loc["pct_change", "figures"] == 2 and counts.loc["pct_change", "mentions"] == 3
     by_actor = figures.money_by_actor(table)
     assert by_actor.iloc[0]["total_eur"] > 0 and "NATO" in set(by_actor["actor"])
+    per_period = figures.figures_over_time(table, "year")
+    assert set(per_period["period"]) == {"2021", "2025"}
+    assert int(per_period[(per_period["period"] == "2025") & (per_period["kind"] == "count")]["figures"].iloc[0]) == 4
     over_time = figures.money_over_time(table, "year")
     assert list(over_time["period"]) == ["2021"] and int(over_time.iloc[0]["figures"]) == 2
 

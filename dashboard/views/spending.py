@@ -39,6 +39,14 @@ for col, row in zip(cols, counts.itertuples()):
 money = tracker[tracker["kind"] == "money"]
 cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
 
+st.subheader("Figures over time")
+per_period = figures_stage.figures_over_time(tracker, "month")
+fig = px.bar(per_period, x="period", y="figures", color="kind", height=280,
+             labels={"period": "article month", "figures": "figures (repeats once)"})
+fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
+fig.update_xaxes(type="category")
+st.plotly_chart(fig, key="spending-figures-time")
+
 st.subheader("Money over time and by actor")
 over_time = figures_stage.money_over_time(tracker)
 by_actor = figures_stage.money_by_actor(tracker)
