@@ -1145,8 +1145,8 @@ def _article_dates(articles_df):
 
 def money_over_time(tracker_df, freq: str = "month"):
     """Money figures per period: columns period, figures, total_eur (sum of the EUR-normalised values,
-    each figure once however often repeated). ``freq`` is ``month`` or ``year``; undated figures go
-    to period "undated"."""
+    each figure once however often repeated). ``freq`` is ``month`` or ``year``; an article dated to
+    the year only stays in its year ("2025"), undated figures go to period "undated"."""
     import pandas as pd
 
     if freq not in ("month", "year"):
@@ -1155,7 +1155,7 @@ def money_over_time(tracker_df, freq: str = "month"):
     if len(money_rows) == 0:
         return pd.DataFrame(columns=["period", "figures", "total_eur"])
     width = 7 if freq == "month" else 4
-    period = money_rows["date"].fillna("").astype(str).map(lambda d: d[:width] if len(d) >= width else "undated")
+    period = money_rows["date"].fillna("").astype(str).map(lambda d: d[:width] if d else "undated")
     out = money_rows.assign(period=period, eur=pd.to_numeric(money_rows["value_eur"], errors="coerce"))
     out = out.groupby("period").agg(figures=("figure_key", "size"), total_eur=("eur", "sum")).reset_index()
     return out.sort_values("period", key=lambda s: s.replace("undated", "9999")).reset_index(drop=True)
@@ -1170,7 +1170,7 @@ def figures_over_time(tracker_df, freq: str = "month"):
     if len(tracker_df) == 0:
         return pd.DataFrame(columns=["period", "kind", "figures"])
     width = 7 if freq == "month" else 4
-    period = tracker_df["date"].fillna("").astype(str).map(lambda d: d[:width] if len(d) >= width else "undated")
+    period = tracker_df["date"].fillna("").astype(str).map(lambda d: d[:width] if d else "undated")
     out = tracker_df.assign(period=period).groupby(["period", "kind"]).size().reset_index(name="figures")
     return out.sort_values(["period", "kind"], key=lambda s: s.replace("undated", "9999") if s.name == "period" else s) \
         .reset_index(drop=True)
