@@ -1050,7 +1050,21 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             rows.append(row)
     _actor_from_named_purpose(rows, actor_mentions or [])
     _share_actor_across_mentions(rows)
+    _carry_gdp_share_owner(rows)
     return rows
+
+
+def _carry_gdp_share_owner(rows: list[dict], reach: int = 700) -> None:
+    """"... commit at least 5% of GDP ... The proposed commitment would include 3.5% allocated to hard
+    military capabilities": an unattributed share of GDP shortly after an attributed one has its owner."""
+    last = None
+    for row in rows:
+        if row["kind"] != "pct_gdp":
+            continue
+        if not row["actor"] and last is not None and row["start"] - last["end"] <= reach:
+            row["actor"] = last["actor"]
+        if row["actor"]:
+            last = row
 
 
 def _actor_from_named_purpose(rows: list[dict], mentions: list[dict]) -> None:

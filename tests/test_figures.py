@@ -102,8 +102,9 @@ def test_seed_004_all_figures():
     ])
     assert only(rows, kind="pct_gdp", value=3.5)["purpose"] == "hard military capabilities"
     assert only(rows, kind="count", value=12)["actor"] == "United Kingdom"
-    # "Hegseth noted that the proposed commitment would include 3.5%": the reporter is not the owner
-    assert only(rows, kind="pct_gdp", value=3.5)["actor"] == ""
+    # "Hegseth noted that the proposed commitment would include 3.5%": the reporter is not the owner,
+    # the commitment of the share just before is
+    assert only(rows, kind="pct_gdp", value=3.5)["actor"] == "NATO"
     vague = only(rows, kind="count", value=2000)
     assert vague["vague"] and vague["value_low"] == 2000 and vague["value_high"] is None
     assert only(rows, kind="count", value=2_000_000)["vague"]
