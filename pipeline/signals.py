@@ -602,8 +602,14 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             mentions, use_ner_fallback = [], True
     country_of = {m["actor"]: m.get("country") or "" for m in mentions if m.get("actor")}
     for s_start, s_end, sentence, cues in candidates:
-        doc = nlp.parse(sentence)
         sentence_mentions = [m for m in mentions if int(m["start"]) < s_end and int(m["end"]) > s_start]
+        if not use_ner_fallback:
+            # Ambiguous cues without a political anchor are dropped before parsing (saves most parses).
+            cues = [c for c in cues if not c[2]["anchor"]
+                    or has_political_anchor(sentence, c[0], c[1], sentence_mentions, s_start)]
+            if not cues:
+                continue
+        doc = nlp.parse(sentence)
         if use_ner_fallback:
             sentence_mentions = _fallback_mentions(doc, s_start)
         actor_of = _token_actor_map(doc, s_start, sentence_mentions)
