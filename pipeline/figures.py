@@ -536,6 +536,11 @@ def _year_near(sentence: str, fig_start: int, fig_end: int, date: str | None) ->
     return best
 
 
+_NOT_PURPOSE = re.compile(r"(?i)^(?:the\s+)?(?:\d|years?\b|months?\b|weeks?\b|days?\b|decades?\b|period\b|"
+                          r"time\b|(?:next|coming|past|last|first|second|current|same)\b|fiscal\b|total\b|"
+                          r"(?:%s)\b|cash\b|value\b|all\b)" % _MONTHS)
+
+
 def _purpose_after(after: str) -> str:
     after = re.sub(r"^\s*(?:(?i:of)\s+(?:[\w'’-]+\s+){0,4}?)?(?:GDP|(?i:gross domestic product))\s*(?:\(GDP\))?", "", after)
     match = _PURPOSE.match(after)
@@ -548,6 +553,8 @@ def _purpose_after(after: str) -> str:
     words = phrase.split()
     if not words or len(words) > 8 or re.fullmatch(r"(?i)(?:the|a|an|total|all|it|them|us|that|addition)", words[-1]):
         return ""
+    if _NOT_PURPOSE.match(phrase):
+        return ""  # "in 1990", "for the years 2016-2020", "over the next decade": time, not purpose
     phrase = re.sub(r"(?i)^(?:the|a|an)\s+", "", " ".join(words))
     phrase = re.sub(r"(?i)\s+(?:and|or|as well|plus)$", "", phrase)
     return phrase
@@ -593,6 +600,7 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
                 if owner:
                     return owner
     before = [m for m in here if m.get("actor_type") in ("country", "organisation")
+              and m.get("resolution") != "ner_unresolved"  # "Defence" of "Defence Minister ..." is no owner
               and int(m.get("end", m["start"])) - sentence_start <= fig_start]
     if not before:
         return ""

@@ -196,6 +196,13 @@ def test_vague_money_lower_bound():
 
 # --- percentages and counts ----------------------------------------------------------------------
 
+def test_purpose_is_not_a_time_phrase():
+    rows = extract("agreed to increase the defence budget by $1.13bn for the years 2016-2020.", mentions=[])
+    assert rows[0]["purpose"] == ""
+    rows = extract("Sweden will pump an additional $55.7m into military expenditures in 2017.", mentions=[])
+    assert (rows[0]["purpose"], rows[0]["year"]) == ("military expenditures", 2017)
+
+
 def test_percentages():
     kinds = [(f.kind, f.value) for f in find_figures("The German government fell well short of its NATO target of 2% last year, hitting 1.19%.")]
     assert kinds == [("pct_gdp", 2), ("pct_gdp", 1.19)]
