@@ -155,6 +155,7 @@ def test_dates_durations_and_ids_are_not_figures(text):
     ("Rs 6.2 lakh crore for defence", (6.2e12, "INR")),
     ("Sfr 500 million", (5e8, "CHF")),
     ("a 50bn-euro fund", (5e10, "EUR")),
+    ("China will spend RMB 1.67 trillion on defence", (1.67e12, "CNY")),
 ])
 def test_money_forms(text, expected):
     got = money(text)
