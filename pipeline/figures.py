@@ -47,7 +47,18 @@ Conventions (documented decisions):
   (``data/figure_count_units.csv``).
 - Minor units are folded into the main unit: "50 cents" = 0.5 USD; "3 dollars 50 cents" = 3.5 USD.
 - A bare "$" is USD unless the sentence (else the article) names a country of another dollar
-  ("Canada", "Canadian" -> CAD). Likewise other symbols shared by several currencies.
+  ("Canada", "Canadian" -> CAD) other than as a recipient ("$8bn for Taiwan" stays USD). Likewise
+  other symbols shared by several currencies.
+- "hundreds of millions of dollars" is vague money (2e8); a bare scaled amount after a money figure
+  in the same sentence takes its currency ("203 billion euros ..., 26 billion could be saved").
+- Percentage points have unit ``pp``. A percentage with no GDP, target or change cue is not emitted
+  ("90 percent of the world's nuclear weapons", "inflation near 6%").
+- Owner (``actor``): subject of the nearest verb with a subject; else the last country/organisation
+  named before the figure in the sentence (a bloc before its member: "NATO members and Canada" ->
+  NATO); a repeated figure shares its owner; an unattributed share of GDP right after an attributed
+  one keeps that owner. People count only through their title in the text ("Chancellor Scholz").
+- ``figure_key`` is kind|unit|value: two different figures of the same value and unit in one
+  article are merged in the tracker (rare; known limitation).
 """
 from __future__ import annotations
 
