@@ -75,6 +75,8 @@ def write_pool(folder: Path, limit: int | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for name, filename, recipe in CORPORA:
+        if limit is not None and written >= limit:
+            break
         with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as out:
             for record in iter_corpus(name, filename, recipe):
                 if limit is not None and written >= limit:
