@@ -142,6 +142,7 @@ def currency_data() -> CurrencyData:
         codes.sort(key=lambda c: (c != {"$": "USD", "¥": "JPY", "£": "GBP", "€": "EUR"}.get(sym, c),
                                   data.codes[c]["current"] != "1", c))
     del en_owner
+    extra_context: dict[str, set[str]] = {}
     for alias in aliases:
         kind, code, text = alias["kind"], alias["code"], alias["alias"]
         if kind == "symbol":
@@ -159,6 +160,8 @@ def currency_data() -> CurrencyData:
                 data.ambiguous.discard(text)
         elif kind == "minor":
             data.minor[text] = code
+        elif kind == "context":
+            extra_context.setdefault(code, set()).add(text)
         elif kind == "ignore":  # also drops a CLDR-derived word ("gold" of Zimbabwe Gold)
             data.names.pop(text, None)
             data.generic.discard(text)
@@ -182,7 +185,8 @@ def currency_data() -> CurrencyData:
                 if name and "," not in name:
                     terms.add(name)
         data.context_terms[row["code"]] = sorted(terms)
-    data.context_terms["USD"] = sorted(set(data.context_terms.get("USD", [])) | {"U.S.", "US", "American", "Washington", "Pentagon"})
+    for code, terms in extra_context.items():
+        data.context_terms[code] = sorted(set(data.context_terms.get(code, [])) | terms)
     return data
 
 
@@ -456,7 +460,7 @@ def _all_terms_regex() -> tuple[re.Pattern, dict[str, list[str]]]:
         for term in terms:
             codes_by_term.setdefault(term, []).append(code)
     regex = re.compile(r"(?<![\w.])(?<!for )(?<!to )(?<!in )(?<!into )(?<!from )(?<!with )(?<!against )(?<!on )"
-                       r"(?<!towards )(?<!toward )(%s)(?![\w])" % _alternation(codes_by_term)[3:-1])
+                       r"(?<!towards )(?<!toward )(?<!and )(%s)(?![\w])" % _alternation(codes_by_term)[3:-1])
     return regex, codes_by_term
 
 

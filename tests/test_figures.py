@@ -177,6 +177,9 @@ def test_dollar_resolved_by_country_context():
     assert money("Australia committed $3.5 billion to submarines.") == [(3.5e9, "AUD")]
     assert money("The Pentagon wants $54 billion more.") == [(5.4e10, "USD")]
     assert money("The vote will also decide on over $8 billion for Taiwan.") == [(8e9, "USD")]  # a recipient
+    assert money("The $95 billion package includes funds for Israel and Taiwan.") == [(9.5e10, "USD")]
+    text = "Taiwan wants more arms. Congress passed a $95 billion package, Biden said."
+    assert [(r["value"], r["unit"]) for r in extract(text, mentions=[])] == [(9.5e10, "USD")]
 
 
 def test_ambiguous_words_need_a_scale():
