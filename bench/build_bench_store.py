@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -40,15 +42,28 @@ def build(store_dir: Path, size: int, budget: float, batch: int = 100) -> dict:
     pending = articles[articles["annotated"].fillna(1).astype(int) == 0]
     print(f"annotate: {len(pending)} of {len(articles)} articles pending", flush=True)
     done = 0
+    failed: list[str] = []
     for i in range(0, len(pending), batch):
         if time.perf_counter() - t0 > budget:
             print(f"annotate: budget of {budget:.0f} s reached", flush=True)
             break
         chunk = pending.iloc[i:i + batch]
-        tables = run.annotate(chunk)
+        try:
+            tables = run.annotate(chunk)
+        except Exception:  # a stage failed on some article: annotate one by one, skipping the failures
+            parts, ok = [], []
+            for j in range(len(chunk)):
+                try:
+                    parts.append(run.annotate(chunk.iloc[j:j + 1]))
+                    ok.append(j)
+                except Exception as exc:
+                    failed.append(f"{chunk.iloc[j]['article_id']}: {type(exc).__name__}")
+            tables = {name: pd.concat([t[name] for t in parts], ignore_index=True) for name in ("actor_mentions", "signals", "figures")}
         store.write(store_dir, upsert={"articles": chunk.drop(columns=["cluster_id"]).assign(annotated=1), **tables})
         done += len(chunk)
-        print(f"annotate: {done}/{len(pending)} in {time.perf_counter() - t0:.0f} s", flush=True)
+        print(f"annotate: {done}/{len(pending)} in {time.perf_counter() - t0:.0f} s ({len(failed)} failed)", flush=True)
+    if failed:
+        print(f"annotate: a stage raised on {len(failed)} articles (kept without per-article rows): {failed[:5]}", flush=True)
     articles = store.read(store_dir, "articles", run.ARTICLE_COLUMNS)
     previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS)
     assignments, clusters = topics.cluster(articles, previous_clusters=previous if not previous.empty else None)

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = "../dashboard/app.py"
-PAGES = ["overview", "topics", "actors", "spending", "tension", "reader"]
+PAGES = ["overview", "topics", "actors", "spending", "tension", "reader", "data"]
 
 
 @pytest.fixture()
@@ -33,11 +33,12 @@ def texts(at):
 @pytest.mark.parametrize("name, title", [
     ("overview", "NATO–Russia tension monitor"), ("topics", "Topic clusters"), ("actors", "Actors"),
     ("spending", "Spending tracker"), ("tension", "Tension over time"), ("reader", "Article reader"),
+    ("data", "Add & export data"),
 ])
 def test_each_page_renders_with_content(app, name, title):
     open_page(app, name)
     assert app.title[0].value == title
-    assert len(app.get("plotly_chart")) + len(app.dataframe) + len(app.get("html")) > 0
+    assert len(app.get("plotly_chart")) + len(app.dataframe) + len(app.get("html")) + len(app.get("download_button")) > 0
 
 
 def test_overview_counts_the_five_seeds(app):
@@ -78,3 +79,93 @@ def test_reader_shows_highlights_and_boilerplate_apart(app):
 def test_overview_signal_chart_is_a_bar_chart(app):
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert spec["data"][0]["type"] == "bar"
+
+
+# ---------------------------------------------------------------- workbench: chips, cross-filtering, URL, exports
+
+def chip_labels(at):
+    return [b.label for b in at.button if b.key and b.key.startswith("chip-") and b.key != "chip-clear-all"]
+
+
+def test_no_chips_without_filters(app):
+    assert chip_labels(app) == []
+
+
+def test_filters_show_as_chips_and_one_removes_its_value(app):
+    app.sidebar.multiselect(key="actor").set_value(["Dmitry Peskov", "NATO"]).run()
+    assert chip_labels(app) == ["Actor: Dmitry Peskov", "Actor: NATO"]
+    app.button(key="chip-actor-NATO").click().run()
+    assert not app.exception
+    assert app.sidebar.multiselect(key="actor").value == ["Dmitry Peskov"]
+    assert app.metric[0].value == "2"
+
+
+def test_clear_all_resets_every_filter(app):
+    import datetime as dt
+
+    app.sidebar.multiselect(key="actor").set_value(["Dmitry Peskov"]).run()
+    app.sidebar.date_input(key="from").set_value(dt.date(2021, 1, 1)).run()
+    assert len(chip_labels(app)) == 2
+    app.button(key="chip-clear-all").click().run()
+    assert chip_labels(app) == [] and app.metric[0].value == "5"
+    assert app.sidebar.date_input(key="from").value is None
+
+
+def test_chart_selection_filters_every_page(app):
+    # what state.chart_selection leaves for the next run, from an event read dict-style
+    category = app.sidebar.multiselect(key="signal").options[0]
+    app.session_state["_pending_selection"] = ("signal", [category])
+    app.run()
+    assert app.sidebar.multiselect(key="signal").value == [category]
+    open_page(app, "tension")
+    assert set(app.dataframe[0].value["category"]) == {category}
+
+
+def test_clicked_month_becomes_a_date_range(app):
+    import datetime as dt
+
+    app.session_state["_pending_selection"] = ("date", ["2021-10"])
+    app.run()
+    assert app.sidebar.date_input(key="from").value == dt.date(2021, 10, 1)
+    assert app.sidebar.date_input(key="to").value == dt.date(2021, 10, 31)
+    assert app.metric[0].value == "3"   # two October 2021 articles + the undated one
+
+
+def test_overview_charts_cross_filter(app):
+    keys = [c.proto.id for c in app.get("plotly_chart")]
+    assert len(keys) == 3
+    assert all(c.proto.selection_mode for c in app.get("plotly_chart"))
+
+
+def test_bad_link_parameters_give_a_notice_not_an_error(seed_store, monkeypatch):
+    monkeypatch.setenv("NEWSINTEL_STORE", str(seed_store))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params["actor"] = ["Nobody Known"]
+    at.query_params["from"] = "2021-02-30"
+    at.run()
+    assert not at.exception
+    notices = [i.value for i in at.info]
+    assert any("'Nobody Known'" in n for n in notices) and any("2021-02-30" in n for n in notices)
+    assert at.metric[0].value == "5"
+
+
+def test_link_to_a_sentence_opens_the_reader_there(app, seed_tables):
+    signal = seed_tables["signals"].iloc[0]
+    app.switch_page("views/reader.py")
+    app.query_params["article"] = signal["article_id"]
+    app.query_params["at"] = str(int(signal["start"]))
+    app.run()
+    assert not app.exception
+    assert app.selectbox(key="article").value == signal["article_id"]
+    blocks = [h.proto.body for h in app.get("html")]
+    assert any('id="reader-focus"' in b for b in blocks)
+    quoted = [b for b in blocks if b.startswith("<blockquote")]
+    assert quoted and signal["evidence"][:30].replace("&", "&amp;") in quoted[0].replace("<br>\n", "\n")
+
+
+def test_data_page_offers_every_table_and_the_brief(app):
+    open_page(app, "data")
+    labels = [(d.proto.label, d.key) for d in app.get("download_button")]
+    for name in ("articles", "clusters", "actor_mentions", "signals", "figures"):
+        assert ("CSV", f"csv-{name}") in labels and ("JSON", f"json-{name}") in labels
+    assert any(key == "brief" for _, key in labels)

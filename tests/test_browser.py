@@ -1,14 +1,26 @@
-"""Every page of `streamlit run dashboard/app.py` in a real browser (Debian chromium via Playwright).
+"""The dashboard in a real browser (Debian chromium via Playwright), one `streamlit run` server for the module.
 
-Each page must show its title and its main content, no exception or traceback, and leaves a
-screenshot in artifacts/screenshots/ for a person to look at.
+The server's store is the seed store plus one hostile article (script tags, an event-handler
+attribute, a formula-like title), so the same server covers: every page with content and a
+screenshot, cross-filtering from a chart click, a shared URL restoring a view across pages,
+bad link parameters, the reader's jump to a sentence, the XSS check, an export opened and
+checked for neutralised cells, and an upload of a mixed folder with its report.
 """
+import csv
+import io
+import shutil
+import time
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from playwright.sync_api import expect
 
+from conftest import start_streamlit, stop_streamlit
 from st_e2e import wait_for_app_run
+from test_uploads import mixed_upload_files
 
 pytestmark = pytest.mark.e2e
+expect.set_options(timeout=15_000)   # a new session's first paint can take seconds on a busy 2-core machine
 
 PAGES = [
     ("", "NATO–Russia tension monitor", "stPlotlyChart"),
@@ -17,7 +29,42 @@ PAGES = [
     ("spending", "Spending tracker", "stDataFrame"),
     ("tension", "Tension over time", "stDataFrame"),
     ("reader", "Article reader", "stHtml"),
+    ("data", "Add & export data", "stDownloadButton"),
 ]
+XSS_TITLE = '=HYPERLINK("http://evil.example","click") <script>window.__xss=4</script>'
+XSS_TEXT = ("NATO warned Russia on Tuesday. <script>window.__xss = 1; alert('xss')</script> "
+            "Moscow said it would respond. <img src=x onerror=\"window.__xss=2;alert(2)\"> "
+            "The Kremlin threatened countermeasures against the alliance.\n\n"
+            "<b onmouseover=\"window.__xss=3\">Bold claim</b> about 5 billion euros for defence.")
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory, seed_store):
+    """A copy of the seed store plus the hostile article; returns (store, hostile article id)."""
+    from pipeline import ingest, run
+
+    path = tmp_path_factory.mktemp("browser_store")
+    for f in seed_store.iterdir():
+        shutil.copy2(f, path / f.name)
+    report = run.run(store_dir=path, documents=[ingest.RawDocument("hostile.txt", XSS_TEXT, title=XSS_TITLE, date="2022-02-01")])
+    assert report.count("added") == 1, report.results
+    return path, report.results[0].article_id
+
+
+@pytest.fixture(scope="module")
+def server(hostile_store):
+    """One server for the module; its log is checked for tracebacks and deprecation warnings at the end."""
+    store_dir, _ = hostile_store
+    base, proc, log = start_streamlit(store_dir)
+    yield base
+    output = stop_streamlit(proc, log)
+    assert "Traceback" not in output, output
+    assert "deprecat" not in output.lower(), output
+
+
+@pytest.fixture()
+def app_url(server):
+    return server
 
 
 def assert_no_error(page):
@@ -26,33 +73,169 @@ def assert_no_error(page):
     assert "Traceback" not in page.content()
 
 
+def open_page(page, url, heading):
+    page.goto(url)
+    wait_for_app_run(page)
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+
+
+def click_nav(page, name, heading):
+    page.get_by_role("link", name=name).first.click()
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+    page.wait_for_timeout(400)
+    wait_for_app_run(page)
+
+
+def params(page) -> dict:
+    return parse_qs(urlparse(page.url).query)
+
+
+def wait_params(page, expected: dict, timeout: float = 8.0) -> None:
+    """Wait until the URL's query parameters are ``expected`` (bound widgets write them after a run)."""
+    deadline = time.monotonic() + timeout
+    while params(page) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert params(page) == expected
+
+
 @pytest.mark.parametrize("path, title, content", PAGES)
 def test_page_shows_content_in_a_real_browser(app_url, page, screenshots_dir, path, title, content):
-    page.goto(f"{app_url}/{path}")
-    wait_for_app_run(page)
-    expect(page.get_by_role("heading", name=title).first).to_be_visible()
-    expect(page.get_by_test_id(content).first).to_be_visible()
-    if content == "stPlotlyChart":
-        expect(page.get_by_test_id(content).first.locator(".main-svg").first).to_be_visible()
+    open_page(page, f"{app_url}/{path}", title)
+    main = page.get_by_test_id(content)
+    if content in ("stPlotlyChart", "stDataFrame"):   # stage pages grow: a chart or a table is their content
+        main = page.get_by_test_id("stPlotlyChart").or_(page.get_by_test_id("stDataFrame"))
+    expect(main.first).to_be_visible(timeout=15_000)
+    if page.get_by_test_id("stPlotlyChart").count():
+        expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible()
     page.wait_for_timeout(500)
     assert_no_error(page)
     page.screenshot(path=str(screenshots_dir / f"{path or 'overview'}.png"), full_page=True)
 
 
-def test_filter_from_a_link_survives_page_navigation(app_url, page):
-    page.goto(f"{app_url}/actors?actor=Dmitry+Peskov")
-    wait_for_app_run(page)
-    expect(page.get_by_role("heading", name="Actors").first).to_be_visible()
-    page.get_by_role("link", name="Overview").click()
-    expect(page.get_by_role("heading", name="NATO–Russia tension monitor")).to_be_visible()
-    wait_for_app_run(page)
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("2")
+def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, screenshots_dir):
+    open_page(page, app_url, "NATO–Russia tension monitor")
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    page.wait_for_timeout(500)
+    bars = chart.locator("g.point path")
+    bar = bars.nth(min(3, bars.count() - 1))
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    chip = page.locator(".st-key-filter-chips button").filter(has_text="Signal:").first
+    expect(chip).to_be_visible()
+    category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()
+    expect(page).to_have_url(f"{app_url}/?signal={category}")
+    page.screenshot(path=str(screenshots_dir / "overview_cross_filtered.png"), full_page=True)
+    click_nav(page, "Tension over time", "Tension over time")
+    wait_params(page, {"signal": [category]})
+    expect(page.locator(".st-key-filter-chips")).to_contain_text(f"Signal: {category}")
+    expect(page.locator("[data-testid='stDataFrame'] td").filter(has_text=category).first).to_be_attached()
+    page.locator(".st-key-chip-clear-all button").click()
+    expect(page.locator(".st-key-filter-chips")).to_have_count(0)
+    expect(page).to_have_url(f"{app_url}/tension")
     assert_no_error(page)
 
 
-def test_reader_highlights_explain_themselves(app_url, page):
-    page.goto(f"{app_url}/reader")
-    wait_for_app_run(page)
+def test_shared_url_restores_the_view_and_survives_navigation(app_url, page, browser):
+    open_page(page, f"{app_url}/actors?actor=Dmitry+Peskov&from=2021-01-01", "Actors")
+    click_nav(page, "Overview", "NATO–Russia tension monitor")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("2")
+    wait_params(page, {"actor": ["Dmitry Peskov"], "from": ["2021-01-01"]})
+    shared = page.url
+    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()   # a colleague opens the link
+    try:
+        open_page(other, shared, "NATO–Russia tension monitor")
+        expect(other.get_by_test_id("stMetricValue").first).to_have_text("2")
+        expect(other.locator(".st-key-filter-chips")).to_contain_text("Actor: Dmitry Peskov")
+        expect(other.locator(".st-key-filter-chips")).to_contain_text("From 2021-01-01")
+        assert_no_error(other)
+    finally:
+        other.context.close()
+
+
+def test_bad_link_parameters_are_ignored_with_a_notice(app_url, page):
+    open_page(page, f"{app_url}/?actor=Nobody+Known&cluster=no+such+cluster", "NATO–Russia tension monitor")
+    expect(page.get_by_test_id("stAlert").filter(has_text="'Nobody Known'")).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text="'no such cluster'")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("6")
+    assert_no_error(page)
+
+
+def test_reader_highlights_explain_themselves_and_links_jump_to_the_sentence(app_url, page, seed_tables, screenshots_dir):
+    signal = seed_tables["signals"].sort_values("start").iloc[-1]
+    open_page(page, f"{app_url}/reader?article={signal['article_id']}&at={int(signal['start'])}", "Article reader")
+    expect(page.get_by_text("Linked sentence:")).to_be_visible()
     mark = page.locator("mark.hl").first
     expect(mark).to_be_visible()
-    assert mark.get_attribute("title")
+    assert "signal:" in "".join(m.get_attribute("title") for m in page.locator("mark.hl").all())
+    expect(page.locator("#reader-focus")).to_be_attached()
+    expect(page.locator("#reader-focus")).to_be_in_viewport()
+    page.screenshot(path=str(screenshots_dir / "reader_linked_sentence.png"))
+    assert_no_error(page)
+
+
+def test_script_bearing_article_is_shown_as_text_and_nothing_runs(app_url, page, hostile_store, screenshots_dir):
+    _, hostile_id = hostile_store
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_page(page, f"{app_url}/reader?article={hostile_id}", "Article reader")
+    text = page.locator(".article-text")
+    expect(text).to_contain_text("<script>window.__xss = 1; alert('xss')</script>")
+    expect(text).to_contain_text('<img src=x onerror="window.__xss=2;alert(2)">')
+    text.get_by_text("Bold claim").first.hover()
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert dialogs == []
+    assert page.locator(".article-text script, .article-text img, .article-text b").count() == 0
+    page.screenshot(path=str(screenshots_dir / "reader_xss.png"), full_page=True)
+    assert_no_error(page)
+
+
+def test_export_download_is_excel_safe(app_url, page, tmp_path):
+    open_page(page, f"{app_url}/data", "Add & export data")
+    button = page.locator(".st-key-csv-articles button")
+    expect(button).to_be_visible()
+    with page.expect_download() as info:
+        button.click()
+    path = tmp_path / "articles.csv"
+    info.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 6
+    titles = {r["title"] for r in rows}
+    assert "'" + XSS_TITLE in titles and XSS_TITLE not in titles
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+    with page.expect_download() as info:
+        page.locator(".st-key-brief button").click()
+    brief = info.value.path().read_text(encoding="utf-8")
+    assert brief.startswith("# NATO–Russia tension brief") and "<script>" not in brief
+    assert f"{app_url}/reader?article=" in brief
+
+
+def test_upload_of_a_mixed_folder_reports_each_file_and_pages_update(app_url, page, screenshots_dir):
+    open_page(page, f"{app_url}/data", "Add & export data")
+    files = mixed_upload_files()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        [{"name": name, "mimeType": "application/octet-stream", "buffer": data} for name, data in files])
+    expect(page.get_by_text("notes.txt")).to_be_visible()
+    page.wait_for_timeout(500)
+    page.locator(".st-key-upload-run button").click()
+    success = page.get_by_test_id("stAlert").filter(has_text="Last upload:")
+    expect(success).to_be_visible(timeout=120_000)
+    summary = success.inner_text()
+    assert "4 added" in summary and "1 duplicates" in summary and "rejected" in summary, summary
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(screenshots_dir / "data_after_upload.png"), full_page=True)
+    click_nav(page, "Overview", "NATO–Russia tension monitor")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("10")          # 6 shared + 4 uploaded
+    other = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()   # other users: shared store
+    try:
+        open_page(other, app_url, "NATO–Russia tension monitor")
+        expect(other.get_by_test_id("stMetricValue").first).to_have_text("6")
+    finally:
+        other.context.close()
+    assert_no_error(page)

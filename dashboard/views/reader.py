@@ -22,22 +22,27 @@ if articles.empty:
     empty_state("No articles match the filters.")
     st.stop()
 
-# A linked article outside the filters is still shown (the link names it explicitly).
+# The open article lives in the URL as ``article=ID`` (set here, not through a bound widget, whose URL
+# value would be the formatted title). A linked article outside the filters is still shown.
+everything = view.tables["articles"].set_index("article_id")
 requested = st.query_params.get("article")
 choices = list(articles["article_id"])
-if requested and requested not in choices and requested in set(view.tables["articles"]["article_id"]):
+if requested and requested not in choices and requested in everything.index:
     choices.insert(0, requested)
-everything = view.tables["articles"].set_index("article_id")
 titles = {a: str(everything.at[a, "title"] or a) for a in choices}
+if requested in choices:
+    st.session_state["article"] = requested
 
 
-def _forget_position() -> None:
+def _open_article() -> None:
+    st.query_params["article"] = st.session_state["article"]
     if "at" in st.query_params:
         del st.query_params["at"]
 
 
-article_id = st.selectbox("Article", choices, format_func=lambda a: titles.get(a, a), key="article",
-                          bind="query-params", on_change=_forget_position)
+article_id = st.selectbox("Article", choices, format_func=lambda a: titles.get(a, a), key="article", on_change=_open_article)
+if st.query_params.get("article") != article_id:
+    st.query_params["article"] = article_id   # the open article is part of a shared link
 article = everything.loc[article_id]
 if article_id not in set(articles["article_id"]):
     st.caption("This article is outside the current filters; it is shown because the link names it.")
