@@ -28,6 +28,11 @@ class Span:
     end: int
     kind: str
     note: str
+    modality: str = ""  # signals: asserted | negated | hypothetical | future | reported ("" for others)
+
+
+#: Signals that are not asserted (negated, hypothetical, future, reported) are drawn with a dashed outline.
+UNASSERTED_STYLE = "outline:1.5px dashed #555;outline-offset:-1px"
 
 
 def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[Span]:
@@ -37,7 +42,8 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
     for r in s.loc[s["article_id"] == article_id].to_dict("records"):
         kind = "escalation" if r["polarity"] > 0 else "deescalation"
         who = f"; {r.get('source_actor') or '?'} → {r.get('target_actor') or '?'}" if r.get("source_actor") or r.get("target_actor") else ""
-        spans.append(Span(int(r["start"]), int(r["end"]), kind, f"signal: {r['category']} ({kind}, {r['modality']}, weight {r['weight']}){who}"))
+        spans.append(Span(int(r["start"]), int(r["end"]), kind, f"signal: {r['category']} ({kind}, {r['modality']}, weight {r['weight']}){who}",
+                          str(r.get("modality") or "")))
     m = tables["actor_mentions"]
     for r in m.loc[m["article_id"] == article_id].to_dict("records"):
         role = f", {r['role']}" if r.get("role") else ""
@@ -61,15 +67,15 @@ def highlight_html(text: str, spans: list[Span], anchor: int | None = None) -> s
     any mark, for links that jump to a sentence.
     """
     ordered = sorted((s for s in spans if 0 <= s.start < s.end <= len(text)), key=lambda s: (s.start, -(s.end - s.start)))
-    merged: list[tuple[int, int, str, list[str]]] = []
+    merged: list[tuple[int, int, str, list[str], str]] = []
     for s in ordered:
         if merged and s.start < merged[-1][1]:
             merged[-1][3].append(s.note)
             continue
-        merged.append((s.start, s.end, s.kind, [s.note]))
+        merged.append((s.start, s.end, s.kind, [s.note], s.modality))
     if anchor is not None:
         anchor = max(0, min(int(anchor), len(text)))
-        for start, end, _, _ in merged:
+        for start, end, *_ in merged:
             if start < anchor < end:
                 anchor = end
     out: list[str] = []
@@ -81,14 +87,17 @@ def highlight_html(text: str, spans: list[Span], anchor: int | None = None) -> s
             return html.escape(text[a:anchor]) + marker + html.escape(text[anchor:b])
         return html.escape(text[a:b])
 
-    for start, end, kind, notes in merged:
+    for start, end, kind, notes, modality in merged:
         piece = plain(pos, start)
         if marker in piece:
             anchor = None
         out.append(piece)
         colour = COLOURS.get(kind, "#eeeeee")
         title = html.escape(" | ".join(notes), quote=True)
-        out.append(f'<mark class="hl hl-{kind}" style="background:{colour};padding:0 2px;border-radius:3px" title="{title}">{html.escape(text[start:end])}</mark>')
+        mod = html.escape(modality, quote=True) if modality else ""
+        extra = f";{UNASSERTED_STYLE}" if modality and modality != "asserted" else ""
+        cls = f"hl hl-{kind}" + (f" hl-mod-{mod}" if mod else "")
+        out.append(f'<mark class="{cls}" style="background:{colour};padding:0 2px;border-radius:3px{extra}" title="{title}">{html.escape(text[start:end])}</mark>')
         pos = end
     out.append(plain(pos, len(text)) if anchor is not None else html.escape(text[pos:]))
     body = "".join(out).replace("\n", "<br>\n")

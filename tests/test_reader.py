@@ -38,3 +38,30 @@ def test_spans_outside_the_text_are_ignored():
 
 def test_escape_lines_keeps_line_breaks():
     assert escape_lines("a<b\nc") == "a&lt;b<br>\nc"
+
+
+def test_unasserted_signals_are_dashed_and_carry_their_modality():
+    text = "Russia may expel eight diplomats."
+    out = highlight_html(text, [Span(11, 16, "escalation", "signal: expulsion (hypothetical)", "hypothetical"),
+                                Span(0, 6, "actor", "actor: Russia")])
+    assert 'class="hl hl-escalation hl-mod-hypothetical"' in out and "dashed" in out
+    asserted = highlight_html(text, [Span(11, 16, "escalation", "x", "asserted")])
+    assert "dashed" not in asserted and "hl-mod-asserted" in asserted
+
+
+def test_anchor_marks_the_linked_sentence_outside_any_mark():
+    text = "Russia expelled eight diplomats. NATO met."
+    out = highlight_html(text, [Span(7, 15, "escalation", "x")], anchor=10)
+    assert '</mark><span id="reader-focus"' in out          # moved past the mark it fell into
+    out = highlight_html(text, [], anchor=33)
+    assert out.count('id="reader-focus"') == 1 and 'diplomats. <span id="reader-focus" class="reader-focus"></span>NATO' in out
+
+
+def test_spans_for_article_use_every_table(seed_tables):
+    aid = seed_tables["signals"]["article_id"].iloc[0]
+    from pipeline.reader import spans_for_article
+
+    spans = spans_for_article(aid, seed_tables)
+    kinds = {s.kind for s in spans}
+    assert "actor" in kinds and kinds & {"escalation", "deescalation"}
+    assert all(s.modality for s in spans if s.kind in ("escalation", "deescalation"))

@@ -62,6 +62,7 @@ if at is not None:
             + reader.escape_lines(text[start:end]) + "</blockquote>")
 
 legend = " ".join(f'<span style="background:{c};padding:0 6px;border-radius:3px">{k}</span>' for k, c in reader.COLOURS.items())
+legend += f' <span style="padding:0 6px;border-radius:3px;{reader.UNASSERTED_STYLE}">dashed: negated, hypothetical, future or reported</span>'
 st.html(f"<div style='font-size:0.85em'>Highlights: {legend} — hover a highlight for its explanation "
         "(signal category, polarity, modality and weight; actor and role; figure and owner).</div>")
 spans = reader.spans_for_article(article_id, view.tables)

@@ -1,0 +1,189 @@
+"""Browser benchmark of the dashboard: first paint per page, filter change → updated chart, peak RSS.
+
+Drives ``streamlit run dashboard/app.py`` with Playwright (Debian chromium) on a store of real
+articles — by default ``.store/bench10k``, built by ``bench/build_bench_store.py`` from 10,000
+documents of ``../shared/data`` (the scale pool). It prints what the store holds (including how
+many articles the per-article stages annotated) so the figures can be read honestly.
+
+    .venv/bin/python bench/browser_bench.py --store .store/bench10k --runs 3
+
+Figures:
+- cold first paint: the first page of the first session (the server reads the store into its cache);
+- first paint per page: a fresh browser session opening the page's URL until its title, its first
+  chart or table and the end of the script run are on screen (median of ``--runs``);
+- filter change: click a bar of the Overview's signal chart → the filter chip and the redrawn chart
+  are on screen; and chip removal → chart redrawn (median of ``--runs`` each);
+- peak RSS of the streamlit process (VmHWM from /proc) at the end.
+Goals from issue 8: first paint ≤ 2 s, filter change ≤ 0.5 s, peak memory ≤ 1 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from st_e2e import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+PAGES = [("", "NATO–Russia tension monitor"), ("topics", "Topic clusters"), ("actors", "Actors"),
+         ("spending", "Spending tracker"), ("tension", "Tension over time"), ("reader", "Article reader"),
+         ("data", "Add & export data")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store_dir: Path):
+    port = _free_port()
+    log = tempfile.TemporaryFile("w+")
+    env = {**os.environ, "NEWSINTEL_STORE": str(store_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as r:
+                if r.read().strip() == b"ok":
+                    return base, proc, log
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_drawn(page, title: str, timeout: int = 120_000) -> None:
+    """Title, first chart/table/HTML block and the end of the script run are on screen."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=timeout)
+    content = (page.get_by_test_id("stPlotlyChart").locator(".main-svg").first
+               .or_(page.get_by_test_id("stDataFrame").first).or_(page.get_by_test_id("stHtml").first)
+               .or_(page.get_by_test_id("stDownloadButton").first))
+    expect(content.first).to_be_visible(timeout=timeout)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
+
+
+def first_paint(browser, url: str, title: str) -> float:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    wait_drawn(page, title)
+    elapsed = time.perf_counter() - t0
+    ctx.close()
+    return elapsed
+
+
+def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[float]]:
+    """Click a signal bar → chip + chart redrawn; remove the chip → chart redrawn. Seconds per run."""
+    from playwright.sync_api import expect
+
+    clicks, clears = [], []
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.goto(base)
+    wait_drawn(page, PAGES[0][1])
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    for i in range(runs):
+        chart = page.get_by_test_id("stPlotlyChart").first
+        expect(chart.locator(".main-svg").first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(300)
+        bars = chart.locator("g.point path")
+        box = bars.nth(min(2 + i, bars.count() - 1)).bounding_box()
+        t0 = time.perf_counter()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator(".st-key-filter-chips")).to_be_visible(timeout=60_000)
+        page.locator(idle).wait_for(state="attached", timeout=60_000)
+        expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible(timeout=60_000)
+        clicks.append(time.perf_counter() - t0)
+        page.wait_for_timeout(300)
+        t0 = time.perf_counter()
+        page.locator(".st-key-chip-clear-all button").click()
+        expect(page.locator(".st-key-filter-chips")).to_have_count(0, timeout=60_000)
+        page.locator(idle).wait_for(state="attached", timeout=60_000)
+        expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible(timeout=60_000)
+        clears.append(time.perf_counter() - t0)
+        page.wait_for_timeout(300)
+    ctx.close()
+    return clicks, clears
+
+
+def describe_store(store_dir: Path) -> str:
+    from pipeline import store
+
+    counts = store.counts(store_dir)
+    annotated = int(store.read_columns(store_dir, "articles", ["annotated"])["annotated"].fillna(0).astype(int).sum())
+    return (f"store {store_dir}: {counts.get('articles', 0)} articles ({annotated} annotated by the per-article "
+            f"stages), {counts.get('actor_mentions', 0)} actor mentions, {counts.get('signals', 0)} signals, "
+            f"{counts.get('figures', 0)} figures, {counts.get('clusters', 0)} clusters")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Browser benchmark of the dashboard")
+    ap.add_argument("--store", default=str(ROOT / ".store" / "bench10k"))
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    store_dir = Path(args.store)
+    from pipeline import store
+
+    if not store.exists(store_dir):
+        print(f"no store at {store_dir}: build it with bench/build_bench_store.py")
+        return 1
+    print(describe_store(store_dir))
+    from playwright.sync_api import sync_playwright
+
+    base, proc, log = start_server(store_dir)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            cold = first_paint(browser, base + "/", PAGES[0][1])
+            print(f"cold first paint (Overview, server reads the store): {cold:.2f} s")
+            print("first paint per page, fresh session (median of %d; min–max):" % args.runs)
+            for path, title in PAGES:
+                times = [first_paint(browser, f"{base}/{path}", title) for _ in range(args.runs)]
+                print(f"  {path or 'overview':9s} {statistics.median(times):5.2f} s  ({min(times):.2f}–{max(times):.2f})")
+            clicks, clears = filter_change(browser, base, args.runs)
+            print(f"filter change, chart click → chip + chart redrawn: median {statistics.median(clicks):.2f} s "
+                  f"({min(clicks):.2f}–{max(clicks):.2f})")
+            print(f"filter change, clear all → chart redrawn:          median {statistics.median(clears):.2f} s "
+                  f"({min(clears):.2f}–{max(clears):.2f})")
+            browser.close()
+        print(f"peak RSS of the streamlit process: {peak_rss_mb(proc.pid):.0f} MB")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.seek(0)
+        output = log.read()
+        if "Traceback" in output:
+            print("server log had a traceback:\n" + output[-3000:])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
