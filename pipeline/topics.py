@@ -67,6 +67,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
@@ -85,12 +86,18 @@ UNCLUSTERED_LABEL = "Unclustered"
 MAX_CHARS = 6000          # characters of title + text used per article
 N_COMPONENTS = 100        # LSA dimensions
 SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large corpora
+FIT_SAMPLE = 20000        # above this many articles k-means is fitted on a sample, then refined
+FIT_SAMPLE_SIZE = 12000   # ... of this size
+K_SAMPLE_LARGE = 2500     # rows the choice of k is made on above FIT_SAMPLE articles
+LLOYD_STEPS = 3           # ... by this many Lloyd steps over all articles
 SMALL_CORPUS = 5000       # below this many articles the fit runs single-threaded
 K_SAMPLE = 4000           # rows the choice of k is made on
 OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
 K_HYSTERESIS = 0.8        # a refit keeps the previous k if its knee score is within 80 % of the best
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
 CENTROID_TERMS = 150      # terms kept per stored centre
+LABEL_MIN_SHARE = 0.03    # ... a label phrase occurs in at least this share of them (and 2)
+LABEL_BUDGET = 10000      # articles used for all labels together on large corpora
 LABEL_DOCS = 400          # articles per cluster used for the label (closest to centre)
 BIGRAM_BONUS = 2.0        # bigrams read better than single words: their score is multiplied by this
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-']*[^\W_]\b"   # words of 2+ chars starting with a letter
@@ -151,6 +158,18 @@ def _make_vectorizer(n_docs: int) -> TfidfVectorizer:
     )
 
 
+def _transform(vectorizer: TfidfVectorizer, texts: list[str]):
+    """``vectorizer.transform(texts)``; on large corpora in 2 worker processes (tokenising is the cost)."""
+    if len(texts) <= FIT_SAMPLE:
+        return vectorizer.transform(texts)
+    from joblib import Parallel, delayed
+
+    half = (len(texts) + 1) // 2
+    parts = Parallel(n_jobs=2, backend="loky")(
+        delayed(vectorizer.transform)(texts[i:i + half]) for i in range(0, len(texts), half))
+    return sparse.vstack(parts, format="csr")
+
+
 def _embed(texts: list[str], rng: np.random.RandomState):
     """TF-IDF (sparse, L2 rows) and the LSA embedding (dense, L2 rows) of ``texts``."""
     n = len(texts)
@@ -160,7 +179,7 @@ def _embed(texts: list[str], rng: np.random.RandomState):
         vectorizer.fit([texts[i] for i in sample])
     else:
         vectorizer.fit(texts)
-    tfidf = vectorizer.transform(texts)
+    tfidf = _transform(vectorizer, texts)
     n_features = tfidf.shape[1]
     n_comp = min(N_COMPONENTS, n - 1, n_features - 1)
     if n_comp >= 2 and n >= 50:
@@ -190,7 +209,8 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None
     n = lsa.shape[0]
     if n < 3:
         return 1
-    idx = np.arange(n) if n <= K_SAMPLE else np.sort(rng.choice(n, K_SAMPLE, replace=False))
+    size = K_SAMPLE if n <= FIT_SAMPLE else K_SAMPLE_LARGE
+    idx = np.arange(n) if n <= size else np.sort(rng.choice(n, size, replace=False))
     x = lsa[idx]
     ks, scores = [], []
     grid = k_grid(n)                 # k scales with the corpus, not with the sample ...
@@ -201,7 +221,8 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None
     for k in grid:
         if k < 2 or k >= len(idx):
             continue
-        km = KMeans(n_clusters=k, n_init=2, random_state=rng.randint(2**31 - 1), max_iter=100).fit(x)
+        km = KMeans(n_clusters=k, n_init=1 if len(idx) >= K_SAMPLE else 2,
+                    random_state=rng.randint(2**31 - 1), max_iter=60).fit(x)
         if len(set(km.labels_.tolist())) < 2:
             continue
         ks.append(k)
@@ -242,9 +263,31 @@ def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState,
             best = np.maximum(best, lsa @ lsa[far])
         km = KMeans(n_clusters=k, init=np.asarray(init, dtype=lsa.dtype), n_init=1, max_iter=200,
                     random_state=state).fit(lsa)
-    else:
+        return km.labels_.astype(int), normalize(km.cluster_centers_)
+    if n <= FIT_SAMPLE:
         km = KMeans(n_clusters=k, n_init=3, random_state=state, max_iter=200).fit(lsa)
-    return km.labels_.astype(int), normalize(km.cluster_centers_)
+        return km.labels_.astype(int), normalize(km.cluster_centers_)
+    # Large corpus: k-means on a fixed-seed sample, then every row joins its nearest centre and
+    # a few spherical Lloyd steps over all rows refine the centres (one matrix product each).
+    sample = np.sort(rng.choice(n, FIT_SAMPLE_SIZE, replace=False))
+    km = KMeans(n_clusters=k, n_init=1, random_state=state, max_iter=100).fit(lsa[sample])
+    centres = normalize(km.cluster_centers_).astype(lsa.dtype)
+    for _ in range(LLOYD_STEPS):
+        labels = _nearest(lsa, centres)
+        member_of = sparse.csr_matrix((np.ones(n, dtype=lsa.dtype), (labels, np.arange(n))), shape=(k, n))
+        sums = np.asarray(member_of @ lsa)
+        empty = ~sums.any(axis=1)
+        sums[empty] = centres[empty]
+        centres = normalize(sums)
+    return _nearest(lsa, centres), centres
+
+
+def _nearest(x: np.ndarray, centres: np.ndarray, chunk: int = 20000) -> np.ndarray:
+    """Index of the most similar unit centre for each unit row of ``x`` (chunked)."""
+    out = np.empty(x.shape[0], dtype=int)
+    for i in range(0, x.shape[0], chunk):
+        out[i:i + chunk] = (x[i:i + chunk] @ centres.T).argmax(axis=1)
+    return out
 
 
 def _previous_centres(previous: pd.DataFrame | None, vectorizer, svd) -> np.ndarray:
@@ -291,19 +334,26 @@ def _label_analyzer(text: str) -> list[str]:
 
 
 def _ctfidf_terms(docs_by_cluster: dict[int, list[str]], top_n: int = 10) -> dict[int, list[tuple[str, float]]]:
-    """Distinctive phrases per cluster by class-based TF-IDF over unigrams and bigrams."""
+    """Distinctive phrases per cluster by class-based TF-IDF over unigrams and bigrams.
+
+    One pass over the label articles: a document-term count matrix, summed per cluster.
+    """
     ids = sorted(docs_by_cluster)
     if not ids:
         return {}
-    joined = [" \n ".join(docs_by_cluster[c]) for c in ids]
-    counter = CountVectorizer(analyzer=_label_analyzer)
+    docs = [d for c in ids for d in docs_by_cluster[c]]
+    owner = np.repeat(np.arange(len(ids)), [len(docs_by_cluster[c]) for c in ids])
+    counter = CountVectorizer(analyzer=_label_analyzer, dtype=np.float64)
     try:
-        counts = counter.fit_transform(joined).astype(np.float64)
+        doc_counts = counter.fit_transform(docs).tocsr()
     except ValueError:  # empty vocabulary
         return {c: [] for c in ids}
     vocab = counter.get_feature_names_out()
-    # Bigram kept only if it occurs in at least 2 articles of its cluster (else it is one headline).
-    doc_counter = CountVectorizer(analyzer=_label_analyzer, vocabulary=counter.vocabulary_, binary=True)
+    member_of = sparse.csr_matrix((np.ones(len(docs)), (owner, np.arange(len(docs)))), shape=(len(ids), len(docs)))
+    counts = (member_of @ doc_counts).tocsr()
+    presence = doc_counts.copy()
+    presence.data[:] = 1.0
+    doc_df_by_class = (member_of @ presence).tocsr()       # articles of each cluster containing the term
     class_sizes = np.array([len(docs_by_cluster[c]) for c in ids], dtype=np.float64)
     words_per_class = np.asarray(counts.sum(axis=1)).ravel()
     tf = counts.multiply(1.0 / np.maximum(words_per_class, 1.0)[:, None]).tocsr()
@@ -320,25 +370,22 @@ def _ctfidf_terms(docs_by_cluster: dict[int, list[str]], top_n: int = 10) -> dic
     scores = tf.multiply(weight[None, :]).tocsr()
     out = {}
     for row, c in enumerate(ids):
-        s = scores.getrow(row).toarray().ravel()
-        order = np.argsort(-s, kind="stable")[: top_n * 6]
-        doc_df = None
+        lo, hi = scores.indptr[row], scores.indptr[row + 1]
+        cols, vals = scores.indices[lo:hi], scores.data[lo:hi]
+        # A label phrase must recur: in 2 articles, and in 3 % of a large cluster's label sample
+        # (a phrase of one article is that article's, not the cluster's).
         if class_sizes[row] >= 2:
-            binary = doc_counter.transform(docs_by_cluster[c])
-            doc_df = np.asarray(binary.sum(axis=0)).ravel()
-        chosen: list[tuple[str, float]] = []
-        for j in order:
-            if s[j] <= 0:
-                break
-            if doc_df is not None and doc_df[j] < 2:
-                continue
-            phrase = vocab[j]
-            chosen.append((phrase, float(s[j])))
-        out[c] = _dedupe_phrases(chosen, is_bigram_of={v: b for v, b in zip(vocab, is_bigram)})[:top_n]
+            min_df = max(2, int(LABEL_MIN_SHARE * class_sizes[row]))
+            df_row = doc_df_by_class.getrow(row).toarray().ravel()
+            keep = df_row[cols] >= min_df
+            cols, vals = cols[keep], vals[keep]
+        order = np.lexsort((cols, -vals))[: top_n * 6]        # best first, ties by term index
+        chosen = [(str(vocab[cols[j]]), float(vals[j])) for j in order if vals[j] > 0]
+        out[c] = _dedupe_phrases(chosen)[:top_n]
     return out
 
 
-def _dedupe_phrases(scored: list[tuple[str, float]], is_bigram_of: dict[str, bool]) -> list[tuple[str, float]]:
+def _dedupe_phrases(scored: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Drop a unigram that is part of a better-or-near bigram, and bigrams sharing both words."""
     kept: list[tuple[str, float]] = []
     bigram_words: set[str] = set()
@@ -608,15 +655,16 @@ def _cluster(frame: pd.DataFrame, previous_clusters: pd.DataFrame | None,
     # Labels from c-TF-IDF on the articles closest to each centre (and all Unclustered as contrast).
     docs_by_cluster: dict[int, list[str]] = {}
     closest: dict[int, np.ndarray] = {}
+    per_cluster = max(30, min(LABEL_DOCS, LABEL_BUDGET // max(1, len(provisional) + 1)))
     for c in provisional:
         members = np.flatnonzero(labels == c)
         cos = lsa[members] @ lsa_centres[c]
         order = members[np.argsort(-cos, kind="stable")]
         closest[c] = order
-        docs_by_cluster[mapping[c]] = [texts[i] for i in order[:LABEL_DOCS]]
+        docs_by_cluster[mapping[c]] = [texts[i] for i in order[:per_cluster]]
     unclustered_idx = np.flatnonzero(labels == UNCLUSTERED_ID)
     if len(unclustered_idx):
-        docs_by_cluster[UNCLUSTERED_ID] = [texts[i] for i in unclustered_idx[:LABEL_DOCS]]
+        docs_by_cluster[UNCLUSTERED_ID] = [texts[i] for i in unclustered_idx[:per_cluster]]
     terms = _ctfidf_terms(docs_by_cluster)
 
     # Map coordinates.

@@ -55,7 +55,9 @@ if not points.empty:
     st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
                "Click or lasso points to filter on their clusters.")
     points["topic"] = points["label"]
+    colors = {topics.UNCLUSTERED_LABEL: "#b0b0b0"}
     fig = px.scatter(points, x="map_x", y="map_y", color="topic", hover_name="title", custom_data=["cluster_id"],
+                     color_discrete_map=colors,
                      hover_data={"map_x": False, "map_y": False, "cluster_id": True, "is_copy": True},
                      labels={"map_x": "", "map_y": ""}, height=460, render_mode="webgl")
     fig.update_traces(marker={"size": 9 if len(points) < 500 else 5, "opacity": 0.8})
@@ -75,8 +77,10 @@ else:
     labels = dict(zip(summary["cluster_id"], summary["label"]))
     timeline["topic"] = timeline["cluster_id"].map(lambda c: labels.get(c, f"Topic {c}"))
     fig_t = px.bar(timeline, x="period", y="count", color="topic", height=360,
+                   color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
                    labels={"period": f"{freq_name} starting", "count": "articles"})
-    fig_t.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.1)
+    fig_t.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2)
+    fig_t.update_xaxes(type="category")
     st.plotly_chart(fig_t, key="topics-time")
     download_csv(timeline, f"topics_by_{freq_name}", label="Download timeline CSV")
 
