@@ -118,6 +118,17 @@ def _filtered(path: str, version: tuple, filters: query.Filters) -> dict[str, pd
     return query.apply_filters(_load(path, version), filters)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _options(path: str, version: tuple) -> dict[str, list]:
+    return query.filter_options(_load(path, version))
+
+
+def filter_options() -> dict[str, list]:
+    """The values each list filter can take in the session's store (cached per store version)."""
+    path = str(store_dir())
+    return _options(path, _store_version(path))
+
+
 def filtered_tables(filters: query.Filters) -> dict[str, pd.DataFrame]:
     """The session's tables narrowed by ``filters`` (cached per store version and filters)."""
     path = str(store_dir())
@@ -142,7 +153,7 @@ def _cluster_label(clusters: pd.DataFrame):
 
 def url_options(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
     """Each URL parameter's accepted values, as they are written in the URL."""
-    options = query.filter_options(tables)
+    options = filter_options()
     label = _cluster_label(tables["clusters"])
     out = {name: [str(v) for v in values] for name, values in options.items()}
     out["cluster"] = [label(c) for c in options["cluster"]]
@@ -170,7 +181,7 @@ def url_notices(tables: dict[str, pd.DataFrame]) -> list[str]:
 def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     """Draw the sidebar filters (bound to the URL) and return what they select."""
     articles = tables["articles"]
-    options = query.filter_options(tables)
+    options = filter_options()
     with st.sidebar:
         st.subheader("Filters")
         known = [d for d in query.article_dates(articles) if d]
@@ -245,8 +256,7 @@ def apply_filter_values(field: str, values: list) -> bool:
         return True
     if field not in LIST_FILTERS:
         raise ValueError(f"cannot cross-filter on {field!r}; expected date or one of {LIST_FILTERS}")
-    view = st.session_state.get("_view")
-    known = query.filter_options(view.tables)[field] if view is not None else None
+    known = filter_options()[field]
     if field == "cluster":
         values = [int(v) for v in values if str(v).lstrip("-").isdigit()]
     chosen = [v for v in values if known is None or v in known]
