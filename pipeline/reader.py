@@ -80,7 +80,8 @@ def highlight_html(text: str, spans: list[Span], anchor: int | None = None) -> s
                 anchor = end
     out: list[str] = []
     pos = 0
-    marker = '<span id="reader-focus" class="reader-focus"></span>'
+    marker = ('<span id="reader-focus" class="reader-focus" title="linked sentence starts here" '
+              'style="border-left:4px solid #1f4e79;padding-left:2px;margin-left:1px"></span>')
 
     def plain(a: int, b: int) -> str:
         if anchor is not None and a <= anchor <= b:
