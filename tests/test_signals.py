@@ -235,8 +235,12 @@ def test_nonpolitical_fixture_false_positive_rate():
 def test_no_cue_sentence_is_not_parsed():
     from pipeline import nlp
     before = nlp.parse.cache_info().misses
+    cached = set(signals._PARSE_CACHE)
     assert signals.extract("The weather in Brussels was mild on Tuesday.", mentions=[]) == []
+    # an ambiguous cue without any political anchor is dropped before parsing, too
+    assert signals.extract("The attack was guaranteed in the summer.", mentions=[]) == []
     assert nlp.parse.cache_info().misses == before
+    assert set(signals._PARSE_CACHE) == cached
 
 
 def test_every_cue_has_known_category_and_categories_have_sources():
