@@ -85,6 +85,14 @@ class DedupState:
     url_keys: dict[str, str] = field(default_factory=dict)
     input_keys: dict[str, str] = field(default_factory=dict)
     index: dedup.NearDuplicateIndex = field(default_factory=dedup.NearDuplicateIndex)
+    # signatures recomputed because the stored ones were made by another scheme: to be written back
+    recomputed: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def signatures_to_write(self, new_sigs: pd.DataFrame) -> pd.DataFrame:
+        """The new articles' signatures, plus any recomputed stored ones."""
+        if not self.recomputed:
+            return new_sigs
+        return pd.concat([pd.DataFrame(self.recomputed, columns=["article_id", "signature"]), new_sigs], ignore_index=True)
 
     @classmethod
     def from_store(cls, store_dir: str | Path) -> "DedupState":
@@ -109,8 +117,10 @@ class DedupState:
         else:  # stored signatures were made differently (or not at all): recompute from the texts
             texts = store.read_columns(store_dir, "articles", ["article_id", "text"])
             for aid, text in zip(texts["article_id"], texts["text"]):
+                sig = dedup.signature(text or "")
+                state.recomputed.append((aid, dedup.signature_to_bytes(sig)))
                 if aid in originals:
-                    state.index.add(aid, dedup.signature(text or ""))
+                    state.index.add(aid, sig)
         return state
 
 
@@ -272,7 +282,8 @@ def run(
     """
     started = time.perf_counter()
     report = RunReport(run_id=uuid.uuid4().hex[:12])
-    if documents is None:
+    owned = documents is None
+    if owned:
         documents, read_rejected = read_inputs(paths or [])
         rejected = list(rejected) + read_rejected
     report.results.extend(rejected)
@@ -280,7 +291,8 @@ def run(
 
     has_store = store.exists(store_dir)
     state = DedupState.from_store(store_dir)
-    queue, documents = _take(documents), None  # the raw pages are freed as they are cleaned
+    # our own list of raw pages is emptied as they are cleaned (freeing them); a caller's is left alone
+    queue, documents = (_take(documents) if owned else iter(documents)), None
     new_articles, new_sigs, new_inputs = prepare_articles(
         queue, state, report.results, workers=workers or default_workers(), progress=tick)
 
@@ -290,7 +302,7 @@ def run(
         new_articles = new_articles.drop(columns=["cluster_id"]).assign(annotated=0)
         store.write(
             store_dir,
-            upsert={"articles": new_articles, "signatures": new_sigs},
+            upsert={"articles": new_articles, "signatures": state.signatures_to_write(new_sigs)},
             append={"inputs": new_inputs, "ingest_log": _log_frame(report)},
             meta=meta,
         )
@@ -300,7 +312,8 @@ def run(
     pending = known[known["annotated"].fillna(1).astype(int) == 0] if not known.empty else known
     if new_articles.empty and pending.empty:
         report.seconds = time.perf_counter() - started
-        store.write(store_dir, append={"inputs": new_inputs, "ingest_log": _log_frame(report)}, meta=meta)
+        store.write(store_dir, upsert={"signatures": state.signatures_to_write(new_sigs)},
+                    append={"inputs": new_inputs, "ingest_log": _log_frame(report)}, meta=meta)
         return report
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
@@ -324,7 +337,7 @@ def run(
         store_dir,
         upsert={
             "articles": articles_out.drop(columns=["cluster_id"]).assign(annotated=1),
-            "signatures": new_sigs,
+            "signatures": state.signatures_to_write(new_sigs),
             **{name: pd.concat(frames, ignore_index=True) for name, frames in stage_tables.items()},
         },
         replace={"clusters": clusters, "assignments": assignments},

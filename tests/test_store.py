@@ -229,3 +229,20 @@ def test_seed_rerun_adds_nothing_and_counts(seed_store, tmp_path):
         assert after[table] == before[table], table
     assert len(after["ingest_log"]) == len(before["ingest_log"]) + 5
     assert store.counts(store_dir)["articles"] == 5
+
+
+def test_signatures_of_another_scheme_are_recomputed_and_written_back(tmp_path):
+    store_dir = tmp_path / "store"
+    run.run([SEEDS], store_dir, stages=False, workers=1)
+    conn = sqlite3.connect(store.db_path(store_dir))
+    good = dict(conn.execute("SELECT article_id, signature FROM signatures").fetchall())
+    conn.execute("UPDATE signatures SET signature = x'00'")
+    conn.execute("UPDATE meta SET value = 'some-older-scheme' WHERE key = 'signature_scheme'")
+    conn.commit()
+    conn.close()
+    report = run.run([SEEDS], store_dir, stages=False, workers=1)
+    assert [r.status for r in report.results] == ["duplicate"] * 5
+    conn = sqlite3.connect(store.db_path(store_dir))
+    assert dict(conn.execute("SELECT article_id, signature FROM signatures").fetchall()) == good
+    conn.close()
+    assert store.read_meta(store_dir)["signature_scheme"] == run.dedup.SIGNATURE_SCHEME
