@@ -6,7 +6,11 @@ with a direction and a Goldstein-scale value), and qualified by the dependency
 parse of its sentence: is it asserted, negated, hypothetical, future/planned or
 reported? Who is its source and who its target? Sentences about sport,
 disasters, crime, markets or medicine (``data/signal_nonpolitical.csv``) never
-score. Only sentences that contain a cue are parsed.
+score, and ambiguous cues ("attack", "threat", "pressure") score only in a sentence
+with a political anchor (an actor of ``pipeline.actors`` or a word of
+``data/signal_anchors.csv``). Only cue sentences that survive these checks are
+parsed (in one batch per article, without NER). Data sources, weights and the
+verification of the proposed CAMEO tension map: ``data/signals.md``.
 
 Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
 
