@@ -98,23 +98,23 @@ def connect(store_dir: str | Path, *, create: bool = False) -> sqlite3.Connectio
 
 
 def _ensure_meta(conn: sqlite3.Connection) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version == 0 and "articles" not in table_names(conn):
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif version > SCHEMA_VERSION:
-            raise StoreError(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
-        else:
-            for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[target](conn)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    """Create the ``meta`` table of a new database (its own small transaction; no data is touched)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to ``SCHEMA_VERSION``, inside the caller's open transaction (so a run killed while
+    migrating or writing leaves the store at its old version with its old data)."""
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
+    if version == SCHEMA_VERSION:
+        return
+    if version or "articles" in table_names(conn):
+        for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](conn)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
 
 def schema_version(store_dir: str | Path) -> int:
@@ -203,6 +203,7 @@ def write(
     with closing(connect(store_dir, create=True)) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            _migrate(conn)
             for name, frame in (upsert or {}).items():
                 if frame is None:
                     continue
