@@ -18,7 +18,8 @@ Each positive and negative is looked up in the index (LSH candidates confirmed b
 similarity ≥ the threshold). A positive matched to its own original is a true positive; matched to another
 article, a false positive (and a miss); unmatched, a miss. A negative matched to anything is a false
 positive. Printed: precision, recall and F1 overall and per edit level, and the similarity of pairs near
-the threshold. Deterministic for a given seed.
+the threshold. Deterministic for a given seed; the default seed (7) differs from the one the shingle
+size and threshold were chosen with (13, see ``pipeline.dedup``).
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def main(argv: list[str]) -> int:
     """Build the pairs, run the detector and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m pipeline eval dedup")
     parser.add_argument("--originals", type=int, default=1500, help="indexed originals (and as many negatives)")
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--seed", type=int, default=7, help="sampling seed (parameters were tuned with seed 13)")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
