@@ -626,12 +626,18 @@ def _source_signatures() -> tuple[tuple[re.Pattern, str], ...]:
 
 @functools.lru_cache(maxsize=1)
 def _any_source_signature() -> re.Pattern:
-    return re.compile("|".join(f"(?:{p.pattern})" for p, _ in _source_signatures()) or r"(?!)", re.IGNORECASE)
+    """All signatures in one pattern, lower-cased when that keeps their meaning (no upper-case escapes such
+    as \\S or \\W): searching the lower-cased page without IGNORECASE is several times faster."""
+    patterns = [p.pattern for p, _ in _source_signatures()]
+    if patterns and not any(re.search(r"\\[A-Z]", p) for p in patterns):
+        return re.compile("|".join(f"(?:{p.lower()})" for p in patterns))
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
 
 
 def detect_source(page: str) -> str:
     """Name the outlet of a plain-text page from known signatures (the first listed that matches), or ""."""
-    if not _any_source_signature().search(page):
+    prefilter = _any_source_signature()
+    if not prefilter.search(page.lower() if not prefilter.flags & re.IGNORECASE else page):
         return ""
     for pattern, source in _source_signatures():
         if pattern.search(page):
