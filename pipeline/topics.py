@@ -91,7 +91,7 @@ FIT_SAMPLE_SIZE = 12000   # ... of this size
 K_SAMPLE_LARGE = 2500     # rows the choice of k is made on above FIT_SAMPLE articles
 LLOYD_STEPS = 3           # ... by this many Lloyd steps over all articles
 SMALL_CORPUS = 5000       # below this many articles the fit runs single-threaded
-K_SAMPLE = 4000           # rows the choice of k is made on
+K_SAMPLE = 3000           # rows the choice of k is made on
 OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
 K_HYSTERESIS = 0.8        # a refit keeps the previous k if its knee score is within 80 % of the best
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
@@ -196,6 +196,14 @@ def _embed(texts: list[str], rng: np.random.RandomState):
 
 
 def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None) -> int:
+    """See :func:`_choose_k_curve`; runs single-threaded (small matrices: threads only add overhead)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _choose_k_curve(lsa, rng, preferred)
+
+
+def _choose_k_curve(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None) -> int:
     """Number of clusters: the knee of the silhouette curve over :func:`k_grid`, on a sample.
 
     For every k of the grid, k-means is fitted on a fixed-seed sample of ``lsa`` and its mean
@@ -213,9 +221,7 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None
     idx = np.arange(n) if n <= size else np.sort(rng.choice(n, size, replace=False))
     x = lsa[idx]
     ks, scores = [], []
-    grid = k_grid(n)                 # k scales with the corpus, not with the sample ...
-    if len(idx) < n:
-        grid = [k for k in grid if k <= len(idx) // 10]   # ... but keeps ~10 sampled articles per cluster
+    grid = k_grid(len(idx))
     if preferred is not None and 2 <= preferred < len(idx) and preferred not in grid:
         grid = sorted(grid + [preferred])
     for k in grid:
@@ -569,17 +575,18 @@ def _split_copies(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return a
 
     originals = [root(a) for a in frame["article_id"]]
-    # Exact copies not flagged upstream (same title and text once case and spacing are
-    # normalised) are copies of the first such article, too.
-    keys = (frame["title"] + "\n" + frame["text"]).str.lower().str.split().str.join(" ")
-    first_with_key: dict[str, str] = {}
-    for i, (key, text) in enumerate(zip(keys, frame["text"])):
-        if not text.strip() or originals[i] != frame["article_id"].iat[i]:
-            continue
-        if key in first_with_key:
-            originals[i] = first_with_key[key]
-        else:
-            first_with_key[key] = originals[i]
+    # Exact copies not flagged upstream (same title and same text) are copies of the first such
+    # article (in article_id order), too.
+    flagged = np.array([o != a for o, a in zip(originals, frame["article_id"])])
+    dup_mask = frame.duplicated(["title", "text"], keep="first").to_numpy() & ~flagged
+    if dup_mask.any():
+        group = frame.groupby(["title", "text"], sort=False).ngroup().to_numpy()
+        first_of_group: dict[int, str] = {}
+        for i in np.flatnonzero(~flagged):
+            first_of_group.setdefault(int(group[i]), frame["article_id"].iat[i])
+        for i in np.flatnonzero(dup_mask):
+            if frame["text"].iat[i].strip():
+                originals[i] = first_of_group[int(group[i])]
     frame = frame.assign(original=originals)
     is_copy = frame["original"] != frame["article_id"]
     return frame[~is_copy].reset_index(drop=True), frame[is_copy].reset_index(drop=True)
