@@ -13,12 +13,17 @@ Method (all scikit-learn, no per-corpus tuning)
 1. Text = title + main text (first ``MAX_CHARS`` characters). TF-IDF with sublinear tf,
    English stop words, ``min_df=2``, ``max_df=0.5`` (relaxed on tiny corpora).
 2. LSA: TruncatedSVD to ``N_COMPONENTS`` dimensions, then L2 normalisation (so that euclidean
-   k-means on the rows is spherical k-means, i.e. cosine). On large corpora the SVD is fitted
-   on a fixed-seed sample and applied to every row.
-3. k is chosen automatically: k-means is fitted for each k of a geometric grid scaled to the
-   corpus size (2 … ~sqrt(n)), on a sample, and the k with the highest silhouette (cosine,
-   in the LSA space) wins. Silhouette rewards clusters that are tight and well separated,
-   which is what an analyst reads as "one topic"; it needs no labels and no true k.
+   k-means on the rows is spherical k-means, i.e. cosine). On large corpora the vocabulary and
+   the SVD are fitted on a fixed-seed sample (``SVD_SAMPLE``) and applied to every row, and the
+   rows are tokenised in two worker processes.
+3. k is chosen automatically (:func:`_choose_k_curve`): k-means is fitted for each k of a
+   geometric grid (2 … ~1.5·sqrt(m), at least 15 articles per cluster) on a fixed-seed sample
+   of m ≤ ``K_SAMPLE`` articles, and the mean cosine silhouette is computed in the LSA space.
+   On news the silhouette keeps creeping up with k (ever smaller story clusters), so k is the
+   KNEE of that curve: the point furthest above the chord from its first to its last point
+   (in log k). A refit keeps the previous k when it scores within ``K_HYSTERESIS``.
+   Final k-means: 3 inits on the whole corpus, or (above ``FIT_SAMPLE`` articles) one fit on
+   a sample followed by ``LLOYD_STEPS`` spherical Lloyd steps over every article.
 4. Clusters smaller than ``min_cluster_size(n)`` and articles whose cosine to their
    cluster centre is below ``OUTLIER_COSINE`` go to the explicit Unclustered bucket (id −1).
 5. Labels: class-based TF-IDF (c-TF-IDF, as in BERTopic) over unigrams and bigrams, with the
@@ -28,6 +33,8 @@ Method (all scikit-learn, no per-corpus tuning)
    ``previous_clusters``, new clusters are matched one-to-one to old ones by cosine of those
    centres (Hungarian matching, cosine ≥ ``MATCH_COSINE``) and keep the old id; others get
    ``max(old ids) + 1, …``. Without previous clusters ids are 0, 1, … by decreasing size.
+   A refit also STARTS k-means from the previous centres (projected into the new LSA space),
+   so topics that did not change come out with the same members and hence the same id.
    Input rows are sorted by article_id first, and every random step has a fixed seed, so
    the same input gives the same ids and labels on every run.
 7. Copies (``duplicate_of`` set to an article present in the input) are left out of the fit,
@@ -772,9 +779,9 @@ def assign(articles: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
     Each article's TF-IDF vector (over the terms of the stored centres, with their stored idf)
     is compared with every stored centre; it joins the most similar cluster when the cosine
     reaches ``ASSIGN_COSINE``, else Unclustered. Copies take their original's cluster when the
-    original is among ``articles``. Map coordinates are placed at the chosen cluster's mean
-    position is unknown here, so new articles get NaN-free coordinates from a centre layout of
-    the stored centres. See :func:`needs_refit` for when to run :func:`cluster` again.
+    original is among ``articles`` (else they are treated as originals). Map coordinates come
+    from a layout of the stored centres (the fitted layout is not stored), so they are
+    approximate until the next refit. See :func:`needs_refit` for when to run :func:`cluster`.
     """
     frame = _validate_articles(articles)
     if not isinstance(clusters, pd.DataFrame):
