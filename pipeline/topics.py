@@ -22,7 +22,7 @@ Method (all scikit-learn, no per-corpus tuning)
    On news the silhouette keeps creeping up with k (ever smaller story clusters), so k is the
    KNEE of that curve: the point furthest above the chord from its first to its last point
    (in log k). A refit keeps the previous k when it scores within ``K_HYSTERESIS``.
-   Final k-means: 3 inits on the whole corpus, or (above ``FIT_SAMPLE`` articles) one fit on
+   Final k-means: ``FINAL_INITS`` inits on the whole corpus, or (above ``FIT_SAMPLE`` articles) one fit on
    a sample followed by ``LLOYD_STEPS`` spherical Lloyd steps over every article.
 4. Clusters smaller than ``min_cluster_size(n)`` and articles whose cosine to their
    cluster centre is below ``OUTLIER_COSINE`` go to the explicit Unclustered bucket (id −1).
@@ -93,6 +93,7 @@ UNCLUSTERED_LABEL = "Unclustered"
 MAX_CHARS = 6000          # characters of title + text used per article
 N_COMPONENTS = 100        # LSA dimensions
 SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large corpora
+FINAL_INITS = 10          # k-means restarts (lowest inertia kept) for the final fit
 FIT_SAMPLE = 20000        # above this many articles k-means is fitted on a sample, then refined
 FIT_SAMPLE_SIZE = 12000   # ... of this size
 K_SAMPLE_LARGE = 2500     # rows the choice of k is made on above FIT_SAMPLE articles
@@ -278,7 +279,7 @@ def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState,
                     random_state=state).fit(lsa)
         return km.labels_.astype(int), normalize(km.cluster_centers_)
     if n <= FIT_SAMPLE:
-        km = KMeans(n_clusters=k, n_init=3, random_state=state, max_iter=200).fit(lsa)
+        km = KMeans(n_clusters=k, n_init=FINAL_INITS, random_state=state, max_iter=200).fit(lsa)
         return km.labels_.astype(int), normalize(km.cluster_centers_)
     # Large corpus: k-means on a fixed-seed sample, then every row joins its nearest centre and
     # a few spherical Lloyd steps over all rows refine the centres (one matrix product each).
