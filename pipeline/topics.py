@@ -235,8 +235,8 @@ def _choose_k_curve(lsa: np.ndarray, rng: np.random.RandomState, preferred: int 
     for k in grid:
         if k < 2 or k >= len(idx):
             continue
-        km = KMeans(n_clusters=k, n_init=1 if len(idx) >= K_SAMPLE else 2,
-                    random_state=rng.randint(2**31 - 1), max_iter=60).fit(x)
+        km = KMeans(n_clusters=k, n_init=1 if n > FIT_SAMPLE else 2,
+                    random_state=rng.randint(2**31 - 1), max_iter=60 if n > FIT_SAMPLE else 100).fit(x)
         if len(set(km.labels_.tolist())) < 2:
             continue
         ks.append(k)
