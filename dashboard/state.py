@@ -58,6 +58,7 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_STORE = PROJECT_ROOT / ".store" / "seeds"
 
 LIST_FILTERS = ("cluster", "actor", "signal", "figure")
+SIDEBAR_ACTORS = 300  # a multiselect of 30k names (10k articles) costs seconds per run in the browser
 SESSION_STORE_KEY = "_session_store"
 
 
@@ -96,7 +97,10 @@ def _store_version(path: str) -> tuple:
     return tuple(parts)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# Tables are cached as shared resources, not per-call copies (``st.cache_data`` would unpickle a
+# fresh copy of every table for every run and session: at 10k articles ~100 MB per session and
+# seconds per run). Pages must treat them as read-only (build new frames, never assign into them).
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load(path: str, version: tuple) -> dict[str, pd.DataFrame]:
     return run.load_tables(path)
 
@@ -113,7 +117,7 @@ def load_tables() -> dict[str, pd.DataFrame]:
     return _load(path, _store_version(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _filtered(path: str, version: tuple, filters: query.Filters) -> dict[str, pd.DataFrame]:
     return query.apply_filters(_load(path, version), filters)
 
@@ -178,6 +182,17 @@ def url_notices(tables: dict[str, pd.DataFrame]) -> list[str]:
     return notices
 
 
+def _actor_choices(ranked: list[str]) -> list[str]:
+    """The sidebar's actor options: the most mentioned ones, plus any chosen already (by a chart, chip or link)."""
+    top = ranked[:SIDEBAR_ACTORS]
+    wanted = list(st.session_state.get("actor") or []) + st.query_params.get_all("actor")
+    if not wanted:
+        return top
+    shown, known = set(top), set(ranked)
+    extra = [a for a in dict.fromkeys(wanted) if a in known and a not in shown]
+    return top + extra
+
+
 def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     """Draw the sidebar filters (bound to the URL) and return what they select."""
     articles = tables["articles"]
@@ -191,7 +206,9 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", bind="query-params")
         clusters = st.multiselect("Topic cluster", options["cluster"], format_func=_cluster_label(tables["clusters"]),
                                   key="cluster", bind="query-params")
-        actors = st.multiselect("Actor", options["actor"], key="actor", bind="query-params")
+        actors = st.multiselect("Actor", _actor_choices(options["actor"]), key="actor", bind="query-params",
+                                help=f"The {SIDEBAR_ACTORS} most mentioned actors (of {len(options['actor'])}); any other "
+                                     "actor can be chosen from a chart or a link.")
         cats = st.multiselect("Signal category", options["signal"], key="signal", bind="query-params")
         kinds = st.multiselect("Figure kind", options["figure"], key="figure", bind="query-params",
                                help="Keep articles stating a figure of this kind (money, share of GDP, change, count).")
