@@ -326,9 +326,8 @@ def run(
         tick("annotate", min(i + batch, len(to_annotate)), len(to_annotate))
 
     all_articles = pd.concat([known[ARTICLE_COLUMNS], new_articles], ignore_index=True) if not known.empty else new_articles
-    previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS) if has_store else None
     tick("topics", 0, 1)
-    assignments, clusters = topics.cluster(all_articles, previous_clusters=previous if previous is not None and not previous.empty else None)
+    assignments, clusters = update_topics(store_dir if has_store else None, all_articles)
     tick("topics", 1, 1)
 
     report.seconds = time.perf_counter() - started
@@ -345,6 +344,28 @@ def run(
         meta=meta,
     )
     return report
+
+
+def update_topics(store_dir: str | Path | None, all_articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Topic assignments and clusters for the whole corpus after a run.
+
+    Articles without an assignment are placed in the stored clusters
+    (``topics.assign``, no refit) while ``topics.needs_refit`` says the model
+    still fits: the corpus has grown by at most 20% since the fit and at most
+    30% of the new articles land in no cluster. Otherwise every article is
+    refitted, warm-started from the stored clusters so that matching
+    clusters keep their ids.
+    """
+    previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS) if store_dir is not None else None
+    if previous is None or previous.empty:
+        return topics.cluster(all_articles)
+    if not topics.needs_refit(previous, len(all_articles)):
+        stored = store.read(store_dir, "assignments", topics.ASSIGNMENT_COLUMNS)
+        unassigned = all_articles.loc[~all_articles["article_id"].isin(set(stored["article_id"]))]
+        placed = topics.assign(unassigned, previous)
+        if not topics.needs_refit(previous, len(all_articles), placed):
+            return pd.concat([stored, placed], ignore_index=True), previous
+    return topics.cluster(all_articles, previous_clusters=previous)
 
 
 def _now() -> str:

@@ -1,0 +1,43 @@
+"""The run as a whole: stages wired together, incremental topics, nothing written twice."""
+import shutil
+
+from conftest import SEEDS
+from pipeline import run
+
+
+def test_one_new_article_is_placed_without_refitting(tmp_path, seed_store, monkeypatch):
+    from pipeline import topics
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("topics.cluster was called: the model was refitted")
+
+    store_dir = tmp_path / "store"
+    shutil.copytree(seed_store, store_dir)
+    before = run.load_tables(store_dir)
+    extra = tmp_path / "new.txt"
+    extra.write_text(
+        "NATO sets up innovation fund\nNATO allies agreed to launch a joint innovation fund worth one billion euros "
+        "for defence technologies, the secretary general said after the meeting of defence ministers in Brussels.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(topics, "cluster", no_refit)
+    report = run.run([extra], store_dir)
+    assert report.count("added") == 1
+    after = run.load_tables(store_dir)
+    assert len(after["articles"]) == 6
+    # the clusters were not refitted: old articles keep their clusters, the table of clusters is unchanged
+    old = before["articles"].set_index("article_id")["cluster_id"]
+    assert after["articles"].set_index("article_id")["cluster_id"].loc[old.index].equals(old)
+    assert after["clusters"]["cluster_id"].tolist() == before["clusters"]["cluster_id"].tolist()
+    new_id = report.results[-1].article_id
+    assert new_id in set(after["assignments"]["article_id"])
+    assert (after["figures"]["article_id"] == new_id).any()
+
+
+def test_seeds_again_write_nothing_new(tmp_path, seed_store):
+    store_dir = tmp_path / "store"
+    shutil.copytree(seed_store, store_dir)
+    before = {k: len(v) for k, v in run.load_tables(store_dir).items()}
+    report = run.run([SEEDS], store_dir)
+    assert report.count("added") == 0 and report.count("duplicate") == 5
+    assert {k: len(v) for k, v in run.load_tables(store_dir).items()} == before
