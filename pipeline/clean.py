@@ -60,7 +60,15 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+@functools.lru_cache(maxsize=1)
+def _any_rule() -> re.Pattern:
+    """One pattern matching a line that any rule matches: most lines are prose and fail it at once."""
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in _rules()), re.IGNORECASE)
+
+
 def _match_rule(line: str) -> _Rule | None:
+    if not _any_rule().fullmatch(line):
+        return None
     for rule in _rules():
         if rule.pattern.fullmatch(line):
             return rule
