@@ -22,7 +22,6 @@ import importlib
 import json
 import math
 import sys
-from pathlib import Path
 
 EXTRACT_STAGES = ("figures", "actors", "signals", "dates")
 EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup")
