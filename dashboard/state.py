@@ -81,7 +81,7 @@ def use_session_store(path: str | Path) -> None:
 @st.cache_resource(show_spinner=False)
 def _ensure_store(path: str) -> str:
     """Build the store from the seeds when it does not exist yet (once per process)."""
-    if not store.exists(path) or store.read(path, "articles").empty:
+    if not store.exists(path) or store.counts(path).get("articles", 0) == 0:
         run.run([SEEDS_DIR], path)
     return path
 
