@@ -25,7 +25,8 @@ Cross-filtering from charts
     ``field`` to the values found in each point's ``point`` attribute (``x``,
     ``y``, ``customdata``, ``legendgroup``), read dict-style by
     :func:`pipeline.query.selection_values`. ``field="date"`` turns clicked
-    date labels (day, month or year) into the ``from``/``to`` range. The
+    date labels (day, month or year), or a box drawn over a date axis, into
+    the ``from``/``to`` range. The
     update runs as the chart's ``on_select`` callback, before the next run, so
     the sidebar widgets (and the URL) show it and every page follows.
     :func:`chart_selection` does the same for an event a page already holds.
@@ -285,16 +286,25 @@ def apply_filter_values(field: str, values: list) -> bool:
 
 def _on_select(chart_key: str, field: str, point: str):
     def callback() -> None:
-        apply_filter_values(field, query.selection_values(st.session_state.get(chart_key), point))
+        event = st.session_state.get(chart_key)
+        values = query.selection_values(event, point) if point else []
+        if field == "date" and not values:  # a box drawn over a date axis
+            span = query.selection_x_range(event)
+            if span:
+                st.session_state["from"], st.session_state["to"] = span
+            return
+        apply_filter_values(field, values)
     return callback
 
 
-def cross_filter_chart(fig, *, key: str, field: str, point: str = "y", container=None, **kwargs):
+def cross_filter_chart(fig, *, key: str, field: str, point: str | None = "y", container=None, **kwargs):
     """Draw a plotly chart whose selected points set filter ``field`` (see the module docstring).
 
     ``point`` is the point attribute holding the value (``x``, ``y``,
-    ``customdata``, ``legendgroup``); ``container`` a column or container to
-    draw into. Returns the selection event.
+    ``customdata``, ``legendgroup``; ``None`` with ``field="date"``: only a
+    box drawn over the date axis counts, for charts whose bars stand for
+    periods longer than their date label); ``container`` a column or
+    container to draw into. Returns the selection event.
     """
     where = container if container is not None else st
     kwargs.setdefault("selection_mode", ("points", "box", "lasso"))

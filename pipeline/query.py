@@ -318,3 +318,23 @@ def articles_per_period(articles: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["period", "articles"])
     counts = periods.value_counts().sort_index()
     return pd.DataFrame({"period": counts.index.astype(str), "articles": counts.to_numpy()})
+
+
+def selection_x_range(event) -> tuple[dt.date, dt.date] | None:
+    """The date range of a box selection on a date x axis (``event["selection"]["box"][0]["x"]``), or None."""
+    try:
+        boxes = event["selection"]["box"]
+    except (KeyError, TypeError):
+        return None
+    days = []
+    for box in boxes or []:
+        try:
+            xs = box["x"]
+        except (KeyError, TypeError):
+            continue
+        for x in xs or []:
+            try:
+                days.append(dt.date.fromisoformat(str(x).strip()[:10]))
+            except ValueError:
+                continue
+    return (min(days), max(days)) if len(days) >= 2 else None

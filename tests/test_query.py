@@ -127,3 +127,10 @@ def test_cluster_sizes_and_articles_per_period(seed_tables):
 def test_reader_link_carries_article_and_position():
     assert query.reader_link("ab c", 120) == "reader?article=ab+c&at=120"
     assert query.reader_link("x") == "reader?article=x"
+
+
+def test_box_over_a_date_axis_gives_a_date_range():
+    event = {"selection": {"points": [], "box": [{"x": ["2022-01-03 12:00:00", "2021-12-20"], "y": [0, 5]}]}}
+    assert query.selection_x_range(event) == (dt.date(2021, 12, 20), dt.date(2022, 1, 3))
+    assert query.selection_x_range({"selection": {"box": [{"x": ["arms_race", "sanctions"]}]}}) is None
+    assert query.selection_x_range(None) is None
