@@ -47,6 +47,8 @@ with st.sidebar:
 filters = state.sidebar_filters(tables)
 for notice in notices:
     st.info(notice, icon=":material/link_off:")
+with st.sidebar:
+    state.share_box(filters, tables)
 state.filter_chips(filters, tables)
 state.set_view(state.View(tables=tables, filters=filters, filtered=state.filtered_tables(filters)))
 page.run()

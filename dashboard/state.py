@@ -240,6 +240,29 @@ def url_params(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[
     return params
 
 
+def share_link(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> str:
+    """The URL that reopens this view: this page, every filter and the open article (built here, not read back
+    from the browser's address bar, which after a page switch may not show every bound filter yet)."""
+    from urllib.parse import urlencode
+
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:  # no browser context (bare mode, AppTest)
+        base = ""
+    params = dict(url_params(filters, tables))
+    for name in ("article", "at"):
+        if name in st.query_params:
+            params[name] = st.query_params[name]
+    encoded = urlencode(params, doseq=True)
+    return f"{base}?{encoded}" if encoded else base
+
+
+def share_box(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:
+    """A copyable link to the current view (drawn where the caller is)."""
+    with st.expander("Link to this view", icon=":material/link:"):
+        st.code(share_link(filters, tables), language=None, wrap_lines=True)
+
+
 def page_menu(pages: list) -> None:
     """The page links (drawn where the caller is).
 
