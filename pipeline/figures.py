@@ -608,6 +608,11 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
     here = [m for m in mentions if sentence_start <= int(m.get("start", -1)) < sentence_start + len(sentence)]
     if not here:
         return ""
+    # "hundreds of thousands of Russian soldiers", "8,500 U.S. troops": a country named inside the figure owns it
+    inside = [m for m in here if m.get("actor_type") == "country"
+              and fig_start <= int(m["start"]) - sentence_start and int(m.get("end", m["start"])) - sentence_start <= fig_end]
+    if inside:
+        return _owner_name(inside[0], mentions)
     for lo, hi in _subject_spans(sentence, fig_start):
         for mention in here:
             if lo <= int(mention["start"]) - sentence_start < hi:

@@ -350,3 +350,16 @@ def test_spending_page_renders_and_kind_filter_narrows_it(seed_store, monkeypatc
     assert not at.exception, at.exception
     only_gdp = at.dataframe[-1].value
     assert set(only_gdp["kind"]) == {"pct_gdp"} and len(only_gdp) < len(everything)
+
+
+def test_a_country_named_inside_a_count_owns_it():
+    """Real sentences (ukraine_war_news_gdelt): the adjective in the counted phrase decides the owner."""
+    text = ('Lukashenko said, turning to the West, that "if there is aggression against Belarus, there will be hundreds '
+            'of thousands of Russian soldiers who will fight with hundreds of thousands of Belarusian soldiers."\n'
+            "Last week, Defense Secretary Lloyd Austin put 8,500 U.S. troops on heightened preparedness, as Biden and "
+            "his national security officials weighed where to send troops in Eastern Europe to aid Ukraine as part of a "
+            "broader NATO effort, while Russian President Vladimir Putin threatened incursion.")
+    rows = {r["text"]: r for r in figures.extract(text)}
+    assert rows["hundreds of thousands of Russian soldiers"]["actor"] == "Russia"
+    assert rows["hundreds of thousands of Belarusian soldiers"]["actor"] == "Belarus"
+    assert rows["8,500 U.S. troops"]["actor"] == "United States"
