@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_FILE = Path(__file__).parent / "data" / "boilerplate_lines.csv"
-_MAX_TITLE_CHARS = 300
+_MAX_TITLE_CHARS = 200     # a longer first line is a paragraph: its first sentence stands in for a headline
+_DERIVED_TITLE_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,11 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
     title_index = None
     if not title:
         for i, line in enumerate(lines):
-            if line.strip() and labels[i] is None and len(line.strip()) <= _MAX_TITLE_CHARS:
-                title, title_index = line.strip(), i
+            if line.strip() and labels[i] is None:
+                if len(line.strip()) <= _MAX_TITLE_CHARS:
+                    title, title_index = line.strip(), i
+                else:
+                    title = _first_sentence(line.strip())
                 break
 
     if title:
@@ -164,6 +168,17 @@ def _mark_navigation_runs(lines: list[str], labels: list[str | None]) -> None:
         else:
             close()
     close()
+
+
+def _first_sentence(paragraph: str) -> str:
+    """A stand-in headline for a page that has none: the first sentence, cut at a word near 160 characters."""
+    from pipeline.nlp import sentence_spans
+
+    spans = sentence_spans(paragraph)
+    sentence = paragraph[spans[0][0]:spans[0][1]] if spans else paragraph
+    if len(sentence) <= _DERIVED_TITLE_CHARS:
+        return sentence
+    return sentence[:_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _join_broken_lines(body: list[str]) -> list[str]:

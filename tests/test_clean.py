@@ -86,3 +86,18 @@ def test_site_navigation_of_a_crawled_page_is_boilerplate():
     assert "Katy, TX" not in p.text and "Loans & Mortgages" not in p.text
     assert "Four years after Russia launched its full-scale invasion of Ukraine" in p.text
     assert ("navigation", "Katy, TX") in p.removed
+
+
+def test_a_page_without_headline_gets_its_first_sentence_not_a_later_menu_line():
+    import json
+
+    from conftest import SHARED_DATA
+
+    first = json.loads(open(SHARED_DATA / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl", encoding="utf-8").readline())
+    assert first["title"] == ""
+    p = split_page(first["text"])
+    assert p.title == ("Emmanuel Macron has told a press conference in Berlin that he plans to hold phone talks with his "
+                       "Russian counterpart Vladimir Putin on Friday to discuss the situation in Ukraine.")
+    assert p.text.startswith("Emmanuel Macron has told a press conference in Berlin")
+    long_first = split_page("Kyiv — " + "The talks went on for hours and covered sanctions, prisoners and the front line. " * 4 + "\nMore text.")
+    assert long_first.title == "Kyiv — The talks went on for hours and covered sanctions, prisoners and the front line."
