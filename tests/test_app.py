@@ -169,3 +169,15 @@ def test_data_page_offers_every_table_and_the_brief(app):
     for name in ("articles", "clusters", "actor_mentions", "signals", "figures"):
         assert ("CSV", f"csv-{name}") in labels and ("JSON", f"json-{name}") in labels
     assert any(key == "brief" for _, key in labels)
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("actors", {"actors-bar"}),
+    ("spending", {"spending-figures-time", "spending-time", "spending-actor-chart"}),
+    ("tension", {"tension-index"}),
+])
+def test_stage_page_charts_are_wired_into_cross_filtering(app, name, keys):
+    open_page(app, name)
+    charts = app.get("plotly_chart")
+    assert charts, f"no chart on {name}"
+    assert any(c.proto.selection_mode for c in charts)

@@ -136,6 +136,18 @@ def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, s
     assert_no_error(page)
 
 
+def test_clicking_an_actor_bar_filters_by_that_actor(app_url, page):
+    open_page(page, f"{app_url}/actors", "Actors")
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    page.wait_for_timeout(500)
+    bars = chart.locator("g.point path")
+    box = bars.nth(min(2, bars.count() - 1)).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator(".st-key-filter-chips button").filter(has_text="Actor:").first).to_be_visible()
+    assert_no_error(page)
+
+
 def test_shared_url_restores_the_view_and_survives_navigation(app_url, page, browser):
     open_page(page, f"{app_url}/actors?actor=Dmitry+Peskov&from=2021-01-01", "Actors")
     click_nav(page, "Overview", "NATO–Russia tension monitor")

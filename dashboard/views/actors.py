@@ -37,7 +37,7 @@ with tab_counts:
     fig = px.bar(counts, x="mentions", y="actor", color="actor_type", orientation="h", height=520,
                  color_discrete_map=TYPE_COLOURS, labels={"actor": "", "mentions": "mentions"})
     fig.update_layout(yaxis={"categoryorder": "total ascending"}, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(fig, key="actors-bar")
+    state.cross_filter_chart(fig, key="actors-bar", field="actor", point="y")
 
 with tab_network:
     left, mid, right = st.columns(3)

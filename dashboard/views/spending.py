@@ -45,7 +45,7 @@ fig = px.bar(per_period, x="period", y="figures", color="kind", height=280,
              labels={"period": "article month", "figures": "figures (repeats once)"})
 fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
 fig.update_xaxes(type="category")
-st.plotly_chart(fig, key="spending-figures-time")
+state.cross_filter_chart(fig, key="spending-figures-time", field="figure", point="legendgroup")
 
 st.subheader("Money over time and by actor")
 over_time = figures_stage.money_over_time(tracker)
@@ -58,11 +58,11 @@ else:
                  labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
     fig.update_xaxes(type="category")
-    a.plotly_chart(fig, key="spending-time")
+    state.cross_filter_chart(fig, key="spending-time", field="date", point="x", container=a)
     fig = px.bar(by_actor, x="total_eur", y="actor", orientation="h", hover_data=["figures", "largest_eur"], height=320,
                  labels={"total_eur": "EUR (sum of figures)", "actor": ""})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
-    b.plotly_chart(fig, key="spending-actor-chart")
+    state.cross_filter_chart(fig, key="spending-actor-chart", field="actor", point="y", container=b)
 
 st.subheader("Shares of GDP against the NATO targets")
 shares = figures_stage.gdp_commitments(data["figures"], data["articles"])

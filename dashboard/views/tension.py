@@ -51,7 +51,7 @@ else:
                       yaxis_title="Goldstein-weighted score per article", legend={"orientation": "h"})
     fig.update_xaxes(type="date", tickformat="%Y-%m-%d",
                      range=[idx["period"].min() - step, idx["period"].max() + step])
-    st.plotly_chart(fig, key="tension-index")
+    state.cross_filter_chart(fig, key="tension-index", field="date", point=None, selection_mode=("box",))
     n_spikes = int(idx["spike"].sum())
     st.caption(f"{len(with_articles)} {freq_label}s with dated articles; {n_spikes} spike(s). "
                f"Dyad: {dyad_labels[dyad]}.")
