@@ -523,15 +523,17 @@ def named_entities(sentences: list[str]) -> list[list[tuple[int, int, str]]]:
     The tagger and parser are skipped (the small model's NER has its own token encoder, so its entities
     are the same as a full parse's) which makes this about six times faster than ``nlp.parse``.
     """
-    missing = list(dict.fromkeys(s for s in sentences if s not in _NER_CACHE))
+    found = {s: _NER_CACHE[s] for s in sentences if s in _NER_CACHE}
+    missing = list(dict.fromkeys(s for s in sentences if s not in found))
     if missing:
         model = nlp.get_nlp()
         with model.select_pipes(enable=["ner"]):
             for sentence, doc in zip(missing, model.pipe(missing, batch_size=64)):
-                if len(_NER_CACHE) >= _NER_CACHE_SIZE:
-                    _NER_CACHE.clear()
-                _NER_CACHE[sentence] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-    return [_NER_CACHE[s] for s in sentences]
+                found[sentence] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        if len(_NER_CACHE) + len(missing) > _NER_CACHE_SIZE:
+            _NER_CACHE.clear()  # bounded cache: start afresh rather than lose this call's answers
+        _NER_CACHE.update((s, found[s]) for s in missing)
+    return [found[s] for s in sentences]
 
 
 def _needs_ner(text: str, s_start: int, s_end: int, taken: list[tuple[int, int]]) -> bool:

@@ -305,3 +305,14 @@ def test_qualifier_does_not_cross_lines():
     rows = actors.extract("Sanctions were imposed on Russia\n\nPresident Duda spoke.", date="2022-04-19", ner=False)
     duda = [r for r in rows if r["actor"] == "Andrzej Duda"][0]
     assert duda["role_in_text"] == "President" and duda["anachronism"] == ""
+
+
+def test_ner_cache_overflow_in_one_call_loses_no_answer(monkeypatch):
+    """A call bringing more new sentences than the cache holds (a long 20 Newsgroups post) still answers each."""
+    from pipeline import actors as actors_module
+
+    monkeypatch.setattr(actors_module, "_NER_CACHE_SIZE", 2)
+    actors_module._NER_CACHE.clear()
+    sentences = ["From: Jens Stoltenberg", "Sergey Lavrov met Antony Blinken.", "NATO met in Brussels.", "Vladimir Putin spoke."]
+    got = actors_module.named_entities(sentences)
+    assert len(got) == 4 and any(label == "PERSON" for _, _, label in got[1])
