@@ -897,7 +897,6 @@ def cooccurrence(mentions_df, level: str = "sentence", *, min_weight: int = 1):
     actors are mentioned; ``source`` < ``target`` alphabetically; sorted by weight, heaviest first.
     Filter the mentions (by date, topic, type) before calling.
     """
-    import itertools
 
     import pandas as pd
 
@@ -911,12 +910,14 @@ def cooccurrence(mentions_df, level: str = "sentence", *, min_weight: int = 1):
     if mentions_df.empty:
         return pd.DataFrame(columns=columns)
     keys = ["article_id", "sentence"] if level == "sentence" else ["article_id"]
-    counts: dict[tuple[str, str], int] = {}
-    for _, group in mentions_df.groupby(keys, sort=False):
-        actors_here = sorted(set(group["actor"].astype(str)))
-        for source, target in itertools.combinations(actors_here, 2):
-            counts[(source, target)] = counts.get((source, target), 0) + 1
-    edges = pd.DataFrame([(s, t, w) for (s, t), w in counts.items() if w >= min_weight], columns=columns)
+    # one row per (place, actor), places numbered; a self-join on the place gives each pair once (source < target)
+    present = mentions_df[keys + ["actor"]].astype(str).drop_duplicates()
+    present = present.assign(place=present.groupby(keys, sort=False).ngroup())[["place", "actor"]]
+    pairs = present.merge(present, on="place", suffixes=("_s", "_t"))
+    pairs = pairs[pairs["actor_s"] < pairs["actor_t"]]
+    edges = (pairs.groupby(["actor_s", "actor_t"]).size().reset_index(name="weight")
+             .rename(columns={"actor_s": "source", "actor_t": "target"}))
+    edges = edges[edges["weight"] >= min_weight][columns]
     if edges.empty:
         return pd.DataFrame(columns=columns)
     return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)

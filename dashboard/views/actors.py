@@ -29,17 +29,19 @@ c2.metric("Distinct actors", mentions["actor"].nunique())
 c3.metric("Role flags", len(flagged))
 c4.metric("Unresolved names", len(unresolved))
 
-tab_counts, tab_network, tab_flags, tab_quotes, tab_unresolved, tab_all = st.tabs(
-    ["Most mentioned", "Network", "Role flags", "Quotes", "Unresolved", "All mentions"])
+# One section at a time: the quotes and the network are costly on large corpora, so only the chosen one is computed.
+SECTIONS = ["Most mentioned", "Network", "Role flags", "Quotes", "Unresolved", "All mentions"]
+section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="actors-section",
+                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
 
-with tab_counts:
+if section == "Most mentioned":
     counts = query.actor_counts(mentions, n=25)
     fig = px.bar(counts, x="mentions", y="actor", color="actor_type", orientation="h", height=520,
                  color_discrete_map=TYPE_COLOURS, labels={"actor": "", "mentions": "mentions"})
     fig.update_layout(yaxis={"categoryorder": "total ascending"}, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     state.cross_filter_chart(fig, key="actors-bar", field="actor", point="y")
 
-with tab_network:
+if section == "Network":
     left, mid, right = st.columns(3)
     level = left.radio("Together in the same", ["sentence", "article"], horizontal=True, key="net-level")
     types = mid.multiselect("Actor types", list(actors.ACTOR_TYPES), default=list(actors.ACTOR_TYPES), key="net-types")
@@ -76,7 +78,7 @@ with tab_network:
         st.dataframe(edges, hide_index=True)
         download_csv(edges, "actor_network")
 
-with tab_flags:
+if section == "Role flags":
     st.markdown("A title in the text (\"President Dmitry Peskov\") compared with the roles the dictionary "
                 "says the person held on the article's date. Where the article has no date the check "
                 "could not be made, and the flag says so.")
@@ -88,7 +90,7 @@ with tab_flags:
         st.dataframe(table[cols], hide_index=True)
         download_csv(table[cols], "actor_role_flags")
 
-with tab_quotes:
+if section == "Quotes":
     quotes = actors.quotes_table(data["articles"], mentions)
     if quotes.empty:
         st.info("No attributed direct quotations in the articles that match the filters.")
@@ -100,7 +102,7 @@ with tab_quotes:
         st.dataframe(shown[["quote", "date", "title", "cue"]], hide_index=True)
         download_csv(quotes, "actor_quotes")
 
-with tab_unresolved:
+if section == "Unresolved":
     st.markdown("Names the named-entity recogniser found that the actor dictionary does not know, so an "
                 "analyst can see what is unresolved (candidates for the dictionary).")
     if unresolved.empty:
@@ -109,7 +111,7 @@ with tab_unresolved:
         st.dataframe(unresolved, hide_index=True)
         download_csv(unresolved, "actor_unresolved")
 
-with tab_all:
+if section == "All mentions":
     table = query.with_titles(mentions, data["articles"])
     cols = [c for c in ["actor", "actor_type", "mention", "resolution", "role_in_text", "role", "anachronism",
                         "sentence", "title", "date"] if c in table.columns]
