@@ -73,11 +73,10 @@ if not with_articles.empty:
     if with_signals.empty:
         st.info("No signal of this dyad falls in a dated period.")
     else:
-        options = list(with_signals["period"])
-        choice = st.selectbox(
-            f"{freq_label.capitalize()} (highest net tension first)", options, key="tension-period",
-            format_func=lambda p: f"{p:%Y-%m-%d}  net {with_signals.set_index('period').loc[p, 'net_per_article']:+.2f}"
-                                  + ("  ⚠ spike" if with_signals.set_index("period").loc[p, "spike"] else ""))
+        labels = {p: f"{p:%Y-%m-%d}  net {net:+.2f}" + ("  ⚠ spike" if spike else "")
+                  for p, net, spike in zip(with_signals["period"], with_signals["net_per_article"], with_signals["spike"])}
+        choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
+                              key="tension-period", format_func=labels.__getitem__)
         found = tension.evidence(signals, articles, choice, freq=freq, dyad=dyad, require_both=require_both)
         ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
                                "title", "date"] if c in found.columns]
