@@ -10,8 +10,11 @@ Rows of :func:`extract` (``python -m pipeline extract dates``):
 
 An article's date (:func:`article_date`) is never guessed and never the
 ingest time: it comes from a dateline ("Status: 10/22/2021"), else from the
-first full date on the page (a photo caption "Oct. 20, 2021" counts), else it
-is ``unknown``. Separately, :func:`infer_date` places an undated article in a
+full date on the page that reads most surely as a publication date (after
+"Published"/"Updated", else on a short byline line, else closing a photo
+caption "… in Brussels, Oct. 20, 2021."; see :func:`publication_date_strength`), else it
+is ``unknown``: a date the article narrates ("On 24 February 2022 Russia
+invaded Ukraine") is never taken for the article's own. Separately, :func:`infer_date` places an undated article in a
 year from events it speaks of ("ahead of the NATO summit … in The Hague" →
 2025), with the reason; the articles table keeps the two apart
 (``date``/``date_precision`` versus ``date_inferred``/``date_inferred_from``).
@@ -129,10 +132,65 @@ def article_date(raw_page: str, dateline_lines: list[str] | None = None) -> Arti
         for row in extract(line):
             if row["date_precision"] in ("day", "month"):
                 return ArticleDate(row["date"], row["date_precision"], line.strip())
+    best: tuple[int, dict] | None = None
     for row in extract(raw_page):
-        if row["date_precision"] == "day":
-            return ArticleDate(row["date"], "day", row["text"])
+        if row["date_precision"] != "day":
+            continue
+        strength = publication_date_strength(raw_page, row["start"], row["end"])
+        if strength and (best is None or strength > best[0]):
+            best = (strength, row)
+            if strength == _CUED:
+                break
+    if best:
+        return ArticleDate(best[1]["date"], "day", best[1]["text"])
     return ArticleDate("", "unknown", "")
+
+
+_PUBLICATION_CUE = re.compile(
+    r"\b(?:published|updated|posted|modified|released|issued|filed|status|dated?|as of)\b"
+    r"[\s:,.–—-]*(?:on\s+)?(?:\w{3,9},?\s+)?(?:\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?[\s,]*)?$",
+    re.IGNORECASE,
+)
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
+_EVENT_PREPOSITION = re.compile(
+    rf"\b(?:on|in|of|since|until|till|by|before|after|from|between|to|and|through)\s*{_WEEKDAY}?$", re.IGNORECASE)
+_PHOTO_CREDIT = re.compile(r"\b(?:AP|AFP|Reuters|REUTERS|Getty|Images|hide caption|Photo|photograph)\b|\[.*\]|\w/\w")
+_FILE_PHOTO = re.compile(r"\bFile\b")
+_SHORT_LINE_WORDS = 12
+_CUED, _BYLINE, _CAPTION = 3, 2, 1
+
+
+def publication_date_strength(page: str, start: int, end: int) -> int:
+    """How surely a full date at ``page[start:end]`` is the page's own date: 0 (not at all) to 3.
+
+    3: after a cue ("Published", "Updated 5:44 PM UTC,", "Status:"); 2: on a
+    short line of its own (a byline "by Jane Doe 10:41 AM February 5, 2026");
+    1: closing a photo caption ("… in Brussels, Oct. 20, 2021.", "… in Kyiv,
+    on February 4, 2026 [Reuters]"), not a file photo. 0: a date inside running
+    prose ("On 24 February 2022 Russia invaded Ukraine", "… invaded on
+    February 24, 2022."), which is an event the article narrates.
+    """
+    line_start = page.rfind("\n", 0, start) + 1
+    line_end = page.find("\n", end)
+    line_end = len(page) if line_end == -1 else line_end
+    before = page[line_start:start]
+    after = page[end:line_end]
+    if re.search(r"(?:https?:|www\.|/)\S*$", before):
+        return 0  # part of a link ("…/ukraine-quick-elections-2026-02-06/")
+    if _PUBLICATION_CUE.search(before[-60:]):
+        return _CUED
+    after_event_preposition = _EVENT_PREPOSITION.search(before) is not None
+    if not after_event_preposition and len((before + " " + after).split()) <= _SHORT_LINE_WORDS:
+        return _BYLINE
+    closes_sentence = re.match(r"\s*(?:[.)\]\[(*]|$|,?\s*in\s+[A-Z])", after) is not None and not re.match(r"\s*\.\s*[a-z]", after)
+    if not closes_sentence:
+        return 0
+    line = before + after
+    if _FILE_PHOTO.search(line):
+        return 0
+    if not after_event_preposition or _PHOTO_CREDIT.search(after):
+        return _CAPTION
+    return 0
 
 
 @functools.lru_cache(maxsize=1)

@@ -56,3 +56,35 @@ def test_year_inferred_from_upcoming_summit_with_reason():
 
 def test_no_inference_from_a_meeting_that_is_not_a_summit():
     assert dates.infer_date("The meeting in The Hague was organized by Dutch Prime Minister Mark Rutte.") == ("", "unknown", "")
+
+
+# Real lines from ../shared/data/ukraine_war_web_crawl_2026_kjdragan (pages crawled 2026-01/02).
+@pytest.mark.parametrize("page, expected", [
+    # a date the article narrates is an event, not the page's date
+    ("On 24 February 2022 Russia invaded Ukraine, with forces crossing into the country from Belarus in the north, "
+     "Russia in the east and Crimea in the south.", ""),
+    ("In the early hours of February 24 2022, standing on the freezing roof of a hotel in Kyiv, the idea that Russia "
+     "would launch a full-scale assault on Ukraine still seemed almost impossible to imagine.", ""),
+    # a cue, even with a time in between
+    ("Updated [hour]:[minute] [AMPM] [timezone], [monthFull] [day], [year] Updated 5:44 PM UTC, January 26, 2026",
+     "2026-01-26"),
+    # a byline line of its own
+    ("by Katarzyna Szalajko 10:41 AM February 5, 2026", "2026-02-05"),
+    # a photo caption closed by its date and credit
+    ("People charge their electronic devices, get hot drinks and receive psychological support in Kyiv, Ukraine, on "
+     "February 7, 2026 [Anatolii Stepanov/Reuters]", "2026-02-07"),
+    # ... but not a file photo from years before
+    ("Russian President Vladimir Putin hold a bilateral meeting at the G20 leaders summit in Osaka, Japan June 28, "
+     "2019. REUTERS/Kevin Lamarque/File Photo Purchase Licensing Rights", ""),
+    # nor a date inside a link
+    ("https://www.reuters.com/world/europe/us-aims-march-peace-deal-ukraine-quick-elections-sources-say-2026-02-06/>",
+     ""),
+])
+def test_article_date_is_a_publication_date_never_a_narrated_one(page, expected):
+    assert dates.article_date(page).date == expected
+
+
+def test_a_cued_date_wins_over_an_earlier_caption_date():
+    page = ("Troops train near Kharkiv, Ukraine, Jan. 25, 2026. Viacheslav Onyshchenko/Global Images\n"
+            "The talks resumed on Monday.\nPublished February 22, 2026")
+    assert dates.article_date(page).date == "2026-02-22"
