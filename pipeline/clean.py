@@ -13,6 +13,9 @@ reader. :func:`split_page` therefore splits a page into
     joined by newlines. Every stage's ``start``/``end`` offsets refer to it.
 ``boilerplate``
     The removed lines, joined by newlines, in their original order.
+``site``
+    The site name a page title carried after its headline ("… Kremlin says -
+    ABC News" → "ABC News"), else "".
 ``removed``
     ``(label, line)`` for each removed line, label from
     ``pipeline/data/boilerplate_lines.csv`` or a structural rule
@@ -33,6 +36,8 @@ from pathlib import Path
 DATA_FILE = Path(__file__).parent / "data" / "boilerplate_lines.csv"
 _MAX_TITLE_CHARS = 200     # a longer first line is a paragraph: its first sentence stands in for a headline
 _DERIVED_TITLE_CHARS = 160
+# A credit line closing a photo block: the lines above it are the photo's caption.
+_PHOTO_CREDIT_LINE = re.compile(r"\s*(?:photo|photo illustration|illustration|image|photograph)s? (?:by|courtesy of)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Page:
     text: str
     boilerplate: str
     removed: list[tuple[str, str]] = field(default_factory=list)
+    site: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,18 +109,19 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
                 labels[j] = labels[j] or rule.label
             break
         labels[i] = rule.label
-        if rule.label == "caption" and re.match(r"\s*photo by", line, re.IGNORECASE):
+        if rule.label == "caption" and _PHOTO_CREDIT_LINE.match(line):
             _mark_photo_block(lines, labels, i)
 
     _mark_navigation_runs(lines, labels)
 
-    title = (title_hint or "").strip()
+    title, site = split_site_name((title_hint or "").strip())
     title_index = None
     if not title:
         for i, line in enumerate(lines):
             if line.strip() and labels[i] is None:
                 if len(line.strip()) <= _MAX_TITLE_CHARS:
-                    title, title_index = line.strip(), i
+                    title, site = split_site_name(line.strip())
+                    title_index = i
                 else:
                     title = _first_sentence(line.strip())
                 break
@@ -127,7 +134,8 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
                 if n and n != norm_title and n in norm_title and len(n) < len(norm_title):
                     labels[i] = "kicker"
 
-    body = _join_broken_lines([line.strip() for i, line in enumerate(lines) if labels[i] is None and line.strip()])
+    body = _join_broken_lines([(title if i == title_index else line.strip())
+                               for i, line in enumerate(lines) if labels[i] is None and line.strip()])
     if title_hint and (not body or _norm(body[0]) != _norm(title)):
         body.insert(0, title)
     removed = [(labels[i], line.strip()) for i, line in enumerate(lines) if labels[i] and line.strip()]
@@ -136,6 +144,7 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
         text="\n".join(body),
         boilerplate="\n".join(line for _, line in removed),
         removed=removed,
+        site=site,
     )
 
 
@@ -168,6 +177,38 @@ def _mark_navigation_runs(lines: list[str], labels: list[str | None]) -> None:
         else:
             close()
     close()
+
+
+_TRAILING_FURNITURE = re.compile(r"\s*(?:Skip to (?:main )?content|Skip navigation|Menu)\s*$", re.IGNORECASE)
+_SITE_SEPARATOR = re.compile(r"\s+[|\-–—]\s+")
+_SITE_WORD = re.compile(r"^(?:[A-Z0-9][\w.’'&-]*|[a-z0-9-]+(?:\.[a-z0-9-]+)+|and|of|the|for|on|in|&|de|du|des|la|le)$")
+_MAX_SITE_WORDS = 8
+
+
+def split_site_name(title: str) -> tuple[str, str]:
+    """Split ``"Headline - Site Name"`` / ``"Headline | Site"`` into ``(headline, site)``.
+
+    The part after the last separator is a site name when it is short (at most
+    eight words), reads as a name (every word capitalised, a domain or a
+    joining word) and the headline before it has at least four words; a
+    trailing "Skip to main content" goes too. Otherwise the title is kept
+    whole: "Ukraine war - live updates" has no site name.
+    """
+    title = _TRAILING_FURNITURE.sub("", title).strip()
+    sites: list[str] = []
+    for _ in range(2):
+        separators = list(_SITE_SEPARATOR.finditer(title))
+        if not separators:
+            break
+        last = separators[-1]
+        head, tail = title[:last.start()].strip(), title[last.end():].strip()
+        words = tail.split()
+        if not (1 <= len(words) <= _MAX_SITE_WORDS and len(head.split()) >= 4
+                and all(_SITE_WORD.match(w) for w in words) and _SITE_WORD.match(words[0]) and words[0][0].isupper() | ("." in words[0])):
+            break
+        title = head
+        sites.insert(0, tail)
+    return title, (sites[-1] if sites else "")
 
 
 def _first_sentence(paragraph: str) -> str:

@@ -667,7 +667,7 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "date_evidence": found.evidence,
         "date_inferred": inferred,
         "date_inferred_from": reason,
-        "source": doc.source or detect_source(doc.page),
+        "source": doc.source or detect_source(doc.page) or page.site,
         "url": doc.url,
         "text": page.text,
         "boilerplate": page.boilerplate,

@@ -101,3 +101,52 @@ def test_a_page_without_headline_gets_its_first_sentence_not_a_later_menu_line()
     assert p.text.startswith("Emmanuel Macron has told a press conference in Berlin")
     long_first = split_page("Kyiv — " + "The talks went on for hours and covered sanctions, prisoners and the front line. " * 4 + "\nMore text.")
     assert long_first.title == "Kyiv — The talks went on for hours and covered sanctions, prisoners and the front line."
+
+
+def _crawled_page(title_start: str) -> dict:
+    import json
+
+    from conftest import SHARED_DATA
+
+    rows = [json.loads(l) for l in open(SHARED_DATA / "ukraine_war_web_crawl_2026_kjdragan" / "articles.jsonl", encoding="utf-8")]
+    return next(r for r in rows if r["title"].startswith(title_start))
+
+
+@pytest.mark.parametrize("title_start, caption_start, headline_start", [
+    # "[File: …/AFP]" credit closing a caption
+    ("US has given Ukraine and Russia June deadline", "A Ukrainian soldier stands in a field",
+     "The United States has given Ukraine and Russia a June deadline"),
+    # a caption above a "Photo Illustration by …" credit line
+    ("Four years on, Russia is still paying", "Russia's President Vladimir Putin is shown in a photo illustration",
+     "In the early hours of February 24 2022"),
+])
+def test_a_photo_caption_is_never_the_headline(title_start, caption_start, headline_start):
+    page = split_page(_crawled_page(title_start)["text"])
+    assert page.title.startswith(headline_start)
+    assert any(label == "caption" and line.startswith(caption_start) for label, line in page.removed)
+    assert caption_start not in page.text
+
+
+def test_download_links_are_furniture_not_the_headline():
+    page = split_page(_crawled_page("Ukraine: UK aid and humanitarian situation")["text"])
+    assert page.title.startswith("On 24 February 2022 Russia invaded Ukraine")
+    assert ("download_link", "* Ukraine: UK aid and humanitarian situation 2022 to 2026 (347 KB , PDF)") in page.removed
+
+
+@pytest.mark.parametrize("title, headline, site", [
+    ("EU announces €153 million in humanitarian aid to Ukraine and Moldova - European Civil Protection and "
+     "Humanitarian Aid Operations Skip to main content",
+     "EU announces €153 million in humanitarian aid to Ukraine and Moldova",
+     "European Civil Protection and Humanitarian Aid Operations"),
+    ("Talks with US and Ukraine were constructive but major challenges remain, Kremlin says - ABC News",
+     "Talks with US and Ukraine were constructive but major challenges remain, Kremlin says", "ABC News"),
+    ("Zelensky says next Russia meeting soon as Geneva talks end | News | kten.com",
+     "Zelensky says next Russia meeting soon as Geneva talks end", "kten.com"),
+    # no site name: a lower-case tail, or a headline too short to be one
+    ("Ukraine war - live updates", "Ukraine war - live updates", ""),
+    ("Russia - NATO relations", "Russia - NATO relations", ""),
+])
+def test_site_name_is_split_from_the_headline(title, headline, site):
+    page = split_page(title + "\nThe European Commission is announcing emergency aid to Ukraine and Moldova.")
+    assert (page.title, page.site) == (headline, site)
+    assert page.text.split("\n")[0] == headline

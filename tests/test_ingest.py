@@ -452,3 +452,15 @@ def test_read_bytes_upload_and_fields():
     assert out.rejected == []
     doc = out.documents[0]
     assert (doc.title, doc.source, doc.author, doc.origin) == ("NATO meets", "Reuters", "Jane Doe", "upload.csv#line2")
+
+
+def test_a_site_name_in_the_headline_line_becomes_the_source():
+    """A plain-text page whose first line is "Headline - Site" gets the headline as title and the site as source."""
+    page = ("Talks with US and Ukraine were constructive but major challenges remain, Kremlin says - ABC News\n"
+            "Negotiations aimed at ending Russia’s invasion of Ukraine are yielding apparent signs of progress, but major "
+            "challenges remain on the path to a final settlement, a senior Kremlin official said Monday.\n")
+    doc = ingest.read_bytes("talks.txt", page.encode("utf-8")).documents[0]
+    article = ingest.to_article(doc)
+    assert article["title"] == "Talks with US and Ukraine were constructive but major challenges remain, Kremlin says"
+    assert article["source"] == "ABC News"
+    assert article["text"].startswith(article["title"] + "\nNegotiations aimed")
