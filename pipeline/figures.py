@@ -895,6 +895,8 @@ def _counts_in(sentence: str) -> list[_Figure]:
             if compound in units:
                 unit = compound
                 break
+        if units.get(unit) == "not_counted":
+            continue  # "one think tank": the head word is counted, the compound is not a military thing
         high = None
         if m.group("vague"):
             value = _VAGUE[re.sub(r"\s+", " ", m.group("vague").lower())]

@@ -363,3 +363,11 @@ def test_a_country_named_inside_a_count_owns_it():
     assert rows["hundreds of thousands of Russian soldiers"]["actor"] == "Russia"
     assert rows["hundreds of thousands of Belarusian soldiers"]["actor"] == "Belarus"
     assert rows["8,500 U.S. troops"]["actor"] == "United States"
+
+
+def test_a_think_tank_is_not_a_tank():
+    """Real sentence (CNN, 2026, ../shared/data/ukraine_war_web_crawl_2026_kjdragan): no count of tanks."""
+    sentence = ("According to research by one think tank, The Royal United Services Institute (RUSI), when the Kremlin "
+                "launched what it dubbed its “Special Military Operation,” it expected its forces to take Kyiv.")
+    assert [r for r in figures.extract(sentence) if r["kind"] == "count"] == []
+    assert [(r["value"], r["unit"]) for r in figures.extract("Russia moved 40 tanks to the border.")] == [(40, "tanks")]
