@@ -21,7 +21,8 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
   ("no need for a dialogue") is +1.
 - ``modality`` (str): asserted | negated | hypothetical | future | reported.
 - ``weight`` (float): modality factor in [0, 1] (see ``MODALITY_WEIGHTS``): asserted 1.0,
-  reported 0.8, negated 0.5, future 0.5, hypothetical 0.25.
+  reported 0.8, negated 0.5, future 0.5, hypothetical 0.25; times 0.5 for background events.
+  One signal per category and sentence (the one nearest the parse root).
 - ``start``, ``end`` (int): character offsets of the cue in the text (``text[start:end]``).
 - ``evidence`` (str): the sentence holding the cue.
 - ``cue`` (str): the matched cue text (``text[start:end]``).
@@ -38,6 +39,8 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
 - ``clause_depth`` (int): dependency steps from the cue's head to the sentence root; 0 is
   the main predicate ("NATO expelled ..."), higher is background ("... after two days of
   fighting"). ``main_polarity`` uses it to decide what a sentence is mainly about.
+- ``background`` (bool): the cue names an event only as the background of its clause ("after
+  the Russian invasion of Ukraine, NATO ..."): asserted, weight multiplied by ``BACKGROUND_FACTOR``.
 - ``score`` (float): signed Goldstein-style value after down-weighting,
   ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
   de-escalation negative (the opposite sign to Goldstein's own scale).
@@ -55,7 +58,7 @@ COLUMNS = [
     "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
     "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
     "cameo_code", "score", "source_country", "target_country",
-    "source_start", "source_end", "target_start", "target_end", "clause_depth",
+    "source_start", "source_end", "target_start", "target_end", "clause_depth", "background",
 ]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
@@ -64,6 +67,10 @@ MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 #: act of saying is itself coded); negated, future and hypothetical ones are shown but
 #: count for little. See data/signals.md.
 MODALITY_WEIGHTS = {"asserted": 1.0, "reported": 0.8, "negated": 0.5, "future": 0.5, "hypothetical": 0.25}
+
+#: Extra factor for an event named only as background ("after the Russian invasion of Ukraine, NATO ..."):
+#: it happened, but the sentence is about something else, and every article of a war repeats it.
+BACKGROUND_FACTOR = 0.5
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -75,7 +82,7 @@ _HYPOTHETICAL_MODALS = {"would", "could", "might", "may", "should", "ca", "can"}
 _HYPOTHETICAL_WORDS = {"possible", "possibility", "potential", "potentially", "likely", "unlikely", "risk",
                        "prospect", "scenario", "scenarios", "hypothetical", "conditional", "event", "case",
                        "whether", "fear", "perhaps", "maybe", "chance", "danger", "if", "unless",
-                       "capability", "capabilities", "capable", "ability", "able"}
+                       "capability", "capabilities", "capable", "ability", "able", "need"}
 _EPISTEMIC_PREDICATES = {"assume", "expect", "exclude", "happen", "occur", "materialise", "materialize",
                          "exist", "anticipate", "imagine", "predict", "rule"}
 _FUTURE_AUX = {"will", "shall", "'ll", "wo"}
@@ -85,14 +92,23 @@ _FUTURE_HEADS = {"plan", "intend", "schedule", "expect", "set", "prepare", "aim"
 _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "add", "stress", "note", "insist",
               "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
-              "reiterate", "explain", "testify", "call", "criticize", "criticise"}
+              "reiterate", "explain", "testify", "call", "criticize", "criticise", "cite"}
 _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
 _WARNING = {"warn", "caution"}
 _LABELLING = {"label", "brand", "call", "describe", "portray", "depict", "accuse", "blame", "condemn", "denounce",
               "criticize", "criticise", "term", "dub"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
-_TARGET_PREPS = {"against", "on", "to", "with", "toward", "towards", "at", "into", "upon", "from", "for", "over"}
+_TARGET_PREPS = {"against", "on", "to", "with", "toward", "towards", "at", "into", "upon", "from", "over"}
+#: Prepositions after a nominal cue that name its target ("the invasion of Ukraine", "criticism of NATO").
+_NOUN_TARGET_PREPS = _TARGET_PREPS | {"of"}
+#: Adjuncts that presuppose the event they name: "after the Russian invasion", "in response to the attack".
+#: A nominal cue inside one is background: asserted whatever the clause above says, and counted at
+#: ``BACKGROUND_FACTOR``.
+_BACKGROUND_PREPS = {"after", "before", "since", "following", "amid", "amidst", "despite", "during", "than",
+                     "given", "until"}
+_BACKGROUND_PHRASES = ("in response to", "in light of", "in the wake of", "in the face of", "in view of",
+                       "because of", "due to", "as a result of", "in retaliation for")
 _PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that", "this", "these", "those"}
 
 
@@ -112,14 +128,15 @@ def _pattern_to_regex(pattern: str) -> str:
     """Compile the lexicon's phrase syntax to a regex.
 
     Words are separated by spaces (matched by whitespace or a hyphen); ``word*`` is a
-    prefix; ``~`` is a gap of up to six words; ``|`` separates alternative phrases.
+    prefix; ``~`` is a gap of up to six words (``~2``: up to two); ``|`` separates alternative phrases.
     """
     alternatives = []
     for phrase in pattern.split("|"):
         parts = []
         for word in phrase.strip().split():
-            if word == "~":
-                parts.append(r"(?:\S+\s+){0,6}?")
+            if word.startswith("~") and (word == "~" or word[1:].isdigit()):
+                gap = int(word[1:]) if len(word) > 1 else 6
+                parts.append(r"(?:\S+\s+){0,%d}?" % gap)
                 continue
             regex = re.escape(word.lower()).replace(r"\*", r"[\w-]*")
             parts.append(regex + r"[\s-]+")
@@ -142,9 +159,40 @@ def load_cues() -> tuple[list[re.Pattern], list[dict]]:
             row["pos"] = set(filter(None, row.get("pos", "").split("|")))
             row["exclude_dep"] = set(filter(None, row.get("exclude_dep", "").split("|")))
             row["anchor"] = row.get("anchor", "").strip() == "political"
+            row["governed_by"] = (row.get("governed_by") or "").strip()
+            if row["governed_by"] and row["governed_by"] not in load_governors():
+                raise ValueError(f"signal_cues.csv: unknown governor kind {row['governed_by']!r}")
             rows.append(row)
     regexes = [re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE) for row in rows]
     return regexes, rows
+
+
+@functools.lru_cache(maxsize=1)
+def load_governors() -> dict[str, frozenset[str]]:
+    """Governor kinds of ``signal_governors.csv``: kind -> lemmas of the verbs/nouns that make an event."""
+    with open(DATA_DIR / "signal_governors.csv", newline="", encoding="utf-8") as fh:
+        return {row["kind"]: frozenset(row["lemmas"].split("|")) for row in csv.DictReader(fh)}
+
+
+def is_governed(head, lemmas: frozenset[str]) -> bool:
+    """Whether a nominal cue is the object/subject of an event word ("deployed nuclear weapons",
+    "the use of a nerve agent"), rather than a topic word ("Russia's nuclear-capable missile systems")."""
+    tok = head
+    for _ in range(6):
+        if tok.dep_ in ("compound", "amod", "nmod", "conj", "appos", "npadvmod") and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        break
+    if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative"):
+        governor = tok.head
+    elif tok.dep_ == "pobj":
+        governor = tok.head.head
+    else:
+        return False
+    if governor.lemma_.lower() in lemmas or governor.lower_ in lemmas:
+        return True
+    # "developed and deployed missiles": the first verb of a coordination governs them all
+    return any(c.dep_ == "conj" and c.lemma_.lower() in lemmas for c in governor.children)
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,6 +390,33 @@ def parse_sentences(sentences: list[str]) -> list:
     return [_PARSE_CACHE[s] for s in sentences]
 
 
+def is_background(head) -> bool:
+    """Whether a nominal cue names an event only as background of its clause.
+
+    True inside a presupposing adjunct: "after the Russian attack on Ukraine, Stoltenberg
+    demands ...", "in response to the Russian invasion", "than before the attack".
+    """
+    tok = head
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    for _ in range(6):
+        if tok.dep_ in ("compound", "amod", "nmod", "conj", "appos", "poss"):
+            tok = tok.head
+            continue
+        if tok.dep_ != "pobj":
+            return False
+        prep = tok.head
+        if prep.lower_ in _BACKGROUND_PREPS:
+            return True
+        before = prep.doc[max(prep.i - 3, 0): prep.i + 1].text.lower()
+        if before.endswith(_BACKGROUND_PHRASES):
+            return True
+        if prep.lower_ != "of" or prep.head.pos_ not in ("NOUN", "PROPN"):
+            return False
+        tok = prep.head  # "the use of ...", "in light of ongoing operations" (checked above)
+    return False
+
+
 def classify_modality(doc, cue_tokens) -> str:
     """Decide asserted | negated | hypothetical | future | reported from the parse.
 
@@ -358,10 +433,20 @@ def classify_modality(doc, cue_tokens) -> str:
     head = _span_head(cue_tokens)
     negated = hypothetical = future = reported = would_seen = False
     reporting_passed = False
+    if is_background(head):
+        return "asserted"
     for tok, child in _path_up(head):
         as_subject = child is not None and child.dep_ in _SUBJECT_DEPS
         if reporting_passed:
-            break
+            # Above a reporting verb only its own frame counts: "is expected to emphasize",
+            # "is likely to confirm" (not the negation or modals of the sentence around it).
+            if child is None or child.dep_ != "xcomp":
+                break
+            if tok.lower_ in _HYPOTHETICAL_WORDS or _has_modal(tok, {"could", "might", "may"}):
+                hypothetical = True
+            elif tok.lemma_.lower() in _FUTURE_HEADS or _has_modal(tok, _FUTURE_AUX):
+                future = True
+            continue
         if child is not None and tok.lemma_.lower() in _ACCUSING and tok.pos_ == "VERB" and tok.i not in cue_ids \
                 and child.dep_ in ("prep", "dobj"):
             reported = True  # "blamed Moscow for the attack", "accused NATO of provocations": alleged
@@ -371,7 +456,9 @@ def classify_modality(doc, cue_tokens) -> str:
         if any(c.dep_ == "advmod" and c.lower_ in _REPORTED_ADVERBS for c in tok.children):
             reported = True
         if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
-                and not as_subject and tok.i not in cue_ids:
+                and not as_subject and tok.i not in cue_ids \
+                and (child.dep_ != "prep" or tok.lemma_.lower() in _LABELLING):
+            # (a prepositional object is not reported speech: "do not believe in disarmament")
             reported = True
             # "said it would cease": the would of a reported clause is a future.
             reporting_passed = True
@@ -493,8 +580,39 @@ def _subject_actor(verb, actor_of) -> str:
     return ""
 
 
-def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
-    """Source and target actor of a cue from the dependency parse (``""`` when unknown)."""
+def assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = "") -> tuple[str, str]:
+    """Source and target actor of a cue from the dependency parse (``""`` when unknown).
+
+    Source: the subject or passive agent of the cue's clause ("Polish diplomats were expelled
+    by Russia"), the possessor or modifier of a nominal cue ("Russia's invasion", "Russian
+    shelling"), "by"/"from" after it. Target: the object, or the object of against/on/to/
+    with/of ("sanctions against Russia", "the invasion of Ukraine"), or the owner of "its"
+    when that is the speaker ("Lithuania said Russian jets violated its airspace"). For
+    hostile rhetoric inside reported speech the speaker is the source and the one talked
+    about the target ("Peskov remarked that NATO is an instrument of aggression").
+    """
+    source, target = _assign_actors(doc, cue_tokens, actor_of)
+    if category == "accusation":
+        speaker = _reporting_speaker(_span_head(cue_tokens), actor_of)
+        if speaker and speaker != source:
+            source, target = speaker, (source or target)
+    if target == source:
+        target = ""
+    return source, target
+
+
+def _reporting_speaker(head, actor_of) -> str:
+    """Actor of the subject of the nearest reporting verb above ``head`` whose complement holds it."""
+    for tok, child in _path_up(head)[1:]:
+        if child.dep_ in _SUBJECT_DEPS:
+            return ""
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in _REPORTING and child.dep_ in ("ccomp", "parataxis"):
+            speaker = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            return _actor_in(speaker, actor_of) if speaker is not None else ""
+    return ""
+
+
+def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
     head = _span_head(cue_tokens)
     source = target = ""
     if head.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -503,8 +621,13 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
                 source = source or _actor_in(child, actor_of)  # "attacks by Russia", "threats from Russia"
             elif child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
                 source = source or actor_of[child.i]
-            elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+            elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS:
                 target = target or _actor_in(child, actor_of)
+        if not source and head.dep_ in ("nsubj", "nsubjpass", "attr") and head.head.pos_ in ("VERB", "AUX"):
+            # "From Russia came sharp criticism of NATO": the origin is a sibling of the noun.
+            origin = next((c for c in head.head.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+            if origin is not None:
+                source = _actor_in(origin, actor_of)
     # The clause verb: the cue itself when verbal, else the nearest verb above it.
     verb = head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
@@ -541,8 +664,6 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
         del cue_ids
     if not target:
         target = _possessive_owner(head, verb, actor_of, source)
-    if target == source:
-        target = ""
     return source, target
 
 
@@ -550,8 +671,16 @@ def _possessive_owner(head, verb, actor_of, source: str) -> str:
     """ "Lithuania said Russian jets violated its airspace": "its" is the speaker's."""
     scope = list(head.subtree) + ([t for c in verb.children if c.dep_ in ("dobj", "prep") for t in c.subtree]
                                   if verb.pos_ in ("VERB", "AUX") else [])
-    if not any(t.dep_ == "poss" and t.lower_ in ("its", "their", "our") for t in scope):
+    possessives = [t for t in scope if t.dep_ == "poss" and t.lower_ in ("its", "their", "our")]
+    if not possessives:
         return ""
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) \
+        if verb.pos_ in ("VERB", "AUX") else None
+    if subject is not None:
+        plural = subject.tag_ in ("NNS", "NNPS") or any(c.dep_ == "cc" for c in subject.children) \
+            or subject.lower_ in ("they", "we")
+        if (possessives[0].lower_ == "its") != plural:
+            return ""  # "Germany would expand its military presence": its = the subject's own
     for tok, child in _path_up(verb):
         if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX"):
             speaker = next((c for c in tok.children if c.dep_ == "nsubj"), None)
@@ -664,12 +793,15 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 continue
             if head.lower_ == "must" and _self_obligation(head):
                 continue
+            if cue["governed_by"] and not is_governed(head, load_governors()[cue["governed_by"]]):
+                continue  # a weapon named as a topic, not deployed, tested or used
             category = categories[cue["category"]]
             modality = classify_modality(doc, tokens)
+            background = is_background(head)
             base = category["direction"]
             polarity = -base if modality == "negated" else base
-            weight = MODALITY_WEIGHTS[modality]
-            source, target = assign_actors(doc, tokens, actor_of)
+            weight = MODALITY_WEIGHTS[modality] * (BACKGROUND_FACTOR if background else 1.0)
+            source, target = assign_actors(doc, tokens, actor_of, cue["category"])
             rows.append({
                 "category": cue["category"],
                 "polarity": polarity,
@@ -693,5 +825,21 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "source_end": getattr(source, "end", -1),
                 "target_start": getattr(target, "start", -1),
                 "target_end": getattr(target, "end", -1),
+                "background": background,
             })
-    return rows
+    return _one_per_category(rows)
+
+
+def _one_per_category(rows: list[dict]) -> list[dict]:
+    """One signal per category and sentence: the one nearest the root of the parse.
+
+    "criticism of NATO's confrontational course" is one accusation, not two; "nerve agent
+    Novichok" one use of a chemical weapon. Ties keep the first cue.
+    """
+    best: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        key = (row["sentence_start"], row["category"])
+        if key not in best or row["clause_depth"] < best[key]["clause_depth"]:
+            best[key] = row
+    kept = {id(r) for r in best.values()}
+    return [r for r in rows if id(r) in kept]

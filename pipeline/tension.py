@@ -5,7 +5,9 @@ How it is computed (``METHOD`` holds the same text for the dashboard):
 * Each signal carries ``score`` = effective polarity x |Goldstein value of its category| x
   modality weight (asserted 1.0, reported 0.8, negated 0.5, future 0.5, hypothetical 0.25),
   so escalation is positive and de-escalation negative (see ``pipeline.signals``).
-* Per period (day ``"D"`` or ISO week ``"W"``): ``escalation`` is the sum of positive scores,
+* Per period (day ``"D"``, ISO week ``"W"``, month ``"M"``, quarter ``"Q"`` or year ``"Y"``;
+  :func:`auto_freq` picks the finest one that keeps the chart to at most ``MAX_POINTS`` periods):
+  ``escalation`` is the sum of positive scores,
   ``deescalation`` the sum of |negative scores|, ``net`` their difference. Each is divided by
   the number of dated articles published in that period (``articles``), so a busy news day
   does not look tense just because there is more news: ``*_per_article`` columns.
@@ -17,9 +19,12 @@ How it is computed (``METHOD`` holds the same text for the dashboard):
   ``require_both=False`` (default) a signal whose other side is unknown counts when its known
   side belongs to the dyad ("the Russian invasion", no target named).
 * Drill-down: ``evidence`` returns the signals behind one period, strongest first.
+* Net tension of any set of signals (a page, a brief, a filter state): :func:`balance`, the
+  same sums without the per-period split, so every headline figure agrees with the index.
 
-Only articles dated to the day can be placed on a day or week; others are counted in
-``undated_articles`` of :func:`index` metadata and left out.
+Only articles dated to the day can be placed on a period; others are left out of the index.
+:func:`timeline` computes the index and each signal's period once for a filter state, so
+that a page can draw the chart and drill into any period without recomputing.
 """
 from __future__ import annotations
 
@@ -31,13 +36,20 @@ import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DYADS = ("all", "core", "context")
-FREQUENCIES = {"D": "day", "W": "week"}
+FREQUENCIES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+#: pandas offsets of the period starts (weeks start on Monday).
+_PERIOD_STARTS = {"D": "D", "W": "W-MON", "M": "MS", "Q": "QS", "Y": "YS"}
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 30.44, "Q": 91.31, "Y": 365.25}
+#: At most this many periods on the chart when the period is chosen automatically.
+MAX_POINTS = 400
 
 METHOD = (
     "Every tension signal is a cue sentence scored on the Goldstein conflict-cooperation scale "
     "(CAMEO/PLOVER category), signed +1 for escalation and -1 for de-escalation after negation "
     "(\"does not want a new arms race\" counts as de-escalation), and weighted by modality: asserted 1.0, "
-    "reported 0.8, negated or future 0.5, hypothetical 0.25. For each day or week the index adds up "
+    "reported 0.8, negated or future 0.5, hypothetical 0.25; an event only mentioned as background "
+    "(\"after the Russian invasion\") counts half. For each period (day, week, month, quarter or year, chosen "
+    "from the date span so that the chart has at most a few hundred points) the index adds up "
     "escalation and de-escalation separately and divides them by the number of articles published that "
     "period, so heavy news days do not look tense by volume alone; net = escalation - de-escalation. "
     "A spike is a period whose net index lies at least 2 standard deviations above the mean of the "
@@ -86,6 +98,14 @@ def dyad_of(source_code: str, target_code: str, date: str | None = None) -> str:
     return "other"
 
 
+def _sides(codes: pd.Series, dates: pd.Series | None) -> pd.Series:
+    """Dyad side of each affiliation code (``""`` when none), membership checked on ``dates``."""
+    codes = codes.fillna("").astype(str)
+    if dates is None:
+        return codes.map(lambda code: side_of(code))
+    return pd.Series([side_of(code, date) for code, date in zip(codes, dates)], index=codes.index)
+
+
 def filter_dyad(signals: pd.DataFrame, dyad: str = "all", *, dates: pd.Series | None = None,
                 require_both: bool = False) -> pd.DataFrame:
     """Signals of one dyad (``all`` | ``core`` | ``context``); see the module docstring."""
@@ -95,20 +115,29 @@ def filter_dyad(signals: pd.DataFrame, dyad: str = "all", *, dates: pd.Series | 
         return signals
     if "source_country" not in signals.columns or "target_country" not in signals.columns:
         return signals.iloc[0:0]
-    wanted = {"core": {"nato", "russia"}, "context": {"russia", "ukraine"}}[dyad]
-    date_values = dates if dates is not None else pd.Series([None] * len(signals), index=signals.index)
-    keep = []
-    for (_, row), date in zip(signals.iterrows(), date_values):
-        s = side_of(str(row["source_country"] or ""), date)
-        t = side_of(str(row["target_country"] or ""), date)
-        known = {x for x in (s, t) if x}
-        if not known or not known <= wanted:
-            keep.append(False)
-        elif known == wanted:
-            keep.append(True)
-        else:
-            unknown_side = not (row["source_country"] and row["target_country"])
-            keep.append(not require_both and unknown_side)
+    wanted = {"core": ("nato", "russia"), "context": ("russia", "ukraine")}[dyad]
+    if dates is not None:
+        dates = pd.Series(list(dates), index=signals.index)
+        # membership only changes on a handful of dates: resolve each distinct (code, date) once
+        pairs = pd.concat([signals["source_country"], signals["target_country"]]).fillna("").astype(str)
+        both_dates = pd.concat([dates, dates]).astype(str)
+        lookup = {key: side_of(key[0], key[1]) for key in set(zip(pairs, both_dates))}
+        source = pd.Series([lookup[(str(c or ""), str(d))] for c, d in
+                            zip(signals["source_country"].fillna(""), dates.astype(str))], index=signals.index)
+        target = pd.Series([lookup[(str(c or ""), str(d))] for c, d in
+                            zip(signals["target_country"].fillna(""), dates.astype(str))], index=signals.index)
+    else:
+        codes = pd.concat([signals["source_country"], signals["target_country"]]).fillna("").astype(str).unique()
+        lookup = {code: side_of(code) for code in codes}
+        source = signals["source_country"].fillna("").astype(str).map(lookup)
+        target = signals["target_country"].fillna("").astype(str).map(lookup)
+    a, b = wanted
+    in_dyad = lambda side: side.isin(wanted)  # noqa: E731
+    both = ((source == a) & (target == b)) | ((source == b) & (target == a))
+    source_named = signals["source_country"].fillna("").astype(str) != ""
+    target_named = signals["target_country"].fillna("").astype(str) != ""
+    one_unknown = (in_dyad(source) & ~target_named) | (in_dyad(target) & ~source_named)
+    keep = both if require_both else both | one_unknown
     return signals.loc[keep]
 
 
@@ -116,7 +145,9 @@ def _period_of(dates: pd.Series, freq: str) -> pd.Series:
     parsed = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
     if freq == "D":
         return parsed.dt.normalize()
-    return parsed.dt.to_period("W-SUN").dt.start_time
+    if freq == "W":
+        return parsed.dt.to_period("W-SUN").dt.start_time
+    return parsed.dt.to_period({"M": "M", "Q": "Q", "Y": "Y"}[freq]).dt.start_time
 
 
 def _dated_articles(articles: pd.DataFrame) -> pd.DataFrame:
@@ -125,12 +156,152 @@ def _dated_articles(articles: pd.DataFrame) -> pd.DataFrame:
     return articles.loc[mask]
 
 
+def _check_freq(freq: str) -> None:
+    if freq not in FREQUENCIES:
+        raise ValueError(f"freq must be one of {tuple(FREQUENCIES)}, not {freq!r}")
+
+
+def period_count(articles: pd.DataFrame, freq: str) -> int:
+    """Number of periods of ``freq`` from the first to the last article dated to the day (0 if none)."""
+    _check_freq(freq)
+    dated = _dated_articles(articles)
+    if dated.empty:
+        return 0
+    periods = _period_of(dated["date"], freq).dropna()
+    if periods.empty:
+        return 0
+    return len(pd.date_range(periods.min(), periods.max(), freq=_PERIOD_STARTS[freq]))
+
+
+def auto_freq(articles: pd.DataFrame, max_points: int = MAX_POINTS) -> str:
+    """The finest period (day, week, month, quarter, year) with at most ``max_points`` periods.
+
+    Three weeks of news are shown by day, two years by week, decades by month or quarter.
+    """
+    if max_points < 1:
+        raise ValueError("max_points must be at least 1")
+    dated = _dated_articles(articles)
+    if dated.empty:
+        return "D"
+    parsed = pd.to_datetime(dated["date"], format="%Y-%m-%d", errors="coerce").dropna()
+    if parsed.empty:
+        return "D"
+    span_days = (parsed.max() - parsed.min()).days + 1
+    for freq in FREQUENCIES:
+        if span_days / _PERIOD_DAYS[freq] <= max_points - 1:
+            return freq
+    return "Y"
+
+
+def period_length(freq: str) -> pd.Timedelta:
+    """Typical length of one period (for bar widths on a date axis)."""
+    _check_freq(freq)
+    return pd.Timedelta(days=_PERIOD_DAYS[freq])
+
+
 def signal_scores(signals: pd.DataFrame) -> pd.Series:
-    """Signed score of each signal: its ``score`` column, else polarity x weight."""
+    """Signed score of each signal: its ``score`` column, else polarity x weight.
+
+    This is THE measure of tension: the index, :func:`balance` and the evidence ranking use it.
+    """
     if "score" in signals.columns:
         return pd.to_numeric(signals["score"], errors="coerce").fillna(0.0)
     return (pd.to_numeric(signals["polarity"], errors="coerce").fillna(0)
             * pd.to_numeric(signals["weight"], errors="coerce").fillna(0.0))
+
+
+def balance(signals: pd.DataFrame) -> dict:
+    """Escalation, de-escalation and net tension of a set of signals, as the index computes them.
+
+    ``escalation`` is the sum of positive :func:`signal_scores` (Goldstein magnitude x modality
+    weight), ``deescalation`` the sum of the magnitudes of negative ones, ``net`` their
+    difference (positive = escalation dominates), ``signals`` the number of rows. Not
+    normalised by volume: the index's ``*_per_article`` columns are these sums per article.
+    """
+    if signals is None or len(signals) == 0:
+        return {"escalation": 0.0, "deescalation": 0.0, "net": 0.0, "signals": 0}
+    scores = signal_scores(signals)
+    escalation = float(scores[scores > 0].sum())
+    deescalation = float(-scores[scores < 0].sum())
+    return {"escalation": round(escalation, 2), "deescalation": round(deescalation, 2),
+            "net": round(escalation - deescalation, 2), "signals": int(len(signals))}
+
+
+class Timeline:
+    """The index of one filter state and the dated signals behind it (see :func:`timeline`)."""
+
+    def __init__(self, index: pd.DataFrame, signals: pd.DataFrame, freq: str, dyad: str):
+        self.index = index
+        self.signals = signals  # dyad-filtered, dated signals with ``period``, ``title``, ``date``
+        self.freq = freq
+        self.dyad = dyad
+
+    def evidence(self, period) -> pd.DataFrame:
+        """The signals behind one period, strongest |score| first."""
+        wanted = pd.Timestamp(period)
+        found = self.signals.loc[self.signals["period"] == wanted]
+        order = signal_scores(found).abs().sort_values(ascending=False, kind="stable").index
+        return found.loc[order].drop(columns="period").reset_index(drop=True)
+
+
+def timeline(signals: pd.DataFrame, articles: pd.DataFrame, *, freq: str | None = None, dyad: str = "all",
+             window: int = 7, min_periods: int = 3, threshold: float = 2.0,
+             require_both: bool = False) -> Timeline:
+    """Index and drill-down of one filter state, computed once (``freq=None``: :func:`auto_freq`)."""
+    freq = auto_freq(articles) if freq is None else freq
+    _check_freq(freq)
+    if window < 2 or min_periods < 2:
+        raise ValueError("window and min_periods must be at least 2")
+    dated = _dated_articles(articles)
+    ids = dated["article_id"].astype(str)
+    article_period = pd.Series(_period_of(dated["date"], freq).values, index=ids)
+    article_date = pd.Series(dated["date"].values, index=ids)
+    sig = signals
+    if not sig.empty:
+        sig_ids = sig["article_id"].astype(str)
+        sig = sig.loc[sig_ids.isin(article_period.index)]
+        sig = filter_dyad(sig, dyad, dates=sig["article_id"].astype(str).map(article_date),
+                          require_both=require_both)
+    sig_ids = sig["article_id"].astype(str) if not sig.empty else pd.Series([], dtype=str)
+    meta = {"period": sig_ids.map(article_period).values}
+    if "title" in dated.columns and "title" not in sig.columns:
+        meta["title"] = sig_ids.map(pd.Series(dated["title"].values, index=ids)).values
+    if "date" not in sig.columns:
+        meta["date"] = sig_ids.map(article_date).values
+    sig = sig.assign(**meta) if not sig.empty else sig.assign(period=pd.Series(dtype="datetime64[ns]"))
+    frame = _index_frame(sig, article_period, freq, window=window, min_periods=min_periods, threshold=threshold)
+    return Timeline(frame, sig, freq, dyad)
+
+
+def _index_frame(sig: pd.DataFrame, article_period: pd.Series, freq: str, *, window: int, min_periods: int,
+                 threshold: float) -> pd.DataFrame:
+    if article_period.empty:
+        return pd.DataFrame(columns=INDEX_COLUMNS)
+    volume = article_period.value_counts()
+    periods = pd.date_range(article_period.min(), article_period.max(), freq=_PERIOD_STARTS[freq])
+    frame = pd.DataFrame({"period": periods})
+    frame["articles"] = frame["period"].map(volume).fillna(0).astype(int)
+    if sig.empty:
+        frame["signals"] = 0
+        frame["escalation"] = 0.0
+        frame["deescalation"] = 0.0
+    else:
+        scores = signal_scores(sig)
+        per = pd.DataFrame({"period": sig["period"].values,
+                            "escalation": scores.clip(lower=0).values,
+                            "deescalation": (-scores).clip(lower=0).values})
+        sums = per.groupby("period").agg(signals=("escalation", "size"), escalation=("escalation", "sum"),
+                                         deescalation=("deescalation", "sum"))
+        frame["signals"] = frame["period"].map(sums["signals"]).fillna(0).astype(int)
+        frame["escalation"] = frame["period"].map(sums["escalation"]).fillna(0.0)
+        frame["deescalation"] = frame["period"].map(sums["deescalation"]).fillna(0.0)
+    frame["net"] = frame["escalation"] - frame["deescalation"]
+    has_articles = frame["articles"] > 0
+    for name in ("escalation", "deescalation", "net"):
+        frame[f"{name}_per_article"] = (frame[name] / frame["articles"]).where(has_articles)
+    frame["zscore"] = rolling_zscore(frame["net_per_article"], window=window, min_periods=min_periods)
+    frame["spike"] = frame["zscore"].fillna(float("-inf")) >= threshold
+    return frame[INDEX_COLUMNS]
 
 
 def index(signals: pd.DataFrame, articles: pd.DataFrame, *, freq: str = "D", dyad: str = "all",
@@ -141,41 +312,8 @@ def index(signals: pd.DataFrame, articles: pd.DataFrame, *, freq: str = "D", dya
     Periods without articles have ``articles == 0`` and NaN per-article values (and are not
     used in the rolling statistics).
     """
-    if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {tuple(FREQUENCIES)}, not {freq!r}")
-    if window < 2 or min_periods < 2:
-        raise ValueError("window and min_periods must be at least 2")
-    dated = _dated_articles(articles)
-    if dated.empty:
-        return pd.DataFrame(columns=INDEX_COLUMNS)
-    article_period = pd.Series(_period_of(dated["date"], freq).values, index=dated["article_id"].astype(str))
-    volume = article_period.value_counts()
-    sig = signals.loc[signals["article_id"].astype(str).isin(article_period.index)] if not signals.empty else signals
-    if not sig.empty:
-        sig = filter_dyad(sig, dyad, dates=sig["article_id"].astype(str).map(
-            dated.set_index(dated["article_id"].astype(str))["date"]), require_both=require_both)
-    periods = pd.date_range(article_period.min(), article_period.max(), freq="D" if freq == "D" else "7D")
-    frame = pd.DataFrame({"period": periods})
-    frame["articles"] = frame["period"].map(volume).fillna(0).astype(int)
-    if sig.empty:
-        frame["signals"] = 0
-        frame["escalation"] = 0.0
-        frame["deescalation"] = 0.0
-    else:
-        scores = signal_scores(sig)
-        per = pd.DataFrame({"period": sig["article_id"].astype(str).map(article_period).values,
-                            "score": scores.values})
-        grouped = per.groupby("period")["score"]
-        frame["signals"] = frame["period"].map(grouped.size()).fillna(0).astype(int)
-        frame["escalation"] = frame["period"].map(grouped.apply(lambda s: s[s > 0].sum())).fillna(0.0)
-        frame["deescalation"] = frame["period"].map(grouped.apply(lambda s: -s[s < 0].sum())).fillna(0.0)
-    frame["net"] = frame["escalation"] - frame["deescalation"]
-    has_articles = frame["articles"] > 0
-    for name in ("escalation", "deescalation", "net"):
-        frame[f"{name}_per_article"] = (frame[name] / frame["articles"]).where(has_articles)
-    frame["zscore"] = rolling_zscore(frame["net_per_article"], window=window, min_periods=min_periods)
-    frame["spike"] = frame["zscore"].fillna(float("-inf")) >= threshold
-    return frame[INDEX_COLUMNS]
+    return timeline(signals, articles, freq=freq, dyad=dyad, window=window, min_periods=min_periods,
+                    threshold=threshold, require_both=require_both).index
 
 
 def rolling_zscore(values: pd.Series, *, window: int = 7, min_periods: int = 3) -> pd.Series:
@@ -190,19 +328,4 @@ def rolling_zscore(values: pd.Series, *, window: int = 7, min_periods: int = 3) 
 def evidence(signals: pd.DataFrame, articles: pd.DataFrame, period, *, freq: str = "D",
              dyad: str = "all", require_both: bool = False) -> pd.DataFrame:
     """The signals behind one period of :func:`index`, strongest |score| first, with title and date."""
-    if freq not in FREQUENCIES:
-        raise ValueError(f"freq must be one of {tuple(FREQUENCIES)}, not {freq!r}")
-    dated = _dated_articles(articles)
-    if dated.empty or signals.empty:
-        return signals.iloc[0:0]
-    article_period = pd.Series(_period_of(dated["date"], freq).values, index=dated["article_id"].astype(str))
-    wanted = pd.Timestamp(period)
-    ids = set(article_period.index[article_period == wanted])
-    sig = signals.loc[signals["article_id"].astype(str).isin(ids)]
-    dates = sig["article_id"].astype(str).map(dated.set_index(dated["article_id"].astype(str))["date"])
-    sig = filter_dyad(sig, dyad, dates=dates, require_both=require_both)
-    meta = dated.assign(article_id=dated["article_id"].astype(str))[
-        [c for c in ("article_id", "title", "date") if c in dated.columns]]
-    out = sig.assign(article_id=sig["article_id"].astype(str)).merge(meta, on="article_id", how="left")
-    out = out.assign(_strength=signal_scores(out).abs().values).sort_values("_strength", ascending=False)
-    return out.drop(columns="_strength").reset_index(drop=True)
+    return timeline(signals, articles, freq=freq, dyad=dyad, require_both=require_both).evidence(period)

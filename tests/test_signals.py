@@ -264,7 +264,9 @@ def test_every_cue_has_known_category_and_categories_have_sources():
     ("Russia reportedly attacked a NATO ship.", "attacked", "reported", 1, "Russia", "NATO"),
     ("Russia could attack the Baltic states.", "attack", "hypothetical", 1, "Russia", ""),
     ("Russia is expected to launch an offensive.", "offensive", "future", 1, "Russia", ""),
-    ("NATO accused the Kremlin of provocations.", "provocations", "reported", 1, "Russia", ""),
+    # one accusation per sentence: the provocations are its content, not a second accusation
+    ("NATO accused the Kremlin of provocations.", "accused", "asserted", 1, "NATO", "Russia"),
+    ("NATO accused the Kremlin of attacking Ukraine.", "attacking", "reported", 1, "Russia", "Ukraine"),
     ("Russia has stopped shelling Kharkiv.", "shelling", "negated", -1, "Russia", ""),
 ])
 def test_minimal_pairs(sentence, cue, modality, polarity, source, target):

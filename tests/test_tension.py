@@ -109,3 +109,61 @@ def test_evidence_drill_down_on_real_seed_signals():
     w2018 = tension.evidence(sigs, articles, "2018-04-02", freq="W")
     arms = w2018.loc[w2018["category"] == "arms_race"]
     assert (arms["polarity"] == -1).all() and len(arms) >= 2
+
+
+def test_balance_agrees_with_the_index():
+    """One definition of net tension: balance() sums the same scores the index does."""
+    articles = _articles([("a", "2022-02-01"), ("b", "2022-02-01"), ("c", "2022-03-15")])
+    sigs = pd.DataFrame([_signal("a", 8.0), _signal("b", -2.0), _signal("c", 4.0), _signal("c", -0.5)])
+    got = tension.balance(sigs)
+    assert got == {"escalation": 12.0, "deescalation": 2.5, "net": 9.5, "signals": 4}
+    idx = tension.index(sigs, articles, freq="M")
+    assert idx["escalation"].sum() == pytest.approx(got["escalation"])
+    assert idx["deescalation"].sum() == pytest.approx(got["deescalation"])
+    assert idx["net"].sum() == pytest.approx(got["net"])
+    assert tension.balance(sigs.iloc[0:0]) == {"escalation": 0.0, "deescalation": 0.0, "net": 0.0, "signals": 0}
+
+
+def test_balance_of_real_seed_signals_uses_scores_not_weights():
+    text = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    sigs = pd.DataFrame(signals.extract(text))
+    got = tension.balance(sigs)
+    assert got["signals"] == len(sigs)
+    assert got["net"] == pytest.approx(round(sigs["score"].sum(), 2), abs=0.02)
+    assert got["deescalation"] > 0      # the negated arms race and Cold War pull toward de-escalation
+
+
+@pytest.mark.parametrize("first, last, expected", [
+    ("2022-02-01", "2022-02-20", "D"),          # three weeks: days
+    ("2022-01-01", "2023-06-30", "W"),          # a year and a half: weeks
+    ("2017-01-01", "2025-12-31", "M"),          # nine years: months
+    ("1987-02-26", "2026-02-27", "Q"),          # Reuters 1987 to today: quarters
+])
+def test_auto_freq_keeps_the_chart_to_a_few_hundred_points(first, last, expected):
+    articles = _articles([("a", first), ("b", last)])
+    assert tension.auto_freq(articles) == expected
+    assert tension.period_count(articles, expected) <= tension.MAX_POINTS
+
+
+def test_monthly_and_quarterly_periods_start_on_the_first_day():
+    articles = _articles([("a", "2022-01-31"), ("b", "2022-02-01"), ("c", "2022-04-10")])
+    sigs = pd.DataFrame([_signal("a", 2.0), _signal("b", 4.0)])
+    monthly = tension.index(sigs, articles, freq="M")
+    assert list(monthly["period"]) == list(pd.to_datetime(["2022-01-01", "2022-02-01", "2022-03-01", "2022-04-01"]))
+    assert list(monthly["articles"]) == [1, 1, 0, 1]
+    quarterly = tension.index(sigs, articles, freq="Q")
+    assert list(quarterly["period"]) == list(pd.to_datetime(["2022-01-01", "2022-04-01"]))
+    assert quarterly["net_per_article"].iloc[0] == pytest.approx(3.0)
+
+
+def test_timeline_drills_down_without_recomputing():
+    articles = _articles([("a", "2022-02-01"), ("b", "2022-02-03"), ("c", "2022-02-20")])
+    sigs = pd.DataFrame([_signal("a", 2.0, "RUS", "UKR"), _signal("b", -7.0, "NATO", "RUS"),
+                         _signal("c", 4.0, "RUS", "POL")])
+    tl = tension.timeline(sigs, articles, freq="W", dyad="core")
+    assert tl.freq == "W" and tl.index["signals"].sum() == 2
+    found = tl.evidence("2022-01-31")
+    assert found["score"].tolist() == [-7.0] and found["title"].tolist() == ["title b"]
+    assert tension.timeline(sigs, articles).freq == "D"       # 20 days: chosen automatically
+    with pytest.raises(ValueError):
+        tension.timeline(sigs, articles, freq="H")

@@ -1,4 +1,4 @@
-"""Tension over time: the tension index per day or week, spikes, dyad filter and the evidence behind it."""
+"""Tension over time: the tension index per day, week, month, quarter or year, spikes, dyad filter and the evidence behind it."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -19,22 +19,34 @@ if signals.empty:
     empty_state("No tension signals in the articles that match the filters.")
     st.stop()
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _timeline(key: tuple, _signals, _articles) -> tuple:
+    """The index of one filter state, computed once; the entry holds the tables, so ``key``'s ids stay theirs."""
+    _, _, freq, dyad, require_both = key
+    return _signals, _articles, tension.timeline(_signals, _articles, freq=freq, dyad=dyad, require_both=require_both)
+
+
+auto = tension.auto_freq(articles)
+# Periods the analyst can pick: the automatic one and any finer one that stays drawable.
+choices = [f for f in tension.FREQUENCIES if f == auto or tension.period_count(articles, f) <= 2000]
 controls = st.columns([1, 2, 2])
-freq_label = controls[0].radio("Period", ["week", "day"], horizontal=True, key="tension-freq")
-freq = {"day": "D", "week": "W"}[freq_label]
+freq = controls[0].selectbox("Period", choices, index=choices.index(auto), key=f"tension-freq-{auto}",
+                             format_func=lambda f: tension.FREQUENCIES[f] + (" (auto)" if f == auto else ""))
+freq_label = tension.FREQUENCIES[freq]
 dyad_labels = {"all": "All actors", "core": "NATO & members ↔ Russia (core)", "context": "Russia ↔ Ukraine (context)"}
 dyad = controls[1].selectbox("Dyad", list(dyad_labels), format_func=dyad_labels.get, key="tension-dyad")
 require_both = controls[2].checkbox("Both sides named", value=False, key="tension-both",
                                     help="Off: a signal whose other side is unknown still counts when its known side "
                                          "belongs to the dyad (\"the Russian invasion\").")
 
-idx = tension.index(signals, articles, freq=freq, dyad=dyad, require_both=require_both)
+timeline = _timeline((id(signals), id(articles), freq, dyad, require_both), signals, articles)[2]
+idx = timeline.index
 with_articles = idx.loc[idx["articles"] > 0]
 if with_articles.empty:
     st.info("No article that matches the filters is dated to the day, so there is no time axis. "
             "The signals are listed below.")
 else:
-    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    step = tension.period_length(freq)
     bar_width = step.total_seconds() * 1000 * 0.8  # milliseconds on a date axis
     fig = go.Figure()
     fig.add_bar(x=idx["period"], y=idx["escalation_per_article"], name="escalation per article",
@@ -49,7 +61,7 @@ else:
                         marker={"symbol": "x", "size": 14, "color": "#ff7f0e"})
     fig.update_layout(barmode="relative", height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       yaxis_title="Goldstein-weighted score per article", legend={"orientation": "h"})
-    fig.update_xaxes(type="date", tickformat="%Y-%m-%d",
+    fig.update_xaxes(type="date", tickformat="%Y-%m-%d" if freq in ("D", "W") else "%Y-%m",
                      range=[idx["period"].min() - step, idx["period"].max() + step])
     state.cross_filter_chart(fig, key="tension-index", field="date", point=None, selection_mode=("box",))
     n_spikes = int(idx["spike"].sum())
@@ -77,7 +89,7 @@ if not with_articles.empty:
                   for p, net, spike in zip(with_signals["period"], with_signals["net_per_article"], with_signals["spike"])}
         choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
                               key="tension-period", format_func=labels.__getitem__)
-        found = tension.evidence(signals, articles, choice, freq=freq, dyad=dyad, require_both=require_both)
+        found = timeline.evidence(choice)
         ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
                                "title", "date"] if c in found.columns]
         st.dataframe(found[ev_cols], hide_index=True)
