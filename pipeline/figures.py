@@ -876,6 +876,17 @@ def _count_number(number: str) -> float | None:
     return parse_number(number)
 
 
+@functools.lru_cache(maxsize=1)
+def _not_counted_phrases() -> tuple[str, ...]:
+    return tuple(unit for unit, group in count_units().items() if group == "not_counted")
+
+
+def _not_counted_after(sentence: str, unit_start: int) -> bool:
+    """Whether the counted word opens a phrase that is not counted ("rounds of talks")."""
+    rest = sentence[unit_start:unit_start + 40].lower()
+    return any(rest.startswith(phrase) and not rest[len(phrase):len(phrase) + 1].isalnum() for phrase in _not_counted_phrases())
+
+
 def _counts_in(sentence: str) -> list[_Figure]:
     found = []
     units = count_units()
@@ -895,8 +906,8 @@ def _counts_in(sentence: str) -> list[_Figure]:
             if compound in units:
                 unit = compound
                 break
-        if units.get(unit) == "not_counted":
-            continue  # "one think tank": the head word is counted, the compound is not a military thing
+        if units.get(unit) == "not_counted" or _not_counted_after(sentence, m.start("unit")):
+            continue  # "one think tank", "five rounds of talks": the head word is counted, the phrase is not
         high = None
         if m.group("vague"):
             value = _VAGUE[re.sub(r"\s+", " ", m.group("vague").lower())]

@@ -371,3 +371,6 @@ def test_a_think_tank_is_not_a_tank():
                 "launched what it dubbed its “Special Military Operation,” it expected its forces to take Kyiv.")
     assert [r for r in figures.extract(sentence) if r["kind"] == "count"] == []
     assert [(r["value"], r["unit"]) for r in figures.extract("Russia moved 40 tanks to the border.")] == [(40, "tanks")]
+    talks = "In 2022, there were at least five rounds of talks, including three in Belarus."
+    assert figures.extract(talks) == []
+    assert [(r["value"], r["unit"]) for r in figures.extract("Russia fired 500 rounds of artillery.")] == [(500, "rounds")]
