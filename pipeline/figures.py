@@ -393,7 +393,9 @@ _DOWN_WORDS = ("cut", "cuts", "cutting", "reduce", "reduced", "reduction", "decr
                "plunged", "shrank", "shrink", "contract", "contracted", "contraction", "down", "lower", "less", "lost", "lose")
 # The cue must be in the same clause (no comma between): "oil revenues had fallen sharply, inflation
 # had hovered near 6%" states a level, not a change.
-_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b(?!\s+than\b)[^.;:,%%]{0,40}$" % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
+# "by" before a year ("by 2035 – including at least 3.5%") is a deadline, not a change.
+_CHANGE_BEFORE = re.compile(r"(?i)\b(?P<w>%s)\b(?!\s+than\b)(?!\s+(?:the\s+end\s+of\s+)?(?:19|20)\d\d\b)[^.;:,%%]{0,40}$"
+                            % "|".join(_UP_WORDS + _DOWN_WORDS + ("by",)))
 _DOWN_BEFORE = re.compile(r"(?i)\b(?:%s)\b[^.;:,%%]{0,40}$" % "|".join(_DOWN_WORDS))
 # "climbed to 16%", "down from 4.3%": the level before or after a change, not the change itself.
 _LEVEL_BEFORE = re.compile(r"(?i)\b(?<!up\s)(?:to|from|at)\s+(?:(?:about|around|approximately|nearly|almost|some|roughly|over|"
