@@ -378,7 +378,8 @@ def test_a_think_tank_is_not_a_tank():
 
 def test_by_a_year_is_a_deadline_not_a_change():
     """Real sentence (NATO, 2025, ../shared/data/ukraine_war_web_crawl_2026_kjdragan): three shares of GDP."""
-    sentence = ("Allies agreed a commitment to invest 5% of GDP on defence by 2035 – including at least 3.5% on core "
-                "defence requirements, and up to 1.5% on defence-related spending.")
+    sentence = ("This includes a commitment to invest 5% of GDP on defence by 2035 – including at least 3.5% on core "
+                "defence requirements, and up to 1.5% on defence and security-related spending such as critical "
+                "infrastructure development and protection.")
     assert [(r["kind"], r["value"], r["qualifier"]) for r in figures.extract(sentence)] == [
         ("pct_gdp", 5, ""), ("pct_gdp", 3.5, "at least"), ("pct_gdp", 1.5, "up to")]
