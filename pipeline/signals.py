@@ -94,6 +94,7 @@ _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
               "reiterate", "explain", "testify", "call", "criticize", "criticise", "cite"}
 _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
+_HOLD_WORDS = {"responsible", "accountable", "liable"}  # "hold" accuses only as "held Moscow responsible"
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
 _WARNING = {"warn", "caution"}
 _LABELLING = {"label", "brand", "call", "describe", "portray", "depict", "accuse", "blame", "condemn", "denounce",
@@ -346,6 +347,14 @@ def _has_negation(tok, cue_ids: set[int]) -> bool:
     return False
 
 
+def _is_accusing(tok) -> bool:
+    """An accusing verb: "blamed", "accused", "held ... responsible" (not "held exercises")."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ != "VERB" or lemma not in _ACCUSING:
+        return False
+    return lemma != "hold" or any(t.lower_ in _HOLD_WORDS for t in tok.subtree)
+
+
 def _has_modal(tok, modals: set[str]) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in modals for c in tok.children)
 
@@ -447,7 +456,7 @@ def classify_modality(doc, cue_tokens) -> str:
             elif tok.lemma_.lower() in _FUTURE_HEADS or _has_modal(tok, _FUTURE_AUX):
                 future = True
             continue
-        if child is not None and tok.lemma_.lower() in _ACCUSING and tok.pos_ == "VERB" and tok.i not in cue_ids \
+        if child is not None and _is_accusing(tok) and tok.i not in cue_ids \
                 and child.dep_ in ("prep", "dobj"):
             reported = True  # "blamed Moscow for the attack", "accused NATO of provocations": alleged
             break
@@ -483,6 +492,9 @@ def classify_modality(doc, cue_tokens) -> str:
             would_seen = True
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
             hypothetical = True
+        if any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
+               and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for c in tok.children):
+            hypothetical = True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
         if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
             hypothetical = True
         if any(c.dep_ in ("amod", "advmod") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children):
@@ -517,9 +529,9 @@ def classify_modality(doc, cue_tokens) -> str:
 class _Actor(str):
     """A canonical actor name that remembers the text offsets of the mention it came from."""
 
-    def __new__(cls, name: str, start: int, end: int):
+    def __new__(cls, name: str, start: int, end: int, actor_type: str = ""):
         obj = super().__new__(cls, name)
-        obj.start, obj.end = start, end
+        obj.start, obj.end, obj.actor_type = start, end, actor_type
         return obj
 
 
@@ -530,7 +542,7 @@ def _token_actor_map(doc, sentence_start: int, mentions: list[dict]) -> dict[int
         ms, me = int(m["start"]) - sentence_start, int(m["end"]) - sentence_start
         if me <= 0 or ms >= len(doc.text):
             continue
-        actor = _Actor(m["actor"], int(m["start"]), int(m["end"]))
+        actor = _Actor(m["actor"], int(m["start"]), int(m["end"]), m.get("actor_type") or "")
         for tok in doc:
             if tok.idx < me and tok.idx + len(tok.text) > ms:
                 out.setdefault(tok.i, actor)
@@ -632,7 +644,7 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
     verb = head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and verb.lemma_.lower() in _ACCUSING:
+    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and _is_accusing(verb):
         # "blamed Moscow for the attack", "accused the Kremlin of provocations": the accused did it.
         accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
         via_prep = any(c.dep_ == "prep" and head in c.subtree for c in verb.children)
@@ -647,8 +659,10 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
         if not source:
             source = _subject_actor(verb, actor_of)
         via_verb_prep = head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
-        if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd") or via_verb_prep):
+        if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd", "nsubjpass") or via_verb_prep):
             for child in verb.children:
+                if child.i == head.i:
+                    continue
                 if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
                     target = _actor_in(child, actor_of)
                 elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
@@ -662,6 +676,14 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
                 target = actor_of[tok.i]
                 break
         del cue_ids
+    if not target and head.pos_ == "VERB" and not any(c.dep_ in ("dobj", "nsubjpass") for c in head.children):
+        # A misparsed object ("If Russia invades Ukraine, the West ..." read with Ukraine as a
+        # subject): an actor right after a transitive cue verb is its object.
+        nxt = head.i + 1
+        while nxt < len(doc) and doc[nxt].dep_ == "det":
+            nxt += 1
+        if nxt < len(doc) and nxt in actor_of and actor_of[nxt] != source and doc[nxt].dep_ != "poss":
+            target = actor_of[nxt]
     if not target:
         target = _possessive_owner(head, verb, actor_of, source)
     return source, target
@@ -674,17 +696,13 @@ def _possessive_owner(head, verb, actor_of, source: str) -> str:
     possessives = [t for t in scope if t.dep_ == "poss" and t.lower_ in ("its", "their", "our")]
     if not possessives:
         return ""
-    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) \
-        if verb.pos_ in ("VERB", "AUX") else None
-    if subject is not None:
-        plural = subject.tag_ in ("NNS", "NNPS") or any(c.dep_ == "cc" for c in subject.children) \
-            or subject.lower_ in ("they", "we")
-        if (possessives[0].lower_ == "its") != plural:
-            return ""  # "Germany would expand its military presence": its = the subject's own
+
     for tok, child in _path_up(verb):
         if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX"):
             speaker = next((c for c in tok.children if c.dep_ == "nsubj"), None)
             owner = _actor_in(speaker, actor_of) if speaker is not None else ""
+            if possessives[0].lower_ == "its" and getattr(owner, "actor_type", "") == "person":
+                return ""  # "Olaf Scholz announced that Germany would expand its presence": not Scholz's
             return owner if owner and owner != source else ""
     return ""
 
