@@ -41,6 +41,11 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
   fighting"). ``main_polarity`` uses it to decide what a sentence is mainly about.
 - ``background`` (bool): the cue names an event only as the background of its clause ("after
   the Russian invasion of Ukraine, NATO ..."): asserted, weight multiplied by ``BACKGROUND_FACTOR``.
+- ``source_phrase_start``, ``source_phrase_end``, ``target_phrase_start``, ``target_phrase_end`` (int):
+  offsets of the source / target noun phrase: the argument from the parse whether or not it names
+  an actor ("Rohingya Muslim insurgents ambushed a military vehicle in Rakhine State": subject and
+  object), or, when the chosen actor lies outside it, the noun phrase of that actor's mention;
+  -1 when the sentence does not say.
 - ``score`` (float): signed Goldstein-style value after down-weighting,
   ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
   de-escalation negative (the opposite sign to Goldstein's own scale).
@@ -59,6 +64,7 @@ COLUMNS = [
     "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
     "cameo_code", "score", "source_country", "target_country",
     "source_start", "source_end", "target_start", "target_end", "clause_depth", "background",
+    "source_phrase_start", "source_phrase_end", "target_phrase_start", "target_phrase_end",
 ]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
@@ -559,6 +565,199 @@ def _actor_in(tok, actor_of: dict[int, str], skip: set[int] = frozenset()) -> st
     return ""
 
 
+# --- argument phrases (who did what to whom, whether or not the actors stage names them) ---
+
+_LIGHT_VERBS = {"launch", "carry", "conduct", "stage", "mount", "make", "step", "continue", "begin", "start",
+                "resume", "intensify", "escalate", "unleash", "wage", "announce", "impose", "order", "level",
+                "issue", "deliver", "hold", "take", "file", "lodge", "express", "voice"}
+_OBJECT_PREPS = {"against", "on", "at", "upon", "into", "toward", "towards", "with", "to"}
+_REFERRING_PRONOUNS = {"it", "they", "he", "she", "we", "i"}
+
+
+# Right-hand dependents kept in an argument phrase (the rest, relative clauses, "to"-infinitives,
+# most prepositional phrases, is left out, as ConfliBERT's annotators mostly did).
+_NP_KEEP = {"conj", "cc", "appos", "punct", "nummod", "compound", "amod", "case"}
+_NP_KEEP_PREPS = {"of", "in"}
+
+
+def _np_span(tok) -> tuple[int, int]:
+    """Character span (in the sentence) of the noun phrase headed by ``tok``: its subtree
+    without relative clauses and edge punctuation ("another ethnic Chechen who had fought
+    ..." -> "another ethnic Chechen"; "the missiles fired by the Israeli military" stays whole)."""
+    dropped = set()
+    for child in tok.children:
+        if child.i > tok.i and not (child.dep_ in _NP_KEEP or (child.dep_ == "prep" and child.lower_ in _NP_KEEP_PREPS)):
+            dropped |= {t.i for t in child.subtree}
+    kept = {t.i for t in tok.subtree} - dropped
+    first = last = tok.i
+    while first - 1 in kept:
+        first -= 1
+    while last + 1 in kept:
+        last += 1
+    doc = tok.doc
+    while first < tok.i and doc[first].is_punct:
+        first += 1
+    while last > tok.i and doc[last].is_punct and not (
+            doc[last].text == ")" and any(doc[i].text == "(" for i in range(first, last))):
+        last -= 1
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
+
+
+def _actor_np_span(doc, start: int, end: int) -> tuple[int, int]:
+    """Sentence span of the noun phrase an actor mention heads or modifies ("Russian" -> "Russian forces")."""
+    tokens = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+    if not tokens:
+        return start, end
+    head = tokens[-1]
+    while head.dep_ in ("compound", "amod", "nmod", "nummod", "poss") and head.head.i != head.i \
+            and head.head.pos_ in ("NOUN", "PROPN"):
+        head = head.head
+    left = head.left_edge
+    right = head
+    for child in head.children:
+        if child.dep_ in ("conj", "appos", "flat") and child.i > right.i:
+            right = child.right_edge
+    return min(left.idx, start), max(right.idx + len(right.text), end)
+
+
+def _phrase_of(doc, argument, actor, sentence_start: int) -> tuple[int, int] | None:
+    """Sentence span of a source/target phrase: the argument noun phrase when it holds the actor
+    (or no actor is known), else the noun phrase of the actor mention ("" -> None)."""
+    phrase = _np_span(argument) if argument is not None else None
+    start = getattr(actor, "start", -1)
+    if start < 0 or not (sentence_start <= start < sentence_start + len(doc.text)):
+        return phrase
+    a_start, a_end = start - sentence_start, actor.end - sentence_start
+    if phrase is not None and phrase[0] <= a_start and a_end <= phrase[1]:
+        return phrase
+    return _actor_np_span(doc, a_start, a_end)
+
+
+def _clause_subject(verb):
+    """The subject token of a verb: its own, or that of the verb it is coordinated with, depends
+    on as an open complement or participle ("attacked the city, killing dozens"), or
+    modifies as a relative clause ("another Chechen who had fought"); passive agent first."""
+    current = verb
+    for _ in range(5):
+        agent = next((c for c in current.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+        subject = next((c for c in current.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subject is not None:
+            if subject.lower_ in ("who", "which", "that") and current.dep_ == "relcl":
+                return current.head
+            return subject
+        if current.dep_ == "relcl":
+            return current.head
+        if current.dep_ in ("xcomp", "conj", "advcl", "acl", "pcomp") and current.head.i != current.i:
+            current = current.head
+            continue
+        return None
+    return None
+
+
+def _resolve_pronoun(tok):
+    """ "NAF says it has killed ...": a pronoun subject under a reporting verb is its speaker."""
+    if tok is None or tok.lower_ not in _REFERRING_PRONOUNS:
+        return tok
+    for ancestor, child in _path_up(tok)[1:]:
+        if ancestor.pos_ in ("VERB", "AUX") and ancestor.lemma_.lower() in _REPORTING and child.dep_ in (
+                "ccomp", "parataxis"):
+            speaker = next((c for c in ancestor.children if c.dep_ == "nsubj"), None)
+            if speaker is not None and speaker.lower_ not in _PRONOUNS:
+                return speaker
+    return tok
+
+
+def _object_of(verb, skip=None):
+    """The thing a verb is done to: direct object, passive subject, or object of against/on/..."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass", "dative") and child is not skip:
+            return child
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS:
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj is not skip:
+                return pobj
+    return None
+
+
+#: Categories whose cue may hold its own patient: "expelled eight Polish diplomats", "released 40 activists".
+_PATIENT_CATEGORIES = {"diplomatic_expulsion", "coercion", "humanitarian_cooperation", "attack_invasion"}
+
+
+def _pobj_of_preps(tok, preps):
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in preps:
+            pobj = next((p for p in c.children if p.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    return None
+
+
+def argument_tokens(doc, cue_tokens, category: str = ""):
+    """Source and target argument tokens of a cue from the parse (None when the sentence does not say).
+
+    Verbal cue: subject (or passive agent) -> source; object, passive subject or object of
+    against/on/at/into/with/to -> target. Nominal cue: possessor, "by"/"from" phrase or the
+    subject of the light verb that carries it ("Iraqi troops launched an assault on ...") ->
+    source; "on"/"against"/"of" phrase, or the light verb's object -> target.
+    """
+    head = _span_head(cue_tokens)
+    cue_ids = {t.i for t in cue_tokens}
+    source = target = None
+    if head.pos_ in ("VERB", "AUX"):
+        source = _clause_subject(head)
+        target = _object_of(head)
+        if target is not None and target.i in cue_ids:
+            # "held talks with the Palestinian president", "lifted a state of emergency in the north":
+            # the object is part of the cue; "expelled eight Polish diplomats": it is the patient
+            inner = target
+            target = _pobj_of_preps(inner, _OBJECT_PREPS) or _pobj_of_preps(inner, {"in"})
+            if target is None and category in _PATIENT_CATEGORIES:
+                target = inner
+    else:
+        for child in head.children:
+            if child.dep_ == "poss" and source is None:
+                source = child
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from") and source is None:
+                source = next((c for c in child.children if c.dep_ == "pobj"), None)
+            elif child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS | {"of"} and target is None:
+                target = next((c for c in child.children if c.dep_ == "pobj"), None)
+        governor = head.head
+        if head.dep_ in ("dobj", "attr", "oprd") and governor.pos_ in ("VERB", "AUX"):
+            source = source or _clause_subject(governor)
+            for c in governor.children:
+                if target is None and c.dep_ == "prep" and c.lower_ in _OBJECT_PREPS:
+                    target = next((p for p in c.children if p.dep_ == "pobj"), None)
+        elif head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ in ("VERB", "AUX"):
+            # "Syrian regime air strikes ... hit the enclave": the cue is the instrument
+            source = source or head
+            target = target or _object_of(governor, skip=head)
+        elif head.dep_ == "pobj" and governor.dep_ == "prep" and governor.head.pos_ in ("VERB", "AUX"):
+            source = source or _clause_subject(governor.head)
+        elif head.dep_ == "pobj" and governor.lower_ == "for" and governor.head.lemma_.lower() == "responsibility" \
+                and governor.head.head.pos_ in ("VERB", "AUX"):
+            # "the Taliban claimed responsibility for the attack"
+            source = source or _clause_subject(governor.head.head)
+        if target is None:
+            target = _pobj_of_preps(head, {"in"})  # "declared a ceasefire in Tripoli", "attacks in London"
+    if source is not None and source.dep_ == "poss" and source.lower_ in ("its", "their", "his", "her", "our"):
+        # "Syrian government forces continued their attacks": the owner is the clause subject
+        owner = source.head
+        while owner.dep_ not in _SUBJECT_DEPS and owner.pos_ not in ("VERB", "AUX") and owner.head.i != owner.i:
+            owner = owner.head
+        source = _clause_subject(owner) if owner.pos_ in ("VERB", "AUX") else None
+    if source is not None and source.lower_ in ("what", "which", "that", "who", "whom"):
+        source = None
+    source = _resolve_pronoun(source)
+    if source is not None and target is not None and source.i == target.i:
+        target = None
+    return source, target
+
+
 def _subject_actor(verb, actor_of) -> str:
     """Actor of the clause subject (agent for passives), climbing past pronoun subjects."""
     current = verb
@@ -820,6 +1019,9 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             polarity = -base if modality == "negated" else base
             weight = MODALITY_WEIGHTS[modality] * (BACKGROUND_FACTOR if background else 1.0)
             source, target = assign_actors(doc, tokens, actor_of, cue["category"])
+            source_arg, target_arg = argument_tokens(doc, tokens, cue["category"])
+            source_phrase = _phrase_of(doc, source_arg, source, s_start)
+            target_phrase = _phrase_of(doc, target_arg, target, s_start)
             rows.append({
                 "category": cue["category"],
                 "polarity": polarity,
@@ -844,6 +1046,10 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "target_start": getattr(target, "start", -1),
                 "target_end": getattr(target, "end", -1),
                 "background": background,
+                "source_phrase_start": s_start + source_phrase[0] if source_phrase else -1,
+                "source_phrase_end": s_start + source_phrase[1] if source_phrase else -1,
+                "target_phrase_start": s_start + target_phrase[0] if target_phrase else -1,
+                "target_phrase_end": s_start + target_phrase[1] if target_phrase else -1,
             })
     return _one_per_category(rows)
 
