@@ -46,6 +46,8 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
   an actor ("Rohingya Muslim insurgents ambushed a military vehicle in Rakhine State": subject and
   object), or, when the chosen actor lies outside it, the noun phrase of that actor's mention;
   -1 when the sentence does not say.
+- ``root_lemma`` (str): lemma of the main verb of the sentence (the root of the parse);
+  ``main_polarity`` uses it to tell a sentence about cooperation from one about conflict.
 - ``score`` (float): signed Goldstein-style value after down-weighting,
   ``polarity * |goldstein| * weight``: escalation positive (as in the tension index),
   de-escalation negative (the opposite sign to Goldstein's own scale).
@@ -64,7 +66,7 @@ COLUMNS = [
     "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
     "cameo_code", "score", "source_country", "target_country",
     "source_start", "source_end", "target_start", "target_end", "clause_depth", "background",
-    "source_phrase_start", "source_phrase_end", "target_phrase_start", "target_phrase_end",
+    "source_phrase_start", "source_phrase_end", "target_phrase_start", "target_phrase_end", "root_lemma",
 ]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
@@ -200,6 +202,13 @@ def is_governed(head, lemmas: frozenset[str]) -> bool:
         return True
     # "developed and deployed missiles": the first verb of a coordination governs them all
     return any(c.dep_ == "conj" and c.lemma_.lower() in lemmas for c in governor.children)
+
+
+@functools.lru_cache(maxsize=1)
+def load_frames() -> frozenset[str]:
+    """Main verbs of cooperation (``signal_frames.csv``, CAMEO roots 02-08) that frame a sentence."""
+    with open(DATA_DIR / "signal_frames.csv", newline="", encoding="utf-8") as fh:
+        return frozenset(row["lemma"] for row in csv.DictReader(fh))
 
 
 @functools.lru_cache(maxsize=1)
@@ -937,13 +946,23 @@ def _self_obligation(must_token) -> bool:
     return bool(words & {"alliance", "our", "allies", "ourselves"})
 
 
+_FRAME_MIN_DEPTH = 2
+
+
 def main_polarity(rows: list[dict]) -> int:
     """Effective polarity of what one sentence is mainly about (0 when it has no signal).
 
     The signals nearest the root of the parse win ("agreed to a ceasefire after two days of
     fighting" is de-escalation); a tie is broken by the sum of their polarities, then by
-    escalation.
+    escalation. Signals two or more steps below a main verb of cooperation
+    (``data/signal_frames.csv``: appeal, agree, help, release ...) do not count.
     """
+    if not rows:
+        return 0
+    frames = load_frames()
+    # "Iraq appealed to the U.N. to bring an end to the embargo": a sentence whose main verb is
+    # cooperation (appeal, agree, help, release ...) is about that, not the conflict it mentions below.
+    rows = [r for r in rows if not (r.get("clause_depth", 0) >= _FRAME_MIN_DEPTH and r.get("root_lemma") in frames)]
     if not rows:
         return 0
     depth = min(r["clause_depth"] for r in rows)
@@ -1041,6 +1060,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "source_country": country_of.get(source, ""),
                 "target_country": country_of.get(target, ""),
                 "clause_depth": len(_path_up(head)) - 1,
+                "root_lemma": _path_up(head)[-1][0].lemma_.lower(),
                 "source_start": getattr(source, "start", -1),
                 "source_end": getattr(source, "end", -1),
                 "target_start": getattr(target, "start", -1),

@@ -382,3 +382,16 @@ def test_seed_balance_is_moderate(seed_rows):
     total = tension.balance(pd.DataFrame([r for rows in seed_rows.values() for r in rows]))
     assert total["signals"] <= 62
     assert total["net"] < 140
+
+
+def test_main_polarity_of_a_sentence_framed_by_cooperation():
+    """CAMEO manual examples (ConfliBERT test split): the main verb decides what the sentence is about."""
+    def polarity(sentence):
+        return signals.main_polarity(signals.extract(sentence))
+    appeal = ("Iraq on Saturday appealed to the U.N. to bring an end to their trade embargo, which it said is "
+              "causing huge shortages of medicine and food.")
+    rows = signals.extract(appeal)
+    assert [r["category"] for r in rows] == ["sanctions"] and rows[0]["root_lemma"] == "appeal"
+    assert polarity(appeal) == 0
+    assert polarity("Russia imposed a trade embargo on Georgia.") == 1
+    assert polarity("Russian forces shelled Kharkiv after two days of talks.") == 1
