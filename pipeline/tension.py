@@ -199,6 +199,21 @@ def period_length(freq: str) -> pd.Timedelta:
     return pd.Timedelta(days=_PERIOD_DAYS[freq])
 
 
+def period_label(period, freq: str) -> str:
+    """How a period reads: 2022-02-24 (day), week of 2022-02-21, 2022-02 (month), 2022-Q1, 2022."""
+    _check_freq(freq)
+    stamp = pd.Timestamp(period)
+    if freq == "D":
+        return f"{stamp:%Y-%m-%d}"
+    if freq == "W":
+        return f"week of {stamp:%Y-%m-%d}"
+    if freq == "M":
+        return f"{stamp:%Y-%m}"
+    if freq == "Q":
+        return f"{stamp.year}-Q{stamp.quarter}"
+    return f"{stamp.year}"
+
+
 def signal_scores(signals: pd.DataFrame) -> pd.Series:
     """Signed score of each signal: its ``score`` column, else polarity x weight.
 

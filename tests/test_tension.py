@@ -167,3 +167,10 @@ def test_timeline_drills_down_without_recomputing():
     assert tension.timeline(sigs, articles).freq == "D"       # 20 days: chosen automatically
     with pytest.raises(ValueError):
         tension.timeline(sigs, articles, freq="H")
+
+
+@pytest.mark.parametrize("freq, label", [("D", "2022-02-24"), ("W", "week of 2022-02-21"), ("M", "2022-02"),
+                                         ("Q", "2022-Q1"), ("Y", "2022")])
+def test_period_label(freq, label):
+    period = tension.timeline(pd.DataFrame([_signal("a", 1.0)]), _articles([("a", "2022-02-24")]), freq=freq).index
+    assert tension.period_label(period["period"].iloc[0], freq) == label

@@ -85,7 +85,7 @@ if not with_articles.empty:
     if with_signals.empty:
         st.info("No signal of this dyad falls in a dated period.")
     else:
-        labels = {p: f"{p:%Y-%m-%d}  net {net:+.2f}" + ("  ⚠ spike" if spike else "")
+        labels = {p: f"{tension.period_label(p, freq)}  net {net:+.2f}" + ("  ⚠ spike" if spike else "")
                   for p, net, spike in zip(with_signals["period"], with_signals["net_per_article"], with_signals["spike"])}
         choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
                               key="tension-period", format_func=labels.__getitem__)
