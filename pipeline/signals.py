@@ -116,6 +116,7 @@ _NOUN_TARGET_PREPS = _TARGET_PREPS | {"of"}
 #: ``BACKGROUND_FACTOR``.
 _BACKGROUND_PREPS = {"after", "before", "since", "following", "amid", "amidst", "despite", "during", "than",
                      "given", "until"}
+_BACKGROUND_MARKS = {"after", "before", "since", "because", "following"}
 _BACKGROUND_PHRASES = ("in response to", "in light of", "in the wake of", "in the face of", "in view of",
                        "because of", "due to", "as a result of", "in retaliation for")
 _PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that", "this", "these", "those"}
@@ -421,6 +422,9 @@ def is_background(head) -> bool:
     demands ...", "in response to the Russian invasion", "than before the attack".
     """
     tok = head
+    if tok.pos_ in ("VERB", "AUX"):
+        # "Finland joined NATO after Russia invaded Ukraine"
+        return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _BACKGROUND_MARKS for c in tok.children)
     if tok.pos_ not in ("NOUN", "PROPN"):
         return False
     for _ in range(6):
@@ -512,7 +516,7 @@ def classify_modality(doc, cue_tokens) -> str:
             hypothetical = True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
         if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
             hypothetical = True
-        if any(c.dep_ in ("amod", "advmod") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children):
+        if any(c.dep_ in ("amod", "advmod", "acomp") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children):
             hypothetical = True
         if _has_modal(tok, _FUTURE_AUX):
             future = True
@@ -863,6 +867,23 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
         labelled = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
         if labelled is not None and head not in labelled.subtree:
             target = target or _actor_in(labelled, actor_of)
+    if not source and not target:
+        # "talks between Russia and Ukraine": the two sides of a reciprocal event
+        between = next((c for t in (head, verb) for c in t.children if c.dep_ == "prep" and c.lower_ == "between"),
+                       None)
+        pobj = next((c for c in between.children if c.dep_ == "pobj"), None) if between is not None else None
+        if pobj is not None:
+            other = next((c for c in pobj.children if c.dep_ == "conj"), None)
+            source = _actor_in(pobj, actor_of, skip={t.i for t in other.subtree} if other is not None else set())
+            target = _actor_in(other, actor_of) if other is not None else ""
+            if source and target:
+                return source, target
+            source = target = ""
+    if verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in ("expel", "deport") and not source \
+            and any(c.dep_ == "nsubjpass" for c in verb.children):
+        # "Russian diplomats were expelled from Poland": Poland expelled them
+        source = _actor_in(next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), verb),
+                           actor_of) if any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) else ""
     if verb.pos_ in ("VERB", "AUX"):
         if not source:
             source = _subject_actor(verb, actor_of)
