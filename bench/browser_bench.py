@@ -9,8 +9,14 @@ many articles the per-article stages annotated) so the figures can be read hones
 
 Figures:
 - cold first paint: the first page of the first session (the server reads the store into its cache);
-- first paint per page: a fresh browser session opening the page's URL until its title, its first
-  chart or table and the end of the script run are on screen (median of ``--runs``);
+- first paint per page, three ways an analyst meets a page (median of ``--runs``), each until its
+  title, its first chart or table and the end of the script run are on screen:
+  new browser (a fresh browser profile: nothing cached, Streamlit's and plotly's scripts downloaded
+  and compiled: a first visit), new tab (a new tab of a browser that has been on the app before:
+  scripts from its cache; a new Streamlit session all the same), and page switch (a click on the
+  page's link in the sidebar of an open session: what navigating the app costs);
+- the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table)
+  on this machine, so the app's own cost can be told from the framework's;
 - filter change: click a bar of the Overview's signal chart → the filter chip and the redrawn chart
   are on screen; and chip removal → chart redrawn (median of ``--runs`` each);
 - peak RSS of the streamlit process (VmHWM from /proc) at the end.
@@ -46,11 +52,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store_dir: Path):
+NAV_LABELS = {"": "Overview", "topics": "Topic clusters", "actors": "Actors", "spending": "Spending tracker",
+              "tension": "Tension over time", "reader": "Article reader", "data": "Add & export data"}
+
+
+def start_server(store_dir: Path | None, app: Path = ROOT / "dashboard" / "app.py"):
     port = _free_port()
     log = tempfile.TemporaryFile("w+")
-    env = {**os.environ, "NEWSINTEL_STORE": str(store_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    env = {**os.environ, "NEWSINTEL_STORE": str(store_dir or "")}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app),
                              "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
                              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, text=True)
@@ -86,15 +96,57 @@ def wait_drawn(page, title: str, timeout: int = 120_000) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
-def first_paint(browser, url: str, title: str) -> float:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+def first_paint(browser, url: str, title: str, context=None) -> float:
+    """Seconds from opening ``url`` in a new tab (of ``context``, else of a fresh browser profile) until drawn."""
+    ctx = context or browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     t0 = time.perf_counter()
     page.goto(url)
     wait_drawn(page, title)
     elapsed = time.perf_counter() - t0
-    ctx.close()
+    page.close()
+    if context is None:
+        ctx.close()
     return elapsed
+
+
+def page_switches(browser, base: str, runs: int) -> dict[str, list[float]]:
+    """Seconds from a click on each page's sidebar link (in one open session) until that page is drawn."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.goto(base + "/")
+    wait_drawn(page, PAGES[0][1])
+    times: dict[str, list[float]] = {path: [] for path, _ in PAGES}
+    order = PAGES[1:] + PAGES[:1]   # start away from the Overview, end on it
+    for _ in range(runs):
+        for path, title in order:
+            link = page.get_by_test_id("stSidebar").get_by_role("link", name=NAV_LABELS[path]).first
+            page.wait_for_timeout(300)
+            t0 = time.perf_counter()
+            link.click()
+            wait_drawn(page, title)
+            times[path].append(time.perf_counter() - t0)
+    ctx.close()
+    return times
+
+
+FLOOR_APP = """import streamlit as st
+st.title("Floor")
+st.dataframe({"a": [1, 2, 3]})
+"""
+
+
+def floor_paint(browser, runs: int) -> list[float]:
+    """New-browser first paint of a one-line Streamlit app on this machine (the framework's own cost)."""
+    folder = Path(tempfile.mkdtemp(prefix="floor-app-"))
+    (folder / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+    base, proc, log = start_server(None, folder / "app.py")
+    try:
+        first_paint(browser, base + "/", "Floor")   # the server's first run
+        return [first_paint(browser, base + "/", "Floor") for _ in range(runs)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[float]]:
@@ -131,6 +183,14 @@ def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[floa
     return clicks, clears
 
 
+def _spread(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})"
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
 def describe_store(store_dir: Path) -> str:
     from pipeline import store
 
@@ -145,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Browser benchmark of the dashboard")
     ap.add_argument("--store", default=str(ROOT / ".store" / "bench10k"))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-floor", action="store_true", help="skip the one-line app's first paint")
     args = ap.parse_args(argv)
     store_dir = Path(args.store)
     from pipeline import store
@@ -160,16 +221,26 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             cold = first_paint(browser, base + "/", PAGES[0][1])
-            print(f"cold first paint (Overview, server reads the store): {cold:.2f} s")
-            print("first paint per page, fresh session (median of %d; min–max):" % args.runs)
+            print(f"cold first paint (Overview, server reads the store): {cold:.2f} s  {load()}")
+            tab_context = browser.new_context(viewport={"width": 1280, "height": 900})
+            first_paint(browser, base + "/", PAGES[0][1], tab_context)   # the browser has been on the app before
+            switches = page_switches(browser, base, args.runs)
+            print("first paint per page, median of %d (min–max), seconds:" % args.runs)
+            print(f"  {'page':9s} {'new browser':>18s} {'new tab':>18s} {'page switch':>18s}")
             for path, title in PAGES:
-                times = [first_paint(browser, f"{base}/{path}", title) for _ in range(args.runs)]
-                print(f"  {path or 'overview':9s} {statistics.median(times):5.2f} s  ({min(times):.2f}–{max(times):.2f})")
+                fresh = [first_paint(browser, f"{base}/{path}", title) for _ in range(args.runs)]
+                tab = [first_paint(browser, f"{base}/{path}", title, tab_context) for _ in range(args.runs)]
+                print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t):>18s}" for t in (fresh, tab, switches[path])))
+            tab_context.close()
+            print(f"  ({load()})")
             clicks, clears = filter_change(browser, base, args.runs)
             print(f"filter change, chart click → chip + chart redrawn: median {statistics.median(clicks):.2f} s "
                   f"({min(clicks):.2f}–{max(clicks):.2f})")
             print(f"filter change, clear all → chart redrawn:          median {statistics.median(clears):.2f} s "
-                  f"({min(clears):.2f}–{max(clears):.2f})")
+                  f"({min(clears):.2f}–{max(clears):.2f})  {load()}")
+            if not args.no_floor:
+                floor = floor_paint(browser, args.runs)
+                print(f"floor: new-browser first paint of a one-line Streamlit app: {_spread(floor)} s  {load()}")
             browser.close()
         print(f"peak RSS of the streamlit process: {peak_rss_mb(proc.pid):.0f} MB")
     finally:

@@ -36,15 +36,20 @@ page = st.navigation(pages, position="hidden")
 try:
     tables = state.load_tables()
 except Exception as exc:  # the page must explain, never show a traceback
-    st.error(f"The article store could not be read ({type(exc).__name__}). It may be being rebuilt: wait a "
-             f"moment and reload, or rebuild it with `python -m pipeline run seeds --store {state.store_dir()}`.")
+    st.error(state.store_error_message(exc, state.store_dir()), icon=":material/database:")
+    if st.session_state.get(state.SESSION_STORE_KEY):
+        st.button("Back to the shared articles", key="store-error-shared", on_click=state.forget_session_store)
+    st.button("Try again", key="store-error-retry", icon=":material/refresh:")
     st.stop()
+if "_store_notice" in st.session_state:
+    st.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
 
 notices = state.url_notices(tables)
 state.apply_pending_selection()
 with st.sidebar:
     state.page_menu(pages)
 filters = state.sidebar_filters(tables)
+state.sync_url(filters, tables)
 for notice in notices:
     st.info(notice, icon=":material/link_off:")
 with st.sidebar:

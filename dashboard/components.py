@@ -15,6 +15,22 @@ def download_csv(frame: pd.DataFrame, name: str, label: str = "Download CSV") ->
                        key=f"dl-{name}", on_click="ignore")
 
 
+TABLE_ROWS = 500  # rows sent to the browser per table; the CSV download holds them all
+
+
+def first_rows(frame: pd.DataFrame, what: str = "rows", limit: int = TABLE_ROWS) -> pd.DataFrame:
+    """The first ``limit`` rows of a table to show, with a caption saying how many there are in all.
+
+    A table of thousands of rows costs the browser seconds to receive and
+    draw; the page shows the first ones and its CSV download holds them all.
+    """
+    if len(frame) <= limit:
+        return frame
+    st.caption(f"Showing the first {limit:,} of {len(frame):,} {what}; the CSV download below holds them all "
+               "(narrow the filters to see others here).")
+    return frame.head(limit)
+
+
 def empty_state(message: str) -> None:
     """Say that nothing matches and what to do next."""
     st.info(f"{message} Widen or clear the filters in the sidebar (or click “Clear all” above).")

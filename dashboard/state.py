@@ -52,7 +52,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pipeline import query, run, store
+import sqlite3
+
+from pipeline import query, run, store, uploads
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -79,6 +81,34 @@ def use_session_store(path: str | Path) -> None:
     st.session_state[SESSION_STORE_KEY] = str(path)
 
 
+def forget_session_store(delete: bool = False) -> None:
+    """Back to the shared store; ``delete`` also removes the session's own store from disk."""
+    own = st.session_state.pop(SESSION_STORE_KEY, None)
+    st.session_state.pop("_upload_report", None)
+    if own and delete:
+        uploads.delete_session_store(own)
+
+
+def store_error_message(exc: BaseException, path: str | Path) -> str:
+    """What went wrong reading the store at ``path``, and what to do next (for the page; no traceback)."""
+    rebuild = f"`python -m pipeline run seeds --store {path}`"
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return ("The article store is busy: a pipeline run is writing to it (the store is being rebuilt or "
+                "updated). Wait a few seconds and press “Try again”.")
+    if isinstance(exc, store.StoreError) and "newer" in text:
+        return (f"The article store at {path} was written by a newer version of the pipeline than this "
+                "dashboard. Update the dashboard, or rebuild the store with " + rebuild + ".")
+    if isinstance(exc, store.StoreError) and "no store" in text:
+        return (f"There is no article store at {path} yet (it may be being built). Wait for the build to "
+                "finish and press “Try again”, or build it with " + rebuild + ".")
+    if isinstance(exc, (sqlite3.DatabaseError, store.StoreError)):
+        return (f"The article store at {path} could not be read: it looks damaged or half-written "
+                f"({type(exc).__name__}). Rebuild it with {rebuild}, then press “Try again”.")
+    return (f"The article store at {path} could not be read ({type(exc).__name__}). It may be being rebuilt: "
+            f"wait a moment and press “Try again”, or rebuild it with {rebuild}.")
+
+
 @st.cache_resource(show_spinner=False)
 def _ensure_store(path: str) -> str:
     """Build the store from the seeds when it does not exist yet (once per process)."""
@@ -101,13 +131,35 @@ def _store_version(path: str) -> tuple:
 # Tables are cached as shared resources, not per-call copies (``st.cache_data`` would unpickle a
 # fresh copy of every table for every run and session: at 10k articles ~100 MB per session and
 # seconds per run). Pages must treat them as read-only (build new frames, never assign into them).
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner="Reading the article store…", max_entries=4)
 def _load(path: str, version: tuple) -> dict[str, pd.DataFrame]:
     return run.load_tables(path)
 
 
+@st.cache_resource(show_spinner=False)
+def _startup_cleanup() -> int:
+    """Delete session stores left by earlier sessions and runs (once per server process)."""
+    return len(uploads.cleanup_session_stores())
+
+
 def load_tables() -> dict[str, pd.DataFrame]:
-    """All pipeline tables of the session's store (building the shared one from the seeds on first open)."""
+    """All pipeline tables of the session's store (building the shared one from the seeds on first open).
+
+    A session store that has been cleaned up meanwhile (unused for hours)
+    is forgotten: the session is back on the shared store, with a notice.
+    Errors reading the store propagate; :func:`store_error_message` says
+    them for people.
+    """
+    _startup_cleanup()
+    own = st.session_state.get(SESSION_STORE_KEY)
+    if own:
+        if store.exists(own):
+            uploads.touch(own)
+        else:
+            forget_session_store()
+            st.session_state["_store_notice"] = ("Your uploaded articles were removed after a long pause (session "
+                                                 "stores are kept for a few hours); you see the shared articles again. "
+                                                 "Upload the files again on the “Add & export data” page.")
     path = str(store_dir())
     if path == str(shared_store_dir()):
         if not store.exists(path):
@@ -123,9 +175,15 @@ def _filtered(path: str, version: tuple, filters: query.Filters) -> dict[str, pd
     return query.apply_filters(_load(path, version), filters)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _options(path: str, version: tuple) -> dict[str, list]:
     return query.filter_options(_load(path, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _date_span_text(path: str, version: tuple) -> str:
+    known = [d for d in query.article_dates(_load(path, version)["articles"]) if d]
+    return f"Articles are dated {min(known)} to {max(known)}." if known else "No article has a date."
 
 
 def filter_options() -> dict[str, list]:
@@ -138,6 +196,35 @@ def filtered_tables(filters: query.Filters) -> dict[str, pd.DataFrame]:
     """The session's tables narrowed by ``filters`` (cached per store version and filters)."""
     path = str(store_dir())
     return _filtered(path, _store_version(path), filters)
+
+
+def _qualname(fn) -> str:
+    """A function's name, with its file (functions of page scripts all live in ``__main__``)."""
+    code = getattr(fn, "__code__", None)
+    where = code.co_filename if code is not None else getattr(fn, "__module__", "")
+    return f"{where}:{getattr(fn, '__qualname__', repr(fn))}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _summary(path: str, version: tuple, filters: query.Filters, name: str, tables_used: tuple, args: tuple,
+             kwargs: tuple, _fn, _frames: tuple):
+    return _fn(*_frames, *args, **dict(kwargs))
+
+
+def summary(fn, *tables_used: str, args: tuple = (), **kwargs):
+    """``fn(*tables, *args, **kwargs)`` for this run's view, computed once per store version, filters and
+    arguments, and shared by every session (so a page's summaries cost nothing on a revisit).
+
+    ``tables_used`` name tables of the filtered view (``"signals"``) or, with
+    an ``all:`` prefix, of the whole store (``"all:clusters"``). ``args`` and
+    ``kwargs`` must be hashable. The result is shared: treat it as
+    read-only (build new frames with ``assign``, never assign into it).
+    """
+    view = current_view()
+    frames = tuple(view.tables[n[4:]] if n.startswith("all:") else view.filtered[n] for n in tables_used)
+    path = str(store_dir())
+    return _summary(path, _store_version(path), view.filters, _qualname(fn), tables_used, tuple(args),
+                    tuple(sorted(kwargs.items())), fn, frames)
 
 
 @dataclass(frozen=True)
@@ -196,12 +283,10 @@ def _actor_choices(ranked: list[str]) -> list[str]:
 
 def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     """Draw the sidebar filters (bound to the URL) and return what they select."""
-    articles = tables["articles"]
     options = filter_options()
     with st.sidebar:
         st.subheader("Filters")
-        known = [d for d in query.article_dates(articles) if d]
-        span = f"Articles are dated {min(known)} to {max(known)}." if known else "No article has a date."
+        span = _date_span_text(str(store_dir()), _store_version(str(store_dir())))
         date_from = st.date_input("From", value=None, min_value=dt.date(1990, 1, 1), key="from", bind="query-params")
         date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", bind="query-params", help=span)
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", bind="query-params")
@@ -240,6 +325,49 @@ def url_params(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[
     return params
 
 
+def _bound_url_values(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """What each filter parameter should read in the address bar: the filters' own values, with the date
+    fields as the widgets hold them (a 'From' after 'To' is ignored by the filter but stays in the widget)."""
+    want = {name: (v if isinstance(v, list) else [v]) for name, v in url_params(filters, tables).items()}
+    for name in ("from", "to"):
+        value = st.session_state.get(name)
+        want.pop(name, None)
+        if isinstance(value, dt.date):
+            want[name] = [value.isoformat()]
+    return want
+
+
+def sync_url(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> bool:
+    """Make the address bar show exactly the active filters; True if it had to be corrected.
+
+    Bound widgets write their values into the URL themselves, but after a
+    page switch (or a filter set from a chart or a chip) Streamlit may leave
+    a parameter out while the filter stays applied. Bound parameters cannot
+    be set through ``st.query_params``, so the missing ones are written
+    through Streamlit's own query-parameter store (the same call a bound
+    widget uses); if that internal API changes, this does nothing and
+    :func:`share_link` still gives the right link.
+    """
+    want = _bound_url_values(filters, tables)
+    wrong = {name: want.get(name, []) for name in query.FILTER_PARAMS
+             if st.query_params.get_all(name) != want.get(name, [])}
+    if not wrong:
+        return False
+    try:
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        with get_session_state().query_params() as qp:
+            for name, values in wrong.items():
+                if values:
+                    qp.set_with_no_forward_msg(name, values if len(values) > 1 else values[0])
+                else:
+                    qp.discard_param_no_forward_msg(name)
+            qp._send_query_param_msg()
+    except Exception:  # an internal API of a later Streamlit: keep the page working
+        return False
+    return True
+
+
 def share_link(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> str:
     """The URL that reopens this view: this page, every filter and the open article (built here, not read back
     from the browser's address bar, which after a page switch may not show every bound filter yet)."""
@@ -260,7 +388,8 @@ def share_link(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> str:
 def share_box(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:
     """A copyable link to the current view (drawn where the caller is)."""
     with st.expander("Link to this view", icon=":material/link:"):
-        st.code(share_link(filters, tables), language=None, wrap_lines=True)
+        # Inline code, not ``st.code``: a code block loads a 1.5 MB syntax highlighter into every page.
+        st.container(key="share-link").markdown(f"`{share_link(filters, tables)}`")
 
 
 def page_menu(pages: list) -> None:
@@ -364,14 +493,20 @@ def remove_filter(field: str, value=None) -> None:
     if field in LIST_FILTERS:
         st.session_state[field] = [v for v in st.session_state.get(field, []) if v != value]
     else:
-        st.session_state[field] = _default(field)
+        _reset(field)
     st.session_state.pop("_applied_selections", None)
+
+
+def _reset(field: str) -> None:
+    """Back to the filter widget's default (chips and "Clear all" set widget values through session state, by
+    design: ``global.disableWidgetStateDuplicationWarning`` in .streamlit/config.toml says so to Streamlit)."""
+    st.session_state[field] = _default(field)
 
 
 def clear_filters() -> None:
     """Reset every filter (the "Clear all" chip's callback)."""
     for field in query.FILTER_PARAMS:
-        st.session_state[field] = _default(field)
+        _reset(field)
     st.session_state.pop("_applied_selections", None)
 
 

@@ -148,6 +148,13 @@ def signal_balance(signals: pd.DataFrame) -> dict[str, float]:
     return {"escalation": round(esc, 2), "deescalation": round(de, 2), "net": round(esc - de, 2), "signals": int(len(signals))}
 
 
+def view_counts(articles: pd.DataFrame, mentions: pd.DataFrame, figures: pd.DataFrame) -> dict[str, int]:
+    """The overview's headline counts: articles, topic clusters (unclustered left out), distinct actors, figures."""
+    return {"articles": int(len(articles)),
+            "clusters": int(articles.loc[articles["cluster_id"] >= 0, "cluster_id"].nunique()),
+            "actors": int(mentions["actor"].nunique()), "figures": int(len(figures))}
+
+
 def latest_articles(articles: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` most recent articles (dated first, newest first), with the columns an overview lists."""
     frame = articles.assign(when=article_dates(articles))

@@ -26,6 +26,19 @@ def seed_path(prefix: str) -> Path:
     return next(SEEDS.glob(f"{prefix}_*.txt"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_stores_root(tmp_path_factory) -> Path:
+    """Session stores made by tests (and by the servers they start) go to a temporary folder, not /tmp's shared one."""
+    root = tmp_path_factory.mktemp("session_stores")
+    old = os.environ.get("NEWSINTEL_SESSION_STORES")
+    os.environ["NEWSINTEL_SESSION_STORES"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("NEWSINTEL_SESSION_STORES", None)
+    else:
+        os.environ["NEWSINTEL_SESSION_STORES"] = old
+
+
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory) -> Path:
     """A store built once from seeds/ by the real pipeline run."""

@@ -181,3 +181,66 @@ def test_stage_page_charts_are_wired_into_cross_filtering(app, name, keys):
     charts = app.get("plotly_chart")
     assert charts, f"no chart on {name}"
     assert any(c.proto.selection_mode for c in charts)
+
+
+# ---------------------------------------------------------------- the store missing, busy, damaged or expired
+
+def error_texts(at):
+    return "\n".join(e.value for e in at.error)
+
+
+def test_a_damaged_store_is_explained_with_what_to_do(tmp_path, monkeypatch):
+    (tmp_path / "store.sqlite").write_bytes(b"this is not a database " * 200)
+    monkeypatch.setenv("NEWSINTEL_STORE", str(tmp_path))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    message = error_texts(at)
+    assert "could not be read" in message and "damaged" in message
+    assert f"python -m pipeline run seeds --store {tmp_path}" in message
+    assert [b.key for b in at.button] == ["store-error-retry"]
+    assert not at.title   # no page drawn over a store that cannot be read
+
+
+def test_a_store_busy_being_rebuilt_says_wait_and_try_again(tmp_path, seed_store, monkeypatch):
+    import shutil
+    import sqlite3
+
+    from pipeline import run
+
+    busy = tmp_path / "busy"
+    shutil.copytree(seed_store, busy)   # a path of its own: the tables cache has not seen it
+
+    def locked(path):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(run, "load_tables", locked)
+    monkeypatch.setenv("NEWSINTEL_STORE", str(busy))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert "busy" in error_texts(at) and "Try again" in error_texts(at)
+    monkeypatch.undo()
+    monkeypatch.setenv("NEWSINTEL_STORE", str(busy))
+    at.button(key="store-error-retry").click().run()   # the run has finished: the page comes back
+    assert not at.exception and not at.error
+    assert at.metric[0].value == "5"
+
+
+def test_an_expired_session_store_falls_back_to_the_shared_articles_with_a_notice(app, tmp_path):
+    app.session_state["_session_store"] = str(tmp_path / "session-store-gone")
+    app.run()
+    assert not app.exception
+    assert any("uploaded articles were removed" in w.value for w in app.warning)
+    assert app.metric[0].value == "5"
+    app.run()
+    assert not any("uploaded articles were removed" in w.value for w in app.warning)   # said once
+
+
+def test_dated_only_chip_goes_back_to_including_undated(app):
+    app.sidebar.checkbox(key="undated").uncheck().run()
+    assert "Dated articles only" in chip_labels(app)
+    app.button(key="chip-undated-False").click().run()
+    assert not app.exception
+    assert app.sidebar.checkbox(key="undated").value is True and chip_labels(app) == []
+    assert app.metric[0].value == "5"

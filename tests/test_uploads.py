@@ -90,3 +90,55 @@ def test_progress_runs_through_every_stage(uploaded):
     assert [s for s in ("ingest", "annotate", "topics") if any(t[0] == s for t in ticks)] == ["ingest", "annotate", "topics"]
     fractions = [uploads.progress_fraction(*t) for t in ticks]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+# ---------------------------------------------------------------- session stores are disposable
+
+def _aged_store(root, name: str, age_hours: float, now: float):
+    import os
+
+    folder = root / f"{uploads.SESSION_PREFIX}{name}"
+    folder.mkdir()
+    (folder / "store.sqlite").write_bytes(b"x")
+    then = now - age_hours * 3600
+    os.utime(folder / "store.sqlite", (then, then))
+    os.utime(folder, (then, then))
+    return folder
+
+
+def test_cleanup_deletes_stores_unused_for_too_long(tmp_path):
+    now = 1_800_000_000.0
+    old = _aged_store(tmp_path, "old", 13, now)
+    fresh = _aged_store(tmp_path, "fresh", 1, now)
+    other = tmp_path / "not-a-session-store"
+    other.mkdir()
+    removed = uploads.cleanup_session_stores(tmp_path, max_age_hours=12, now=now)
+    assert removed == [old]
+    assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_cleanup_bounds_the_number_of_stores_keeping_the_most_recent_and_the_spared(tmp_path):
+    now = 1_800_000_000.0
+    stores = [_aged_store(tmp_path, f"s{i}", age_hours=i, now=now) for i in range(5)]   # s0 newest
+    removed = uploads.cleanup_session_stores(tmp_path, max_age_hours=100, max_stores=2, keep=[stores[4]], now=now)
+    assert sorted(p.name for p in removed) == [stores[2].name, stores[3].name]
+    assert [p.exists() for p in stores] == [True, True, False, False, True]
+
+
+def test_touch_keeps_a_store_in_use(tmp_path):
+    import time
+
+    store_dir = _aged_store(tmp_path, "busy", 20, time.time())
+    uploads.touch(store_dir)
+    assert uploads.cleanup_session_stores(tmp_path, max_age_hours=12) == []
+    assert store_dir.exists()
+
+
+def test_new_session_stores_go_under_the_sessions_root_and_can_be_deleted(tmp_path, seed_store, monkeypatch):
+    monkeypatch.setenv("NEWSINTEL_SESSION_STORES", str(tmp_path / "sessions"))
+    target = uploads.session_store(seed_store)
+    assert target.parent == tmp_path / "sessions" and target.name.startswith(uploads.SESSION_PREFIX)
+    assert store.counts(target) == store.counts(seed_store)
+    assert uploads.delete_session_store(target) and not target.exists()
+    assert not uploads.delete_session_store(seed_store)   # never anything but a session store
+    assert seed_store.exists()

@@ -42,6 +42,8 @@ files = st.file_uploader("Articles to add", type=list(uploads.ACCEPTED_TYPES), a
 if st.button("Add to my session", type="primary", disabled=not files, key="upload-run", icon=":material/upload:"):
     bar = st.progress(0.0, text="Reading the files…")
     try:
+        if not own:
+            uploads.cleanup_session_stores()   # old session stores go before a new one is made
         target = own or str(uploads.session_store(state.shared_store_dir()))
         report = uploads.ingest_uploads(
             [(f.name, f.getvalue()) for f in files], target,
@@ -65,6 +67,5 @@ if "_upload_report" in st.session_state:
 if own:
     st.caption(f"This session reads its own store ({len(view.tables['articles'])} articles).")
     if st.button("Forget my uploads (back to the shared articles)", key="upload-reset"):
-        st.session_state.pop(state.SESSION_STORE_KEY, None)
-        st.session_state.pop("_upload_report", None)
+        state.forget_session_store(delete=True)
         st.rerun()

@@ -3,12 +3,13 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import state
-from dashboard.components import download_csv, empty_state
+from dashboard.components import download_csv, empty_state, first_rows
 from pipeline import figures as figures_stage
 
 view = state.current_view()
 data = view.filtered
-tracker = figures_stage.tracker_table(data["figures"], data["articles"])
+# Computed once per filter state and shared by every session (state.summary); read-only.
+tracker = state.summary(figures_stage.tracker_table, "figures", "articles")
 
 st.title("Spending tracker")
 rate_date, _rates = figures_stage.fx_rates()
@@ -65,7 +66,7 @@ else:
     state.cross_filter_chart(fig, key="spending-actor-chart", field="actor", point="y", container=b)
 
 st.subheader("Shares of GDP against the NATO targets")
-shares = figures_stage.gdp_commitments(data["figures"], data["articles"])
+shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
 if owner:
     shares = shares[shares["actor"].isin(owner)]
 if shares.empty:
@@ -84,7 +85,8 @@ else:
 st.subheader("Every figure")
 columns = ["date", "kind", "qualifier", "value", "value_high", "unit", "actor", "purpose", "year", "value_eur",
            "mentions", "text", "sentence", "title", "link"]
-st.dataframe(tracker[columns], hide_index=True,
+shown = first_rows(tracker[columns], what="figures")
+st.dataframe(shown, hide_index=True,
              column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
                             "value": st.column_config.NumberColumn(format="localized"),
                             "value_eur": st.column_config.NumberColumn("EUR", format="localized")})

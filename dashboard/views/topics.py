@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import state
-from dashboard.components import download_csv, empty_state
+from dashboard.components import download_csv, empty_state, first_rows
 from pipeline import topics
 
 view = state.current_view()
@@ -19,7 +19,19 @@ if articles.empty:
     empty_state("No articles match the filters.")
     st.stop()
 
-summary = topics.cluster_summary(articles, clusters)
+# Summaries are computed once per filter state and shared by every session (state.summary); read-only.
+summary = state.summary(topics.cluster_summary, "articles", "all:clusters")
+
+
+def _map_points(articles, assignments, clusters):
+    """The document map's points (one per article shown)."""
+    cols = [c for c in ("article_id", "title", "duplicate_of") if c in articles]
+    return topics.map_frame(articles[cols], assignments, clusters)
+
+
+def _copies(articles):
+    """Which articles repeat which."""
+    return topics.copies_table(articles[[c for c in ("article_id", "title", "duplicate_of") if c in articles]])
 
 
 def _filter_on_clicked_cluster() -> None:
@@ -47,44 +59,60 @@ st.dataframe(
 )
 download_csv(summary, "topic_clusters")
 
-# Document map: one point per article shown, the title on hover.
-points = topics.map_frame(articles[["article_id", "title", "duplicate_of"]] if "duplicate_of" in articles
-                          else articles[["article_id", "title"]], data["assignments"], clusters)
-if not points.empty:
-    st.subheader("Document map")
-    st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
-               "Click or lasso points to filter on their clusters.")
-    points["topic"] = points["label"]
-    colors = {topics.UNCLUSTERED_LABEL: "#b0b0b0"}
+# Document map: one point per article shown, the title on hover. Figures are built once per filter
+# state and shared (state.summary): plotly express spends seconds validating 10k points in 90 traces.
+def _map_figure(articles, assignments, clusters):
+    points = _map_points(articles, assignments, clusters)
+    if points.empty:
+        return None
+    points = points.assign(topic=points["label"])
     fig = px.scatter(points, x="map_x", y="map_y", color="topic", hover_name="title", custom_data=["cluster_id"],
-                     color_discrete_map=colors,
+                     color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
                      hover_data={"map_x": False, "map_y": False, "cluster_id": True, "is_copy": True},
                      labels={"map_x": "", "map_y": ""}, height=460, render_mode="webgl")
     fig.update_traces(marker={"size": 9 if len(points) < 500 else 5, "opacity": 0.8})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend_title_text="topic")
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    state.cross_filter_chart(fig, key="topics-map", field="cluster", point="customdata")
+    return fig
+
+
+map_fig = state.summary(_map_figure, "articles", "assignments", "all:clusters")
+if map_fig is not None:
+    st.subheader("Document map")
+    st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
+               "Click or lasso points to filter on their clusters.")
+    state.cross_filter_chart(map_fig, key="topics-map", field="cluster", point="customdata")
 
 # Topics over time (copies not counted; articles without a precise enough date are left out).
 st.subheader("Topics over time")
 freq_name = st.radio("Count by", ["week", "month"], horizontal=True, key="topics_freq")
 freq = "W" if freq_name == "week" else "M"
-timeline = topics.topics_over_time(articles, data["assignments"], freq=freq)
+timeline = state.summary(topics.topics_over_time, "articles", "assignments", freq=freq)
+
+
+def _timeline_figure(freq, freq_name):
+    timeline = state.summary(topics.topics_over_time, "articles", "assignments", freq=freq)
+    shown = state.summary(topics.cluster_summary, "articles", "all:clusters")
+    labels = dict(zip(shown["cluster_id"], shown["label"]))
+    frame = timeline.assign(topic=timeline["cluster_id"].map(lambda c: labels.get(c, f"Topic {c}")))
+    fig = px.bar(frame, x="period", y="count", color="topic", height=360,
+                 color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
+                 labels={"period": f"{freq_name} starting", "count": "articles"})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2)
+    fig.update_xaxes(type="category")
+    return fig
+
+
 if timeline.empty:
     st.info(f"No article shown has a date precise to the {freq_name}.")
 else:
-    labels = dict(zip(summary["cluster_id"], summary["label"]))
-    timeline["topic"] = timeline["cluster_id"].map(lambda c: labels.get(c, f"Topic {c}"))
-    fig_t = px.bar(timeline, x="period", y="count", color="topic", height=360,
-                   color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
-                   labels={"period": f"{freq_name} starting", "count": "articles"})
-    fig_t.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2)
-    fig_t.update_xaxes(type="category")
+    fig_t = state.summary(_timeline_figure, args=(freq, freq_name))
     st.plotly_chart(fig_t, key="topics-time")
     download_csv(timeline, f"topics_by_{freq_name}", label="Download timeline CSV")
 
-copies = topics.copies_table(articles[[c for c in ("article_id", "title", "duplicate_of") if c in articles]])
+copies = state.summary(_copies, "articles")
 if not copies.empty:
     with st.expander(f"Copies ({len(copies)}): which articles repeat which"):
-        st.dataframe(copies, hide_index=True)
+        st.dataframe(first_rows(copies, what="copies"), hide_index=True)
+        download_csv(copies, "topic_copies")
