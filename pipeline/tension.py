@@ -44,17 +44,18 @@ _PERIOD_DAYS = {"D": 1, "W": 7, "M": 30.44, "Q": 91.31, "Y": 365.25}
 MAX_POINTS = 400
 
 METHOD = (
-    "Every tension signal is a cue sentence scored on the Goldstein conflict-cooperation scale "
-    "(CAMEO/PLOVER category), signed +1 for escalation and -1 for de-escalation after negation "
-    "(\"does not want a new arms race\" counts as de-escalation), and weighted by modality: asserted 1.0, "
-    "reported 0.8, negated or future 0.5, hypothetical 0.25; an event only mentioned as background "
+    "Each tension signal is one cue in one sentence (at most one per category and sentence), scored with the "
+    "Goldstein value of its CAMEO/PLOVER category, signed +1 for escalation and -1 for de-escalation after "
+    "negation (\"does not want a new arms race\" counts as de-escalation), and weighted by modality: asserted "
+    "1.0, reported 0.8, negated or future 0.5, hypothetical 0.25; an event mentioned only as background "
     "(\"after the Russian invasion\") counts half. For each period (day, week, month, quarter or year, chosen "
-    "from the date span so that the chart has at most a few hundred points) the index adds up "
-    "escalation and de-escalation separately and divides them by the number of articles published that "
-    "period, so heavy news days do not look tense by volume alone; net = escalation - de-escalation. "
-    "A spike is a period whose net index lies at least 2 standard deviations above the mean of the "
-    "previous periods (rolling z-score). The dyad filter keeps NATO and its member states versus Russia "
-    "(core) or Russia versus Ukraine (context). Click a period to read the sentences behind it."
+    f"from the date span so that the chart has at most {MAX_POINTS} points; you can pick another) the index adds up "
+    "escalation and de-escalation separately over the articles dated to the day in that period and divides "
+    "each by their number, so busy news days do not look tense by volume alone; net = escalation - "
+    "de-escalation. A spike is a period whose net per article lies at least 2 standard deviations above the "
+    "mean of the 7 previous periods with articles. The dyad filter keeps NATO and its member states (from "
+    "their accession date) versus Russia (core) or Russia versus Ukraine (context). Pick a period below the "
+    "chart to read the sentences behind it."
 )
 
 INDEX_COLUMNS = ["period", "articles", "signals", "escalation", "deescalation", "net",
