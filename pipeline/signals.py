@@ -771,6 +771,28 @@ def argument_tokens(doc, cue_tokens, category: str = ""):
     return source, target
 
 
+def _agent_in(noun, actor_of) -> str:
+    """Actor who acts in a noun phrase: the noun itself, its possessor or modifier, its "by" phrase
+    ("the attack on Ukraine by Russia" -> Russia), else any actor outside its target phrases."""
+    if noun.i in actor_of:
+        return actor_of[noun.i]
+    skip = set()
+    for child in noun.children:
+        if child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
+            return actor_of[child.i]
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            found = _actor_in(child, actor_of)
+            if found:
+                return found
+        if child.dep_ == "acl":
+            agent = next((c for c in child.children if c.dep_ == "agent"), None)
+            if agent is not None and _actor_in(agent, actor_of):
+                return _actor_in(agent, actor_of)
+        if child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS or child.dep_ in ("relcl", "acl"):
+            skip |= {t.i for t in child.subtree}
+    return _actor_in(noun, actor_of, skip)
+
+
 def _subject_actor(verb, actor_of) -> str:
     """Actor of the clause subject (agent for passives), climbing past pronoun subjects."""
     current = verb
@@ -790,7 +812,7 @@ def _subject_actor(verb, actor_of) -> str:
             if pobj is not None and _actor_in(pobj, actor_of):
                 return _actor_in(pobj, actor_of)
         if subject is not None:
-            found = _actor_in(subject, actor_of)
+            found = _agent_in(subject, actor_of)
             if found:
                 return found
             if subject.lower_ not in _PRONOUNS:
@@ -884,8 +906,15 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
         # "Russian diplomats were expelled from Poland": Poland expelled them
         source = _actor_in(next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), verb),
                            actor_of) if any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) else ""
+    if head.pos_ in ("NOUN", "PROPN") and not source:
+        # "sanctions against Russia imposed by the EU"
+        for child in head.children:
+            if child.dep_ == "acl":
+                agent = next((c for c in child.children if c.dep_ == "agent"), None)
+                source = source or (_actor_in(agent, actor_of) if agent is not None else "")
+    cue_is_subject = head.dep_ == "nsubj" and head.head.i == verb.i
     if verb.pos_ in ("VERB", "AUX"):
-        if not source:
+        if not source and not cue_is_subject:
             source = _subject_actor(verb, actor_of)
         via_verb_prep = head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
         if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd", "nsubjpass") or via_verb_prep):
