@@ -12,8 +12,11 @@ Where the state lives
 Links survive navigation
     The page menu is drawn by :func:`page_menu` with ``st.page_link``
     (``st.navigation(position="hidden")``); the bound widgets put their
-    values back into the URL on the new page, so every filter stays in it.
-    :func:`url_params` gives the parameters of a view for links made elsewhere.
+    values back into the URL on the new page, and :func:`sync_url` then
+    checks the address bar against the filters every run and writes any
+    parameter Streamlit left out (or left over), so the address bar always
+    reopens the view. :func:`url_params` gives the parameters of a view for
+    links made elsewhere; :func:`share_box` shows the link in the sidebar.
 
 Cross-filtering from charts
     A page draws a chart with :func:`cross_filter_chart` instead of
@@ -40,7 +43,19 @@ Stores
     ``pipeline.run.load_tables`` (cached until the store changes). The shared
     store is ``$NEWSINTEL_STORE`` or ``.store/seeds`` (built from ``seeds/`` on
     first open); after an upload a session reads its own copy
-    (:func:`use_session_store`), never changing the shared one.
+    (:func:`use_session_store`), never changing the shared one. Session stores
+    are disposable (``pipeline.uploads.cleanup_session_stores`` at start-up and
+    before each new one); a session whose store was cleaned up is put back on
+    the shared store with a notice. A store that cannot be read (busy, missing,
+    damaged, newer) is explained by :func:`store_error_message`, never shown as
+    a traceback.
+
+What is cached, and for whom
+    Tables, filtered tables, filter options and every page summary are
+    shared resources (``st.cache_resource``: one copy for all sessions, no
+    pickling), keyed by the store's version (file times and sizes) and the
+    filters. Pages get summaries and figures through :func:`summary`, so a
+    page revisited with the same filters computes nothing. They are read-only.
 """
 from __future__ import annotations
 

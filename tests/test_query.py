@@ -134,3 +134,17 @@ def test_box_over_a_date_axis_gives_a_date_range():
     assert query.selection_x_range(event) == (dt.date(2021, 12, 20), dt.date(2022, 1, 3))
     assert query.selection_x_range({"selection": {"box": [{"x": ["arms_race", "sanctions"]}]}}) is None
     assert query.selection_x_range(None) is None
+
+
+def test_sample_by_group_keeps_every_group_and_its_share():
+    import pandas as pd
+
+    from pipeline import query
+
+    frame = pd.DataFrame({"g": [0] * 90 + [1] * 9 + [2], "v": range(100)})
+    sample = query.sample_by_group(frame, 20, by="g")
+    counts = sample["g"].value_counts().to_dict()
+    assert counts == {0: 18, 1: 2, 2: 1}
+    assert list(sample.index) == sorted(sample.index)            # rows keep their order
+    assert sample.equals(query.sample_by_group(frame, 20, by="g"))   # reproducible
+    assert query.sample_by_group(frame, 100, by="g") is frame

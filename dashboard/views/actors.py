@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import state
-from dashboard.components import download_csv, empty_state, short
+from dashboard.components import download_csv, empty_state, first_rows, short
 from pipeline import actors, query
 
 TYPE_COLOURS = {"person": "#1f77b4", "organisation": "#2ca02c", "country": "#d62728"}
@@ -21,8 +21,9 @@ if mentions.empty:
     empty_state("No actor mentions in the articles that match the filters.")
     st.stop()
 
-flagged = actors.flagged_mentions(mentions)
-unresolved = actors.unresolved_counts(mentions)
+# Computed once per filter state and shared by every session (state.summary); read-only.
+flagged = state.summary(actors.flagged_mentions, "actor_mentions")
+unresolved = state.summary(actors.unresolved_counts, "actor_mentions")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Mentions", len(mentions))
 c2.metric("Distinct actors", mentions["actor"].nunique())
@@ -35,7 +36,7 @@ section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=T
                                bind="query-params", label_visibility="collapsed") or SECTIONS[0]
 
 if section == "Most mentioned":
-    counts = query.actor_counts(mentions, n=25)
+    counts = state.summary(query.actor_counts, "actor_mentions", n=25)
     fig = px.bar(counts, x="mentions", y="actor", color="actor_type", orientation="h", height=520,
                  color_discrete_map=TYPE_COLOURS, labels={"actor": "", "mentions": "mentions"})
     fig.update_layout(yaxis={"categoryorder": "total ascending"}, margin={"l": 10, "r": 10, "t": 10, "b": 10})
@@ -115,5 +116,5 @@ if section == "All mentions":
     table = query.with_titles(mentions, data["articles"])
     cols = [c for c in ["actor", "actor_type", "mention", "resolution", "role_in_text", "role", "anachronism",
                         "sentence", "title", "date"] if c in table.columns]
-    st.dataframe(table[cols], hide_index=True)
+    st.dataframe(first_rows(table[cols], what="mentions"), hide_index=True)
     download_csv(table[cols], "actor_mentions")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state, first_rows
-from pipeline import topics
+from pipeline import query, topics
 
 view = state.current_view()
 data = view.filtered
@@ -61,11 +61,14 @@ download_csv(summary, "topic_clusters")
 
 # Document map: one point per article shown, the title on hover. Figures are built once per filter
 # state and shared (state.summary): plotly express spends seconds validating 10k points in 90 traces.
+MAP_POINTS = 3000  # the map shows a sample beyond this (every cluster keeps its share): 10k points cost seconds
+
+
 def _map_figure(articles, assignments, clusters):
     points = _map_points(articles, assignments, clusters)
     if points.empty:
         return None
-    points = points.assign(topic=points["label"])
+    points = query.sample_by_group(points, MAP_POINTS, by="cluster_id").assign(topic=lambda f: f["label"])
     fig = px.scatter(points, x="map_x", y="map_y", color="topic", hover_name="title", custom_data=["cluster_id"],
                      color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
                      hover_data={"map_x": False, "map_y": False, "cluster_id": True, "is_copy": True},
@@ -80,8 +83,11 @@ def _map_figure(articles, assignments, clusters):
 map_fig = state.summary(_map_figure, "articles", "assignments", "all:clusters")
 if map_fig is not None:
     st.subheader("Document map")
+    shown_points = sum(len(t.x) for t in map_fig.data)
     st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
-               "Click or lasso points to filter on their clusters.")
+               "Click or lasso points to filter on their clusters."
+               + (f" A sample of {shown_points:,} of the {len(articles):,} articles is drawn (each cluster keeps its "
+                  "share); filter to see all of a cluster's." if shown_points < len(articles) else ""))
     state.cross_filter_chart(map_fig, key="topics-map", field="cluster", point="customdata")
 
 # Topics over time (copies not counted; articles without a precise enough date are left out).
