@@ -102,6 +102,7 @@ _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
               "reiterate", "explain", "testify", "call", "criticize", "criticise", "cite"}
 _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
+_CITING = {"cite", "quote", "mention"}
 _HOLD_WORDS = {"responsible", "accountable", "liable"}  # "hold" accuses only as "held Moscow responsible"
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
 _WARNING = {"warn", "caution"}
@@ -913,6 +914,8 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
                 agent = next((c for c in child.children if c.dep_ == "agent"), None)
                 source = source or (_actor_in(agent, actor_of) if agent is not None else "")
     cue_is_subject = head.dep_ == "nsubj" and head.head.i == verb.i
+    # "citing the use of a nerve agent": who cites an act did not do it
+    cue_is_subject = cue_is_subject or (verb.i != head.i and verb.lemma_.lower() in _CITING)
     if verb.pos_ in ("VERB", "AUX"):
         if not source and not cue_is_subject:
             source = _subject_actor(verb, actor_of)
@@ -922,7 +925,10 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
                 if child.i == head.i:
                     continue
                 if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
-                    target = _actor_in(child, actor_of)
+                    # "demands heavy weapons for Ukraine": a beneficiary is not a target
+                    beneficiary = {t.i for p in child.subtree if p.dep_ == "prep" and p.lower_ == "for"
+                                   for t in p.subtree}
+                    target = _actor_in(child, actor_of, beneficiary)
                 elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
                     target = _actor_in(child, actor_of)
                 if target and target != source:
