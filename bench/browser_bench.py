@@ -134,12 +134,15 @@ FLOOR_APP = """import streamlit as st
 st.title("Floor")
 st.dataframe({"a": [1, 2, 3]})
 """
+FLOOR_PLOTLY = FLOOR_APP + """import plotly.graph_objects as go
+st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=["a", "b", "c"], orientation="h")), key="bar", on_select="rerun")
+"""
 
 
-def floor_paint(browser, runs: int) -> list[float]:
-    """New-browser first paint of a one-line Streamlit app on this machine (the framework's own cost)."""
+def floor_paint(browser, runs: int, source: str = FLOOR_APP) -> list[float]:
+    """New-browser first paint of a one-line Streamlit app (``source``) on this machine: the framework's own cost."""
     folder = Path(tempfile.mkdtemp(prefix="floor-app-"))
-    (folder / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+    (folder / "app.py").write_text(source, encoding="utf-8")
     base, proc, log = start_server(None, folder / "app.py")
     try:
         first_paint(browser, base + "/", "Floor")   # the server's first run
@@ -240,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"({min(clears):.2f}–{max(clears):.2f})  {load()}")
             if not args.no_floor:
                 floor = floor_paint(browser, args.runs)
-                print(f"floor: new-browser first paint of a one-line Streamlit app: {_spread(floor)} s  {load()}")
+                print(f"floor: new-browser first paint of a one-line Streamlit app (title, 3-row table): "
+                      f"{_spread(floor)} s  {load()}")
+                floor = floor_paint(browser, args.runs, FLOOR_PLOTLY)
+                print(f"floor: the same plus one 3-bar plotly chart:                             "
+                      f"{_spread(floor)} s  {load()}")
             browser.close()
         print(f"peak RSS of the streamlit process: {peak_rss_mb(proc.pid):.0f} MB")
     finally:
@@ -251,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
             proc.kill()
         log.seek(0)
         output = log.read()
+        warnings = [line for line in output.splitlines() if " WARNING " in line or "deprecat" in line.lower()]
+        print(f"server log: {output.count('Traceback')} tracebacks, {len(warnings)} warning or deprecation lines")
+        for line in warnings[:5]:
+            print("  " + line[:200])
         if "Traceback" in output:
             print("server log had a traceback:\n" + output[-3000:])
     return 0

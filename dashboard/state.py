@@ -185,7 +185,7 @@ def load_tables() -> dict[str, pd.DataFrame]:
     return _load(path, _store_version(path))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _filtered(path: str, version: tuple, filters: query.Filters) -> dict[str, pd.DataFrame]:
     return query.apply_filters(_load(path, version), filters)
 
@@ -220,7 +220,7 @@ def _qualname(fn) -> str:
     return f"{where}:{getattr(fn, '__qualname__', repr(fn))}"
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _summary(path: str, version: tuple, filters: query.Filters, name: str, tables_used: tuple, args: tuple,
              kwargs: tuple, _fn, _frames: tuple):
     return _fn(*_frames, *args, **dict(kwargs))

@@ -104,6 +104,8 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     The signals table is further narrowed to the chosen categories, the
     figures table to the chosen figure kinds.
     """
+    if not f.active:
+        return dict(tables)   # nothing to narrow: the same frames, no copies
     articles = tables["articles"]
     keep = pd.Series(True, index=articles.index)
     if f.date_from or f.date_to or not f.include_undated:
@@ -153,6 +155,13 @@ def view_counts(articles: pd.DataFrame, mentions: pd.DataFrame, figures: pd.Data
     return {"articles": int(len(articles)),
             "clusters": int(articles.loc[articles["cluster_id"] >= 0, "cluster_id"].nunique()),
             "actors": int(mentions["actor"].nunique()), "figures": int(len(figures))}
+
+
+def article_titles(articles: pd.DataFrame, n: int | None = None) -> list[tuple[str, str]]:
+    """(article_id, title) of the first ``n`` articles (all when None), in table order; the id when untitled."""
+    head = articles if n is None else articles.head(n)
+    titles = head["title"].fillna("").astype(str)
+    return [(str(a), t or str(a)) for a, t in zip(head["article_id"], titles)]
 
 
 def latest_articles(articles: pd.DataFrame, n: int = 10) -> pd.DataFrame:

@@ -24,14 +24,21 @@ if articles.empty:
 
 # The open article lives in the URL as ``article=ID`` (set here, not through a bound widget, whose URL
 # value would be the formatted title). A linked article outside the filters is still shown.
-everything = view.tables["articles"].set_index("article_id")
+# The list offers the first READER_CHOICES articles that match the filters (a selectbox of 10k titles costs
+# the browser seconds), plus the linked one.
+READER_CHOICES = 500
+everything = view.tables["articles"]
 requested = st.query_params.get("article")
-choices = list(articles["article_id"])
-if requested and requested not in choices and requested in everything.index:
-    choices.insert(0, requested)
-titles = {a: str(everything.at[a, "title"] or a) for a in choices}
-if requested in choices:
+titles = dict(state.summary(query.article_titles, "articles", n=READER_CHOICES))
+if requested and requested not in titles:
+    linked = query.article_titles(everything.loc[everything["article_id"] == requested], n=1)
+    titles = {**dict(linked), **titles}
+choices = list(titles)
+if requested in titles:
     st.session_state["article"] = requested
+if len(articles) > READER_CHOICES:
+    st.caption(f"The list holds the first {READER_CHOICES:,} of the {len(articles):,} articles that match the filters: "
+               "narrow the filters, or follow a link from another page, to open any other.")
 
 
 def _open_article() -> None:
@@ -43,8 +50,8 @@ def _open_article() -> None:
 article_id = st.selectbox("Article", choices, format_func=lambda a: titles.get(a, a), key="article", on_change=_open_article)
 if st.query_params.get("article") != article_id:
     st.query_params["article"] = article_id   # the open article is part of a shared link
-article = everything.loc[article_id]
-if article_id not in set(articles["article_id"]):
+article = everything.loc[everything["article_id"] == article_id].iloc[0]
+if not (articles["article_id"] == article_id).any():
     st.caption("This article is outside the current filters; it is shown because the link names it.")
 
 date = article["date"] or (f"{article['date_inferred']} (inferred)" if article.get("date_inferred") else "unknown")
