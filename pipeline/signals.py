@@ -102,6 +102,8 @@ _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
               "reiterate", "explain", "testify", "call", "criticize", "criticise", "cite"}
 _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
+#: Verbs that answer a demand, threat or accusation: negating them does not negate the cue.
+_RESPONSE_VERBS = {"meet", "accept", "heed", "satisfy", "fulfil", "fulfill", "comply", "answer", "grant", "obey"}
 _CITING = {"cite", "quote", "mention"}
 _HOLD_WORDS = {"responsible", "accountable", "liable"}  # "hold" accuses only as "held Moscow responsible"
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
@@ -461,7 +463,7 @@ def classify_modality(doc, cue_tokens) -> str:
     cue_ids = {t.i for t in cue_tokens}
     head = _span_head(cue_tokens)
     negated = hypothetical = future = reported = would_seen = False
-    reporting_passed = False
+    reporting_passed = answered = False
     if is_background(head):
         return "asserted"
     for tok, child in _path_up(head):
@@ -500,6 +502,16 @@ def classify_modality(doc, cue_tokens) -> str:
         modal_here = _has_modal(tok, _HYPOTHETICAL_MODALS) or any(c.lower_ == "cannot" for c in tok.children)
         if as_subject and tok.lemma_.lower() not in _EPISTEMIC_PREDICATES:
             neg_here = False
+        if child is not None and child.dep_ in ("dobj", "prep", "nsubjpass") and tok.lemma_.lower() in _RESPONSE_VERBS:
+            # "would not meet the hostage-takers' demands": the demand stands, it is the answer that is
+            # refused; above the answering verb only a reporting verb still counts
+            answered = True
+        if answered:
+            if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
+                    and child.dep_ in ("ccomp", "parataxis"):
+                reported = True
+                break
+            continue
         if neg_here and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS and _has_negation(tok, cue_ids):
             hypothetical = True  # "did not rule out a nuclear strike": two negations make it possible
         elif neg_here and modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:

@@ -395,3 +395,11 @@ def test_main_polarity_of_a_sentence_framed_by_cooperation():
     assert polarity(appeal) == 0
     assert polarity("Russia imposed a trade embargo on Georgia.") == 1
     assert polarity("Russian forces shelled Kharkiv after two days of talks.") == 1
+
+
+def test_refusing_to_meet_a_demand_does_not_negate_the_demand():
+    """CAMEO manual example (ConfliBERT test split): the demand stands; the answer is refused."""
+    rows = signals.extract("The U.S. said it would not meet hostage-takers demands to release prisoners in Iraq.")
+    demand = find(rows, "demands")
+    assert (demand["polarity"], demand["modality"]) == (1, "reported")
+    assert find(signals.extract("Russia did not make any demands."), "demands")["modality"] == "negated"

@@ -322,7 +322,7 @@ def eval_speed(data: Path, n: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline eval signals", description=__doc__.splitlines()[0])
-    parser.add_argument("--speed-docs", type=int, default=2000, help="articles for the speed figure (0: skip)")
+    parser.add_argument("--speed-docs", type=int, default=1000, help="articles for the speed figure (0: skip)")
     args = parser.parse_args(argv or [])
     data = shared_data_dir()
     if not data.is_dir():
