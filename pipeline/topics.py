@@ -78,14 +78,14 @@ from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import silhouette_samples, silhouette_score
 from sklearn.preprocessing import normalize
 
 CLUSTER_COLUMNS = [
     "cluster_id", "label", "top_terms", "size", "headlines", "terms", "centroid",
-    "first_date", "last_date", "copies", "fitted_n",
+    "first_date", "last_date", "copies", "fitted_n", "subtopics",
 ]
-ASSIGNMENT_COLUMNS = ["article_id", "cluster_id", "map_x", "map_y"]
+ASSIGNMENT_COLUMNS = ["article_id", "cluster_id", "map_x", "map_y", "subtopic_id"]
 
 UNCLUSTERED_ID = -1
 UNCLUSTERED_LABEL = "Unclustered"
@@ -96,10 +96,18 @@ SVD_SAMPLE = 15000        # rows the SVD / vocabulary is fitted on for large cor
 FINAL_INITS = 10          # k-means restarts (lowest inertia kept) for the final fit
 FIT_SAMPLE = 20000        # above this many articles k-means is fitted on a sample, then refined
 FIT_SAMPLE_SIZE = 12000   # ... of this size
-K_SAMPLE_LARGE = 2500     # rows the choice of k is made on above FIT_SAMPLE articles
+K_SAMPLE_LARGE = 2000     # rows the choice of k is made on above FIT_SAMPLE articles
 LLOYD_STEPS = 3           # ... by this many Lloyd steps over all articles
 SMALL_CORPUS = 5000       # below this many articles the fit runs single-threaded
 K_SAMPLE = 3000           # rows the choice of k is made on
+K_CURVES = 3              # samples whose silhouette curves are averaged
+K_MAX = 200               # largest k tried
+PEAK_SHARE = 0.5          # a knee counts when its score reaches this share of the best one
+SUB_SHARE = 0.05          # a topic with this share of the articles ...
+SUB_MIN_SIZE = 60         # ... and at least this many gets sub-topics (second level)
+K_SAMPLE_SUB = 1000       # rows the choice of a topic's number of sub-topics is made on
+SUB_INITS = 3             # k-means restarts for sub-topics
+SUB_LABEL_BUDGET = 6000   # articles used for all sub-topic labels together
 OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclustered
 K_HYSTERESIS = 0.8        # a refit keeps the previous k if its knee score is within 80 % of the best
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
@@ -127,12 +135,17 @@ def min_cluster_size(n_docs: int) -> int:
 
 
 def k_grid(n_docs: int) -> list[int]:
-    """Candidate numbers of clusters for ``n_docs`` articles: 2 … about 1.5·sqrt(n), geometric."""
+    """Candidate numbers of clusters for ``n_docs`` articles, geometric (step 1.25) from 2.
+
+    Up to about 1.5·sqrt(n) on small corpora (< 150 articles), else up to n/15 (at least
+    ~15 articles per cluster on average) capped at ``K_MAX``.
+    """
     if n_docs < 3:
         return [1]
-    k_max = min(n_docs - 1, int(round(1.5 * math.sqrt(n_docs))), 200)
-    if n_docs >= 150:
-        k_max = min(k_max, n_docs // 15)    # at least ~15 articles per cluster on average
+    if n_docs < 150:
+        k_max = min(n_docs - 1, int(round(1.5 * math.sqrt(n_docs))))
+    else:
+        k_max = min(K_MAX, n_docs // 15)
     k_max = max(2, k_max)
     grid, k = [], 2.0
     while k <= k_max:
@@ -203,65 +216,113 @@ def _embed(texts: list[str], rng: np.random.RandomState):
     return vectorizer, tfidf, lsa, svd
 
 
-def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None) -> int:
-    """See :func:`_choose_k_curve`; runs single-threaded (small matrices: threads only add overhead)."""
+def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None,
+              sample_size: int | None = None) -> int:
+    """Number of clusters for the unit rows of ``lsa``: the knee of the averaged silhouette curve.
+
+    ``K_CURVES`` fixed-seed samples of m = min(n, ``sample_size``) articles are drawn; on each,
+    k-means (one init) is fitted for every k of :func:`k_grid` (m) and its mean cosine
+    silhouette computed; the curve is the average over the samples (one sample's curve is
+    noisy: k-means' local optima and the draw of the sample move single points by ±0.02, which
+    made the knee jump between far-apart k). On news the silhouette keeps creeping up with k
+    (ever smaller, tighter story clusters), so its maximum is not the answer; k is where the
+    curve stands furthest ABOVE the straight line (in log k) from its first to its last point:
+    the point after which more clusters buy less separation than the trend ("kneedle" knee).
+    If no point lies above that line the best silhouette wins. ``preferred`` (the previous
+    run's number of clusters) is kept when it scores at least ``K_HYSTERESIS`` of the best,
+    so that a refit does not reshuffle topics for a marginal gain. Work runs in two threads
+    with one BLAS thread each (many small matrices).
+    """
+    from joblib import Parallel, delayed
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
-        return _choose_k_curve(lsa, rng, preferred)
-
-
-def _choose_k_curve(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None = None) -> int:
-    """Number of clusters: the knee of the silhouette curve over :func:`k_grid`, on a sample.
-
-    For every k of the grid, k-means is fitted on a fixed-seed sample of ``lsa`` and its mean
-    cosine silhouette computed. On news the silhouette keeps creeping up with k (ever smaller,
-    tighter story clusters), so its maximum is not the answer; the chosen k is where the curve
-    stands furthest ABOVE the straight line (in log k) from its first to its last point: the
-    point after which more clusters buy less separation than the trend ("kneedle" knee).
-    ``preferred`` (the previous run's number of clusters) is kept when it scores at least
-    ``K_HYSTERESIS`` of the best, so that a refit does not reshuffle topics for a marginal gain.
-    """
     n = lsa.shape[0]
     if n < 3:
         return 1
-    size = K_SAMPLE if n <= FIT_SAMPLE else K_SAMPLE_LARGE
-    idx = np.arange(n) if n <= size else np.sort(rng.choice(n, size, replace=False))
-    x = lsa[idx]
-    ks, scores = [], []
-    grid = k_grid(len(idx))
-    if preferred is not None and 2 <= preferred < len(idx) and preferred not in grid:
+    if sample_size is None:
+        sample_size = K_SAMPLE if n <= FIT_SAMPLE else K_SAMPLE_LARGE
+    # Subsamples (80 % at most, so that even a small corpus is resampled): the curve must not
+    # hinge on a few articles.
+    m = n if n < 150 else min(sample_size, int(0.8 * n))
+    grid = k_grid(m)
+    if preferred is not None and 2 <= preferred < m and preferred not in grid:
         grid = sorted(grid + [preferred])
-    for k in grid:
-        if k < 2 or k >= len(idx):
-            continue
-        km = KMeans(n_clusters=k, n_init=1 if n > FIT_SAMPLE else 2,
-                    random_state=rng.randint(2**31 - 1), max_iter=60 if n > FIT_SAMPLE else 100).fit(x)
+    grid = [k for k in grid if 2 <= k < m]
+    if not grid:
+        return 1
+    samples = [np.arange(n) if n <= m else np.sort(rng.choice(n, m, replace=False)) for _ in range(K_CURVES)]
+    states = rng.randint(2**31 - 1, size=(K_CURVES, len(grid)))
+    tasks = [(j, g) for g in range(len(grid) - 1, -1, -1) for j in range(K_CURVES)]   # big k first
+
+    def score(j: int, g: int) -> tuple[int, int, float]:
+        x = lsa[samples[j]]
+        km = KMeans(n_clusters=grid[g], n_init=1, random_state=int(states[j, g]), max_iter=100).fit(x)
         if len(set(km.labels_.tolist())) < 2:
-            continue
-        ks.append(k)
-        scores.append(silhouette_score(x, km.labels_, metric="cosine"))
+            return j, g, float("nan")
+        return j, g, float(silhouette_score(x, km.labels_, metric="cosine"))
+
+    with threadpool_limits(limits=1):
+        if m >= 500:
+            results = Parallel(n_jobs=2, backend="threading")(delayed(score)(j, g) for j, g in tasks)
+        else:
+            results = [score(j, g) for j, g in tasks]
+    table = np.full((K_CURVES, len(grid)), np.nan)
+    for j, g, value in results:
+        table[j, g] = value
+    valid = ~np.isnan(table).any(axis=0)
+    ks = [k for k, ok in zip(grid, valid) if ok]
     if not ks:
         return 1
+    sil = table[:, valid].mean(axis=0)
+    return _knee(ks, sil, preferred)
+
+
+def _cluster_mean_silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    """Mean over clusters of their articles' mean cosine silhouette (every cluster counts once).
+
+    Size-independent: one huge, tight cluster (Reuters' earnings reports) does not outweigh the
+    many small topics, and a split of a big cluster counts as much as a split of a small one.
+    """
+    values = silhouette_samples(x, labels, metric="cosine")
+    sums = np.bincount(labels, weights=values)
+    counts = np.bincount(labels)
+    return float((sums[counts > 0] / counts[counts > 0]).mean())
+
+
+def _knee(ks: list[int], sil: np.ndarray, preferred: int | None = None) -> int:
+    """The coarsest clear knee of the curve ``sil`` over ``ks`` (see :func:`_choose_k`).
+
+    Score of each k: its height above the chord of the curve in log k, smoothed over its two
+    neighbours (a knee is a region of the curve, not one lucky point). Peaks are the local
+    maxima of that score reaching ``PEAK_SHARE`` of the highest; news has several (themes at
+    small k, stories at large k) and the SMALLEST such k is taken: the coarsest structure that
+    clearly stands out. Finer structure is found by splitting each topic (:func:`_split_topics`).
+    """
     if len(ks) < 3:
-        return ks[int(np.argmax(scores))]
+        return ks[int(np.argmax(sil))]
     logk = np.log(np.asarray(ks, dtype=float))
-    sil = np.asarray(scores)
     chord = sil[0] + (sil[-1] - sil[0]) * (logk - logk[0]) / (logk[-1] - logk[0])
     above = sil - chord
     score = above if above.max() > 1e-9 else sil - sil.min()   # no knee: best silhouette
-    best = int(np.argmax(score))
-    if preferred in ks and score[ks.index(preferred)] >= K_HYSTERESIS * score[best]:
+    smooth = np.zeros_like(score)       # the chord's two ends score 0 by construction: never a knee
+    smooth[1:-1] = (score[:-2] + score[1:-1] + score[2:]) / 3.0
+    score = smooth if smooth.max() > 1e-12 else score
+    top = score.max()
+    peaks = [i for i in range(len(ks)) if score[i] >= PEAK_SHARE * top
+             and (i == 0 or score[i] >= score[i - 1]) and (i == len(ks) - 1 or score[i] >= score[i + 1])]
+    chosen = peaks[0] if peaks else int(np.argmax(score))
+    if preferred in ks and score[ks.index(preferred)] >= K_HYSTERESIS * score[chosen]:
         return preferred
-    return ks[best]
+    return ks[chosen]
 
 
 def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState,
-            seeds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+            seeds: np.ndarray | None = None, n_init: int = FINAL_INITS) -> tuple[np.ndarray, np.ndarray]:
     """Spherical k-means on the unit rows of ``lsa``; returns (labels, unit centres).
 
     ``seeds`` (unit rows, e.g. the previous run's centres) start the first clusters; the
     remaining ones start at the articles least similar to any centre so far (farthest-first).
+    ``n_init`` restarts (lowest inertia kept) up to ``FIT_SAMPLE`` rows.
     """
     n = lsa.shape[0]
     if k <= 1:
@@ -277,9 +338,13 @@ def _kmeans(lsa: np.ndarray, k: int, rng: np.random.RandomState,
             best = np.maximum(best, lsa @ lsa[far])
         km = KMeans(n_clusters=k, init=np.asarray(init, dtype=lsa.dtype), n_init=1, max_iter=200,
                     random_state=state).fit(lsa)
+        if n <= FIT_SAMPLE:   # the seeded start is one more restart: the lowest inertia wins
+            fresh = KMeans(n_clusters=k, n_init=n_init, random_state=state, max_iter=200).fit(lsa)
+            if fresh.inertia_ < km.inertia_ * 0.999:
+                km = fresh
         return km.labels_.astype(int), normalize(km.cluster_centers_)
     if n <= FIT_SAMPLE:
-        km = KMeans(n_clusters=k, n_init=FINAL_INITS, random_state=state, max_iter=200).fit(lsa)
+        km = KMeans(n_clusters=k, n_init=n_init, random_state=state, max_iter=200).fit(lsa)
         return km.labels_.astype(int), normalize(km.cluster_centers_)
     # Large corpus: k-means on a fixed-seed sample, then every row joins its nearest centre and
     # a few spherical Lloyd steps over all rows refine the centres (one matrix product each).
@@ -506,6 +571,63 @@ def _match_ids(new_centroids: dict[int, dict], sizes: dict[int, int], previous: 
 
 
 # ----------------------------------------------------------------------------------------
+# Second level: sub-topics
+# ----------------------------------------------------------------------------------------
+
+def splits_into_subtopics(size: int, n_docs: int) -> bool:
+    """True when a topic of ``size`` articles (of ``n_docs``) is big enough to get sub-topics."""
+    return size >= max(SUB_MIN_SIZE, SUB_SHARE * n_docs)
+
+
+def _subtopics(lsa: np.ndarray, texts: list[str], titles: list[str], labels: np.ndarray,
+               mapping: dict[int, int], random_state: int) -> tuple[np.ndarray, dict[int, list[dict]]]:
+    """Sub-topics of every big topic: the same k criterion and spherical k-means on its members.
+
+    Returns (sub-topic index per article, −1 when its topic is not split or it fits no sub-topic;
+    {final cluster id: [sub-topic dicts, largest first]}). Own fixed-seed generator, so the
+    first level does not depend on this step.
+    """
+    rng = np.random.RandomState(random_state + 1)
+    n = len(labels)
+    sub_of = np.full(n, -1, dtype=int)
+    parents = [c for c in sorted(mapping, key=lambda c: mapping[c])
+               if splits_into_subtopics(int((labels == c).sum()), n)]
+    fitted: dict[int, tuple[np.ndarray, list[np.ndarray], np.ndarray]] = {}
+    for c in parents:
+        members = np.flatnonzero(labels == c)
+        k = _choose_k(lsa[members], rng, sample_size=K_SAMPLE_SUB)
+        if k < 2:
+            continue
+        sub_labels, centres = _kmeans(lsa[members], k, rng, n_init=SUB_INITS)
+        min_size = min_cluster_size(len(members))
+        sizes = np.bincount(sub_labels, minlength=k)
+        order = [j for j in np.lexsort((np.arange(k), -sizes)) if sizes[j] >= min_size]
+        if len(order) < 2:
+            continue
+        rank = {int(j): r for r, j in enumerate(order)}
+        local = np.array([rank.get(int(j), -1) for j in sub_labels], dtype=int)
+        sub_of[members] = local
+        groups = []
+        for r, j in enumerate(order):
+            idx = members[local == r]
+            cos = lsa[idx] @ centres[j]
+            groups.append(idx[np.argsort(-cos, kind="stable")])
+        fitted[c] = (members, groups, local)
+    n_subs = sum(len(g) for _, g, _ in fitted.values())
+    per_sub = max(10, min(60, SUB_LABEL_BUDGET // max(1, n_subs)))
+    out: dict[int, list[dict]] = {}
+    for c, (members, groups, local) in fitted.items():
+        terms = _ctfidf_terms({r: [texts[i] for i in g[:per_sub]] for r, g in enumerate(groups)}, top_n=6)
+        out[mapping[c]] = [{
+            "subtopic_id": r,
+            "label": _label_from_terms(terms.get(r, [])) or f"Sub-topic {r}",
+            "size": int(len(g)),
+            "headlines": _headlines([titles[i] for i in g[:20]]),
+        } for r, g in enumerate(groups)]
+    return sub_of, out
+
+
+# ----------------------------------------------------------------------------------------
 # Map layout
 # ----------------------------------------------------------------------------------------
 
@@ -694,9 +816,10 @@ def _cluster(frame: pd.DataFrame, previous_clusters: pd.DataFrame | None,
         "map_x": np.round(xy[:, 0], 5),
         "map_y": np.round(xy[:, 1], 5),
     })
-    assignments = _with_copies(assign_orig, copies)
-
     titles = originals["title"].tolist()
+    sub_of, subtopics = _subtopics(lsa, texts, titles, labels, mapping, random_state)
+    assign_orig["subtopic_id"] = sub_of
+    assignments = _with_copies(assign_orig, copies)
     dates = originals["date"].tolist()
     copy_counts = assignments.loc[assignments["article_id"].isin(set(copies["article_id"]))].groupby("cluster_id").size()
     rows = []
@@ -717,6 +840,7 @@ def _cluster(frame: pd.DataFrame, previous_clusters: pd.DataFrame | None,
             "last_date": member_dates[-1] if member_dates else "",
             "copies": int(copy_counts.get(cid, 0)),
             "fitted_n": n,
+            "subtopics": json.dumps(subtopics.get(cid, []), ensure_ascii=False),
         })
     if len(unclustered_idx):
         u_dates = sorted(d for d in (dates[i] for i in unclustered_idx) if d)
@@ -732,6 +856,7 @@ def _cluster(frame: pd.DataFrame, previous_clusters: pd.DataFrame | None,
             "last_date": u_dates[-1] if u_dates else "",
             "copies": int(copy_counts.get(UNCLUSTERED_ID, 0)),
             "fitted_n": n,
+            "subtopics": "[]",
         })
     clusters = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
     return assignments, clusters
@@ -762,11 +887,13 @@ def _with_copies(assign_orig: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFram
             "cluster_id": by_id.loc[orig, "cluster_id"].to_numpy(),
             "map_x": by_id.loc[orig, "map_x"].to_numpy(),
             "map_y": by_id.loc[orig, "map_y"].to_numpy(),
+            "subtopic_id": by_id.loc[orig, "subtopic_id"].to_numpy(),
         })], ignore_index=True)
     out = out.sort_values("article_id", kind="stable").reset_index(drop=True)
     out["cluster_id"] = out["cluster_id"].astype(int)
     out["map_x"] = out["map_x"].astype(float)
     out["map_y"] = out["map_y"].astype(float)
+    out["subtopic_id"] = out["subtopic_id"].astype(int)
     return out[ASSIGNMENT_COLUMNS]
 
 
@@ -846,7 +973,7 @@ def assign(articles: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
     xy += rng.normal(scale=0.03, size=xy.shape)
     assign_orig = pd.DataFrame({
         "article_id": originals["article_id"].to_numpy(), "cluster_id": labels.astype(int),
-        "map_x": np.round(xy[:, 0], 5), "map_y": np.round(xy[:, 1], 5),
+        "map_x": np.round(xy[:, 0], 5), "map_y": np.round(xy[:, 1], 5), "subtopic_id": -1,
     })
     # Copies whose original is not in this batch keep Unclustered here; the caller can resolve them.
     return _with_copies(assign_orig, copies)
