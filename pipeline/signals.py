@@ -946,12 +946,10 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
                 if target and target != source:
                     break
     if not target:
-        cue_ids = {t.i for t in cue_tokens}
         for tok in cue_tokens:
             if tok.i in actor_of and actor_of[tok.i] != source:
                 target = actor_of[tok.i]
                 break
-        del cue_ids
     if not target and head.pos_ == "VERB" and not any(c.dep_ in ("dobj", "nsubjpass") for c in head.children):
         # A misparsed object ("If Russia invades Ukraine, the West ..." read with Ukraine as a
         # subject): an actor right after a transitive cue verb is its object.

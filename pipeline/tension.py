@@ -99,14 +99,6 @@ def dyad_of(source_code: str, target_code: str, date: str | None = None) -> str:
     return "other"
 
 
-def _sides(codes: pd.Series, dates: pd.Series | None) -> pd.Series:
-    """Dyad side of each affiliation code (``""`` when none), membership checked on ``dates``."""
-    codes = codes.fillna("").astype(str)
-    if dates is None:
-        return codes.map(lambda code: side_of(code))
-    return pd.Series([side_of(code, date) for code, date in zip(codes, dates)], index=codes.index)
-
-
 def filter_dyad(signals: pd.DataFrame, dyad: str = "all", *, dates: pd.Series | None = None,
                 require_both: bool = False) -> pd.DataFrame:
     """Signals of one dyad (``all`` | ``core`` | ``context``); see the module docstring."""
@@ -133,11 +125,10 @@ def filter_dyad(signals: pd.DataFrame, dyad: str = "all", *, dates: pd.Series | 
         source = signals["source_country"].fillna("").astype(str).map(lookup)
         target = signals["target_country"].fillna("").astype(str).map(lookup)
     a, b = wanted
-    in_dyad = lambda side: side.isin(wanted)  # noqa: E731
     both = ((source == a) & (target == b)) | ((source == b) & (target == a))
     source_named = signals["source_country"].fillna("").astype(str) != ""
     target_named = signals["target_country"].fillna("").astype(str) != ""
-    one_unknown = (in_dyad(source) & ~target_named) | (in_dyad(target) & ~source_named)
+    one_unknown = (source.isin(wanted) & ~target_named) | (target.isin(wanted) & ~source_named)
     keep = both if require_both else both | one_unknown
     return signals.loc[keep]
 
