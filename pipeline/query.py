@@ -373,3 +373,19 @@ def sample_by_group(frame: pd.DataFrame, n: int, by: str, seed: int = 0) -> pd.D
         k = max(1, round(len(group) * share))
         picked.append(group.sample(n=min(k, len(group)), random_state=seed))
     return frame.loc[sorted(pd.concat(picked).index)]
+
+
+def top_groups(frame: pd.DataFrame, by: str, value: str, n: int, rest: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Keep the ``n`` groups of column ``by`` with the largest total ``value``; the others become one group
+    named ``rest``, their ``value`` summed per ``keys`` (e.g. per period). Columns: keys, by, value.
+
+    For stacked charts of many groups (a topic timeline of 90 clusters draws 90 traces and colours no one
+    can tell apart).
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if frame.empty:
+        return frame[list(keys) + [by, value]]
+    top = frame.groupby(by)[value].sum().sort_values(ascending=False, kind="stable").head(n).index
+    named = frame.assign(**{by: frame[by].where(frame[by].isin(top), rest)})
+    return named.groupby(list(keys) + [by], sort=False, as_index=False)[value].sum()

@@ -148,3 +148,35 @@ def test_sample_by_group_keeps_every_group_and_its_share():
     assert list(sample.index) == sorted(sample.index)            # rows keep their order
     assert sample.equals(query.sample_by_group(frame, 20, by="g"))   # reproducible
     assert query.sample_by_group(frame, 100, by="g") is frame
+
+
+def test_article_titles_in_table_order_with_the_id_for_untitled():
+    import pandas as pd
+
+    from pipeline import query
+
+    articles = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["First", None, "Third"]})
+    assert query.article_titles(articles) == [("a", "First"), ("b", "b"), ("c", "Third")]
+    assert query.article_titles(articles, n=2) == [("a", "First"), ("b", "b")]
+
+
+def test_filters_that_narrow_nothing_return_the_stored_frames(seed_tables):
+    from pipeline import query
+
+    out = query.apply_filters(seed_tables, query.Filters())
+    assert all(out[name] is seed_tables[name] for name in seed_tables)
+    narrowed = query.apply_filters(seed_tables, query.Filters(include_undated=False))
+    assert narrowed["articles"] is not seed_tables["articles"]
+    assert len(narrowed["articles"]) < len(seed_tables["articles"])
+
+
+def test_top_groups_keeps_the_largest_and_sums_the_rest_per_key():
+    import pandas as pd
+
+    from pipeline import query
+
+    frame = pd.DataFrame({"period": ["w1", "w1", "w1", "w2", "w2"], "topic": ["a", "b", "c", "a", "c"],
+                          "count": [5, 1, 2, 4, 1]})
+    out = query.top_groups(frame, by="topic", value="count", n=1, rest="other", keys=("period",))
+    assert sorted(map(tuple, out.to_numpy().tolist())) == [("w1", "a", 5), ("w1", "other", 3), ("w2", "a", 4), ("w2", "other", 1)]
+    assert out["count"].sum() == frame["count"].sum()

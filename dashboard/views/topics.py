@@ -1,6 +1,7 @@
 """Topic clusters: the cluster list (click one to filter every page), the document map,
 topics over time, and which articles are copies of which. Logic lives in ``pipeline.topics``."""
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import state
@@ -60,30 +61,37 @@ st.dataframe(
 download_csv(summary, "topic_clusters")
 
 # Document map: one point per article shown, the title on hover. Figures are built once per filter
-# state and shared (state.summary): plotly express spends seconds validating 10k points in 90 traces.
+# state and shared (state.summary).
 MAP_POINTS = 3000  # the map shows a sample beyond this (every cluster keeps its share): 10k points cost seconds
 
 
+MAP_PALETTE = px.colors.qualitative.Dark24 + px.colors.qualitative.Light24
+TIMELINE_TOPICS = 12  # the timeline stacks the largest topics; the rest are one "other topics" bar
+
+
 def _map_figure(articles, assignments, clusters):
+    """One WebGL trace coloured per cluster (one trace per cluster costs the browser a draw call each)."""
     points = _map_points(articles, assignments, clusters)
     if points.empty:
         return None
-    points = query.sample_by_group(points, MAP_POINTS, by="cluster_id").assign(topic=lambda f: f["label"])
-    fig = px.scatter(points, x="map_x", y="map_y", color="topic", hover_name="title", custom_data=["cluster_id"],
-                     color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
-                     hover_data={"map_x": False, "map_y": False, "cluster_id": True, "is_copy": True},
-                     labels={"map_x": "", "map_y": ""}, height=460, render_mode="webgl")
-    fig.update_traces(marker={"size": 9 if len(points) < 500 else 5, "opacity": 0.8})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend_title_text="topic")
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+    points = query.sample_by_group(points, MAP_POINTS, by="cluster_id")
+    colours = [("#b0b0b0" if c == topics.UNCLUSTERED_ID else MAP_PALETTE[int(c) % len(MAP_PALETTE)])
+               for c in points["cluster_id"]]
+    fig = go.Figure(go.Scattergl(
+        x=points["map_x"], y=points["map_y"], mode="markers", customdata=points[["cluster_id"]],
+        marker={"size": 9 if len(points) < 500 else 5, "opacity": 0.8, "color": colours},
+        hovertext=[f"{t}<br>{label} (#{c})" + (" · copy" if copy else "")
+                   for t, label, c, copy in zip(points["title"], points["label"], points["cluster_id"], points["is_copy"])],
+        hoverinfo="text", showlegend=False))
+    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      xaxis={"showticklabels": False, "title": None}, yaxis={"showticklabels": False, "title": None})
     return fig
 
 
 map_fig = state.summary(_map_figure, "articles", "assignments", "all:clusters")
 if map_fig is not None:
     st.subheader("Document map")
-    shown_points = sum(len(t.x) for t in map_fig.data)
+    shown_points = len(map_fig.data[0].x)
     st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
                "Click or lasso points to filter on their clusters."
                + (f" A sample of {shown_points:,} of the {len(articles):,} articles is drawn (each cluster keeps its "
@@ -102,8 +110,9 @@ def _timeline_figure(freq, freq_name):
     shown = state.summary(topics.cluster_summary, "articles", "all:clusters")
     labels = dict(zip(shown["cluster_id"], shown["label"]))
     frame = timeline.assign(topic=timeline["cluster_id"].map(lambda c: labels.get(c, f"Topic {c}")))
+    frame = query.top_groups(frame, by="topic", value="count", n=TIMELINE_TOPICS, rest="other topics", keys=("period",))
     fig = px.bar(frame, x="period", y="count", color="topic", height=360,
-                 color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0"},
+                 color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0", "other topics": "#d9d9d9"},
                  labels={"period": f"{freq_name} starting", "count": "articles"})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2)
     fig.update_xaxes(type="category")
@@ -114,6 +123,8 @@ if timeline.empty:
     st.info(f"No article shown has a date precise to the {freq_name}.")
 else:
     fig_t = state.summary(_timeline_figure, args=(freq, freq_name))
+    if timeline["cluster_id"].nunique() > TIMELINE_TOPICS:
+        st.caption(f"The {TIMELINE_TOPICS} largest topics; the others are stacked as “other topics” (the CSV has each).")
     st.plotly_chart(fig_t, key="topics-time")
     download_csv(timeline, f"topics_by_{freq_name}", label="Download timeline CSV")
 
