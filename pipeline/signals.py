@@ -850,7 +850,7 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = "")
     hostile rhetoric inside reported speech the speaker is the source and the one talked
     about the target ("Peskov remarked that NATO is an instrument of aggression").
     """
-    source, target = _assign_actors(doc, cue_tokens, actor_of)
+    source, target = _assign_actors(doc, cue_tokens, actor_of, category)
     if category == "accusation":
         speaker = _reporting_speaker(_span_head(cue_tokens), actor_of)
         if speaker and speaker != source:
@@ -858,6 +858,10 @@ def assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = "")
     if target == source:
         target = ""
     return source, target
+
+
+def _is_escalation(category: str) -> bool:
+    return bool(category) and load_categories().get(category, {}).get("direction") == 1
 
 
 def _reporting_speaker(head, actor_of) -> str:
@@ -871,7 +875,7 @@ def _reporting_speaker(head, actor_of) -> str:
     return ""
 
 
-def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]:
+def _assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = "") -> tuple[str, str]:
     head = _span_head(cue_tokens)
     source = target = ""
     if head.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -937,9 +941,10 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str]) -> tuple[str, str]
                 if child.i == head.i:
                     continue
                 if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
-                    # "demands heavy weapons for Ukraine": a beneficiary is not a target
+                    # "demands heavy weapons for Ukraine": the beneficiary of a hostile act is not its
+                    # target (of aid it is: "aid for Ukraine")
                     beneficiary = {t.i for p in child.subtree if p.dep_ == "prep" and p.lower_ == "for"
-                                   for t in p.subtree}
+                                   for t in p.subtree} if _is_escalation(category) else set()
                     target = _actor_in(child, actor_of, beneficiary)
                 elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
                     target = _actor_in(child, actor_of)
