@@ -25,15 +25,48 @@ left, right = st.columns(2)
 kinds = left.multiselect("Kind of figure", sorted(tracker["kind"].unique()), key="spending-kind")
 owners = sorted(a for a in tracker["actor"].unique() if a)
 owner = right.multiselect("Belongs to", owners, key="spending-actor")
-if kinds:
-    tracker = tracker[tracker["kind"].isin(kinds)]
-if owner:
-    tracker = tracker[tracker["actor"].isin(owner)]
+MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
+
+
+def _charts(kinds: tuple, owner: tuple) -> dict:
+    """The selected figures, their counts and the three charts (built once per filter state and selection,
+    shared: plotly express costs ~70 ms a chart)."""
+    chosen = state.summary(figures_stage.tracker_table, "figures", "articles")
+    if kinds:
+        chosen = chosen[chosen["kind"].isin(kinds)]
+    if owner:
+        chosen = chosen[chosen["actor"].isin(owner)]
+    out = {"tracker": chosen, "counts": figures_stage.figure_kind_counts(chosen)}
+    if chosen.empty:
+        return out
+    per_period = figures_stage.figures_over_time(chosen, "month")
+    fig = px.bar(per_period, x="period", y="figures", color="kind", height=280,
+                 labels={"period": "article month", "figures": "figures (repeats once)"})
+    fig.update_layout(margin=MARGIN)
+    fig.update_xaxes(type="category")
+    out["per_period"] = fig
+    over_time = figures_stage.money_over_time(chosen)
+    if not over_time.empty:
+        fig = px.bar(over_time, x="period", y="total_eur", hover_data=["figures"], height=320,
+                     labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
+        fig.update_layout(margin=MARGIN)
+        fig.update_xaxes(type="category")
+        out["money_time"] = fig
+        fig = px.bar(figures_stage.money_by_actor(chosen), x="total_eur", y="actor", orientation="h",
+                     hover_data=["figures", "largest_eur"], height=320,
+                     labels={"total_eur": "EUR (sum of figures)", "actor": ""})
+        fig.update_layout(margin=MARGIN, yaxis={"autorange": "reversed"})
+        out["money_actor"] = fig
+    return out
+
+
+charts = state.summary(_charts, args=(tuple(kinds), tuple(owner)))
+tracker = charts["tracker"]
 if tracker.empty:
     empty_state("No figures of that kind for that actor.")
     st.stop()
 
-counts = figures_stage.figure_kind_counts(tracker)
+counts = charts["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
     col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
@@ -41,29 +74,15 @@ money = tracker[tracker["kind"] == "money"]
 cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
 
 st.subheader("Figures over time")
-per_period = figures_stage.figures_over_time(tracker, "month")
-fig = px.bar(per_period, x="period", y="figures", color="kind", height=280,
-             labels={"period": "article month", "figures": "figures (repeats once)"})
-fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
-fig.update_xaxes(type="category")
-state.cross_filter_chart(fig, key="spending-figures-time", field="figure", point="legendgroup")
+state.cross_filter_chart(charts["per_period"], key="spending-figures-time", field="figure", point="legendgroup")
 
 st.subheader("Money over time and by actor")
-over_time = figures_stage.money_over_time(tracker)
-by_actor = figures_stage.money_by_actor(tracker)
-if over_time.empty:
+if "money_time" not in charts:
     st.info("No money figures among the selected ones.")
 else:
     a, b = st.columns(2)
-    fig = px.bar(over_time, x="period", y="total_eur", hover_data=["figures"], height=320,
-                 labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    fig.update_xaxes(type="category")
-    state.cross_filter_chart(fig, key="spending-time", field="date", point="x", container=a)
-    fig = px.bar(by_actor, x="total_eur", y="actor", orientation="h", hover_data=["figures", "largest_eur"], height=320,
-                 labels={"total_eur": "EUR (sum of figures)", "actor": ""})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
-    state.cross_filter_chart(fig, key="spending-actor-chart", field="actor", point="y", container=b)
+    state.cross_filter_chart(charts["money_time"], key="spending-time", field="date", point="x", container=a)
+    state.cross_filter_chart(charts["money_actor"], key="spending-actor-chart", field="actor", point="y", container=b)
 
 st.subheader("Shares of GDP against the NATO targets")
 shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
