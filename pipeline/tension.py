@@ -234,6 +234,14 @@ def balance(signals: pd.DataFrame) -> dict:
             "net": round(escalation - deescalation, 2), "signals": int(len(signals))}
 
 
+def strongest(signals: pd.DataFrame, limit: int = 500) -> pd.DataFrame:
+    """The ``limit`` signals with the largest |score| (stable order among equals)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    order = signal_scores(signals).abs().sort_values(ascending=False, kind="stable").index[:limit]
+    return signals.loc[order]
+
+
 class Timeline:
     """The index of one filter state and the dated signals behind it (see :func:`timeline`)."""
 

@@ -174,3 +174,11 @@ def test_timeline_drills_down_without_recomputing():
 def test_period_label(freq, label):
     period = tension.timeline(pd.DataFrame([_signal("a", 1.0)]), _articles([("a", "2022-02-24")]), freq=freq).index
     assert tension.period_label(period["period"].iloc[0], freq) == label
+
+
+def test_strongest_keeps_the_largest_magnitudes():
+    sigs = pd.DataFrame([_signal("a", 1.0), _signal("b", -9.0), _signal("c", 4.0), _signal("d", -4.0)])
+    assert tension.strongest(sigs, 3)["score"].tolist() == [-9.0, 4.0, -4.0]
+    assert len(tension.strongest(sigs, 10)) == 4
+    with pytest.raises(ValueError):
+        tension.strongest(sigs, 0)

@@ -7,6 +7,8 @@ from dashboard import state
 from dashboard.components import download_csv, empty_state
 from pipeline import query, tension
 
+SIGNALS_SHOWN = 500  # rows in the on-screen table (the CSV download has every signal)
+
 view = state.current_view()
 data = view.filtered
 signals = data["signals"]
@@ -76,7 +78,10 @@ table = query.with_titles(signals, articles)
 table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
 cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
                     "evidence", "title", "date"] if c in table.columns]
-st.dataframe(table[cols], hide_index=True)
+shown = tension.strongest(table, SIGNALS_SHOWN)
+if len(shown) < len(table):
+    st.caption(f"The {len(shown)} strongest of {len(table)} signals (largest |score| first); the download holds all.")
+st.dataframe(shown[cols], hide_index=True)
 download_csv(table[cols], "signals")
 
 if not with_articles.empty:
