@@ -183,3 +183,25 @@ def test_topics_over_time_counts_originals_by_week_and_month():
     ]
     with pytest.raises(ValueError):
         topics.topics_over_time(frame, assignments, freq="D")
+
+
+def test_big_topics_get_subtopics_that_nest_in_them():
+    frame = bbc(("sport", "business", "politics"), 80)
+    assignments, clusters = topics.cluster(frame.drop(columns="label"))
+    real = clusters[clusters["cluster_id"] != topics.UNCLUSTERED_ID]
+    assert len(real) == 3
+    merged = assignments.merge(frame[["article_id", "label"]], on="article_id")
+    for _, row in real.iterrows():
+        subs = json.loads(row["subtopics"])
+        assert len(subs) >= 2                                   # ~80 articles of one class: split further
+        members = merged[merged["cluster_id"] == row["cluster_id"]]
+        counts = members["subtopic_id"].value_counts()
+        for sub in subs:
+            assert counts.get(sub["subtopic_id"], 0) == sub["size"]   # the table matches the articles
+            assert sub["label"] and 1 <= len(sub["headlines"]) <= 3
+        assert sum(s["size"] for s in subs) <= row["size"]
+        assert [s["size"] for s in subs] == sorted((s["size"] for s in subs), reverse=True)
+    # The Unclustered bucket and articles placed by assign() have no sub-topic.
+    assert (assignments.loc[assignments["cluster_id"] == topics.UNCLUSTERED_ID, "subtopic_id"] == -1).all()
+    placed = topics.assign(bbc(("sport",), 5, offset=150).drop(columns="label"), clusters)
+    assert (placed["subtopic_id"] == -1).all()
