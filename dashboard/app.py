@@ -41,8 +41,12 @@ except Exception as exc:  # the page must explain, never show a traceback
         st.button("Back to the shared articles", key="store-error-shared", on_click=state.forget_session_store)
     st.button("Try again", key="store-error-retry", icon=":material/refresh:")
     st.stop()
+# Notices and filter chips come and go above the page; drawn inside one container that is always there,
+# they leave the page's own elements in their places, so a filter change updates the charts in place
+# instead of mounting every chart and table anew.
+top = st.container(key="view-top")
 if "_store_notice" in st.session_state:
-    st.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
+    top.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
 
 notices = state.url_notices(tables)
 state.apply_pending_selection()
@@ -51,9 +55,10 @@ with st.sidebar:
 filters = state.sidebar_filters(tables)
 state.sync_url(filters, tables)
 for notice in notices:
-    st.info(notice, icon=":material/link_off:")
+    top.info(notice, icon=":material/link_off:")
 with st.sidebar:
     state.share_box(filters, tables)
-state.filter_chips(filters, tables)
+with top:
+    state.filter_chips(filters, tables)
 state.set_view(state.View(tables=tables, filters=filters, filtered=state.filtered_tables(filters)))
 page.run()
