@@ -764,6 +764,9 @@ def argument_tokens(doc, cue_tokens, category: str = ""):
             target = target or _object_of(governor, skip=head)
         elif head.dep_ == "pobj" and governor.dep_ == "prep" and governor.head.pos_ in ("VERB", "AUX"):
             source = source or _clause_subject(governor.head)
+            if governor.lower_ in ("with", "using", "via") and target is None:
+                # an instrument: "pounded the Taliban hideouts with artillery and airstrikes"
+                target = _object_of(governor.head, skip=head)
         elif head.dep_ == "pobj" and governor.lower_ == "for" and governor.head.lemma_.lower() == "responsibility" \
                 and governor.head.head.pos_ in ("VERB", "AUX"):
             # "the Taliban claimed responsibility for the attack"
