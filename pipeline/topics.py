@@ -27,7 +27,8 @@ Method (all scikit-learn, no per-corpus tuning)
    (first to last point, in log k), smoothed over its two neighbours. News has several such
    knees (themes at small k, stories at large k): k is the SMALLEST one reaching
    ``PEAK_SHARE`` of the best (the coarsest structure that clearly stands out), and on a flat
-   knee region the coarse end of it (neighbours within ``KNEE_REGION``). A refit keeps the
+   top the coarse end of it (one-standard-error rule: the smaller neighbours whose silhouette is
+   within one standard error of the knee's, over the three curves). A refit keeps the
    previous k when it scores within ``K_HYSTERESIS``. Measured on four labelled corpora this
    finds 5-6 topics on BBC (5 classes), 29-45 on 20 Newsgroups (20), ~89 on Google News
    (152 stories), 29-71 on Reuters (66 topics) — see ``python -m pipeline eval topics``.
@@ -125,7 +126,6 @@ K_SAMPLE = 3000           # rows the choice of k is made on
 K_CURVES = 3              # samples whose silhouette curves are averaged
 K_MAX = 200               # largest k tried
 PEAK_SHARE = 0.5          # a knee counts when its score reaches this share of the best one
-KNEE_REGION = 0.9         # ... and its region extends to smaller k scoring this share of it
 SUB_SHARE = 0.05          # a topic with this share of the articles ...
 SUB_MIN_SIZE = 60         # ... and at least this many gets sub-topics (second level)
 K_SAMPLE_SUB = 1000       # rows the choice of a topic's number of sub-topics is made on
@@ -296,18 +296,22 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None
     ks = [k for k, ok in zip(grid, valid) if ok]
     if not ks:
         return 1
-    return _knee(ks, table[:, valid].mean(axis=0), preferred)
+    curves = table[:, valid]
+    se = curves.std(axis=0, ddof=1) / math.sqrt(K_CURVES) if K_CURVES > 1 else np.zeros(len(ks))
+    return _knee(ks, curves.mean(axis=0), preferred, se=se)
 
 
-def _knee(ks: list[int], sil: np.ndarray, preferred: int | None = None) -> int:
+def _knee(ks: list[int], sil: np.ndarray, preferred: int | None = None, se: np.ndarray | None = None) -> int:
     """The coarsest clear knee of the curve ``sil`` over ``ks`` (see :func:`_choose_k`).
 
     Score of each k: its height above the chord of the curve in log k, smoothed over its two
     neighbours (a knee is a region of the curve, not one lucky point). Peaks are the local
     maxima of that score reaching ``PEAK_SHARE`` of the highest; news has several (themes at
     small k, stories at large k) and the SMALLEST such k is taken: the coarsest structure that
-    clearly stands out; on a flat top (neighbours within ``KNEE_REGION`` of it) the smallest k
-    of that region. Finer structure is the second level (:func:`_subtopics`).
+    clearly stands out; then, by the one-standard-error rule, the smallest k just below it whose
+    silhouette is within one standard error (``se``, over the resampled curves) of the knee's
+    (a flat top is resolved to its coarse end). Finer structure is the second level
+    (:func:`_subtopics`).
     """
     if len(ks) < 3:
         return ks[int(np.argmax(sil))]
@@ -322,8 +326,11 @@ def _knee(ks: list[int], sil: np.ndarray, preferred: int | None = None) -> int:
     peaks = [i for i in range(len(ks)) if score[i] >= PEAK_SHARE * top
              and (i == 0 or score[i] >= score[i - 1]) and (i == len(ks) - 1 or score[i] >= score[i + 1])]
     chosen = peaks[0] if peaks else int(np.argmax(score))
-    while chosen > 1 and score[chosen - 1] >= KNEE_REGION * score[chosen]:
-        chosen -= 1                       # a flat knee region: its coarse end
+    # One-standard-error rule (as for the gap statistic): a smaller k whose silhouette is within one
+    # standard error (over the resampled curves) of the knee's is as good: take the smallest such.
+    floor = sil[chosen] - (se[chosen] if se is not None else 0.0)
+    while chosen > 1 and sil[chosen - 1] >= floor:
+        chosen -= 1
     if preferred in ks and score[ks.index(preferred)] >= K_HYSTERESIS * score[chosen]:
         return preferred
     return ks[chosen]
