@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from pipeline import query
+from pipeline import query, tension
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -74,12 +74,12 @@ def one_page_brief(
         return "\n".join(lines)
 
     # Headline tension
-    balance = query.signal_balance(signals)
+    balance = tension.balance(signals)
     direction = ("escalation outweighs de-escalation" if balance["net"] > 0 else
                  "de-escalation outweighs escalation" if balance["net"] < 0 else "escalation and de-escalation balance")
     lines += ["## Headline tension", "",
-              f"**Net tension {balance['net']:+.1f}: {direction}** — {balance['signals']} signals, escalation weight "
-              f"{balance['escalation']:.1f}, de-escalation weight {balance['deescalation']:.1f}."]
+              f"**Net tension {balance['net']:+.1f}: {direction}** — {balance['signals']} signals, escalation "
+              f"{balance['escalation']:.1f}, de-escalation {balance['deescalation']:.1f} (Goldstein-weighted, as the tension index)."]
     counts = query.signal_counts(signals)
     if not counts.empty:
         leading = counts.sort_values("weight", ascending=False).head(3)

@@ -135,21 +135,6 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     return out
 
 
-def signal_balance(signals: pd.DataFrame) -> dict[str, float]:
-    """Weighted escalation, de-escalation and net tension of a set of signals.
-
-    Each signal counts ``weight`` (already lowered for negated, hypothetical,
-    future and reported signals) in the direction of its effective polarity.
-    """
-    if signals.empty:
-        return {"escalation": 0.0, "deescalation": 0.0, "net": 0.0, "signals": 0}
-    w = pd.to_numeric(signals["weight"], errors="coerce").fillna(0.0)
-    pol = pd.to_numeric(signals["polarity"], errors="coerce").fillna(0)
-    esc = float(w[pol > 0].sum())
-    de = float(w[pol < 0].sum())
-    return {"escalation": round(esc, 2), "deescalation": round(de, 2), "net": round(esc - de, 2), "signals": int(len(signals))}
-
-
 def view_counts(articles: pd.DataFrame, mentions: pd.DataFrame, figures: pd.DataFrame) -> dict[str, int]:
     """The overview's headline counts: articles, topic clusters (unclustered left out), distinct actors, figures."""
     return {"articles": int(len(articles)),

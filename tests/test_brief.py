@@ -3,7 +3,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline import brief, query
+from pipeline import brief, query, tension
 
 WHEN = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.timezone.utc)
 
@@ -15,7 +15,7 @@ def test_brief_of_the_seed_view_has_every_section(seed_tables):
     assert "_5 articles · filters: no filters \\(every article\\) · generated 2026-11-23 20:00 UTC._" in md
     for section in ("## Headline tension", "## Top topic clusters", "## Key figures", "## Strongest signals"):
         assert section in md
-    balance = query.signal_balance(seed_tables["signals"])
+    balance = tension.balance(seed_tables["signals"])
     assert f"**Net tension {balance['net']:+.1f}: escalation outweighs de-escalation**" in md
     assert "(<http://host:8501/reader?article=" in md and "&at=" in md
     assert "[Open this view in the dashboard](<http://host:8501/?actor=NATO>)" in md

@@ -56,13 +56,6 @@ def test_reversed_dates_are_refused():
         query.Filters(date_from=dt.date(2022, 1, 1), date_to=dt.date(2021, 1, 1))
 
 
-def test_signal_balance_weighs_polarity():
-    import pandas as pd
-
-    s = pd.DataFrame({"article_id": ["a", "a", "b"], "polarity": [1, -1, 1], "weight": [1.0, 0.5, 0.25]})
-    assert query.signal_balance(s) == {"escalation": 1.25, "deescalation": 0.5, "net": 0.75, "signals": 3}
-
-
 def test_latest_articles_newest_first(seed_tables):
     latest = query.latest_articles(seed_tables["articles"], n=3)
     assert list(latest["date"][:2]) == ["2025", "2022"]

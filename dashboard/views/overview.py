@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import query
+from pipeline import query, tension
 
 view = state.current_view()
 data = view.filtered
@@ -24,21 +24,22 @@ if articles.empty:
 
 # Summaries are computed once per filter state and shared (state.summary); charts are built with
 # graph_objects (plotly express costs ~70 ms a chart in validation alone).
-balance = state.summary(query.signal_balance, "signals")
+balance = state.summary(tension.balance, "signals")
 counts_now = state.summary(query.view_counts, "articles", "actor_mentions", "figures")
 cols = st.columns(5)
 cols[0].metric("Articles", counts_now["articles"])
 cols[1].metric("Topic clusters", counts_now["clusters"])
 cols[2].metric("Actors", counts_now["actors"])
 cols[3].metric("Spending figures", counts_now["figures"])
-cols[4].metric("Net tension", f"{balance['net']:+.1f}", help="Weighted escalation minus de-escalation signals "
-               "(negated, hypothetical, future and reported signals weigh less).")
+cols[4].metric("Net tension", f"{balance['net']:+.1f}", help="Escalation minus de-escalation, each signal weighted by its "
+               "category's Goldstein magnitude and its modality (negated, hypothetical, future and reported signals "
+               "weigh less): the same sum the Tension over time page plots.")
 
 direction = "escalation outweighs de-escalation" if balance["net"] > 0 else (
     "de-escalation outweighs escalation" if balance["net"] < 0 else "escalation and de-escalation balance")
 st.subheader(f"Tension: {direction}")
-st.write(f"{balance['signals']} signals — escalation weight {balance['escalation']:.1f}, "
-         f"de-escalation weight {balance['deescalation']:.1f}.")
+st.write(f"{balance['signals']} signals — escalation {balance['escalation']:.1f}, "
+         f"de-escalation {balance['deescalation']:.1f} (Goldstein-weighted).")
 
 left, right = st.columns(2)
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}  # room at the top for the chart toolbar (it covers bars under it)
