@@ -10,6 +10,8 @@ Commands (the first three are a contract other clients depend on):
     Read JSON lines ``{"id": …, "text": …}`` on stdin, write ``{"id": …, "results": […]}`` per line.
 ``check --store DIR``
     Verify a store's integrity.
+``retag signals|figures --store DIR``
+    Re-run one stage over a store's articles with their stored actor mentions (after a lexicon change).
 ``eval STAGE [ARGS]``
     Print a stage's evaluation figures on labelled public corpora.
 ``bench [ARGS]``
@@ -48,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="run one stage on JSON lines {id, text} from stdin")
     p.add_argument("stage", choices=EXTRACT_STAGES)
+
+    p = sub.add_parser("retag", help="re-run signals or figures over a store (stored actor mentions reused)")
+    p.add_argument("stage", choices=("signals", "figures"))
+    p.add_argument("--store", required=True)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("check", help="verify a store's integrity")
     p.add_argument("--store", required=True)
@@ -111,6 +118,31 @@ def _cmd_run(args) -> int:
             if r.status not in ("added", "duplicate") or args.verbose:
                 print(f"{r.status:>15}  {r.origin}  {r.reason}", file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def _cmd_retag(args) -> int:
+    import time
+
+    from pipeline import run
+
+    bar = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        from tqdm import tqdm
+
+        if bar is None:
+            bar = tqdm(total=total, desc=stage, unit="article", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+        bar.update(done - bar.n)
+
+    started = time.monotonic()
+    written = run.retag(args.store, args.stage, progress=progress)
+    if bar is not None:
+        bar.close()
+    print(f"{args.stage}: {written} rows written in {time.monotonic() - started:.1f} s")
     return 0
 
 
@@ -188,6 +220,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "export": _cmd_export,
     "extract": _cmd_extract,
+    "retag": _cmd_retag,
     "check": _cmd_check,
     "eval": _cmd_eval,
     "bench": _cmd_bench,
