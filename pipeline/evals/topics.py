@@ -6,6 +6,8 @@ more predicted cluster) next to scikit-learn's documented text-clustering pipeli
 true k: TfidfVectorizer(max_df=0.5, min_df=5, stop_words="english") -> TruncatedSVD(100) ->
 Normalizer -> KMeans(true k, max_iter=100, n_init=1), mean ± sd over random_state 0, 1, 2
 (as in the scikit-learn gallery example "Clustering text documents using k-means").
+The scored level is ``cluster_id`` (the first, analyst-facing level); the second level (big
+topics split into sub-topics, ``subtopic_id``) is printed too, unscored, so nothing is hidden.
 
 Corpora (same text for both methods):
 - bbc_news_2225: title + text, 5 classes.
