@@ -101,6 +101,8 @@ _REPORTING = {"say", "tell", "announce", "state", "claim", "report", "allege", "
               "declare", "confirm", "reveal", "suggest", "describe", "label", "brand", "believe", "think", "argue",
               "emphasize", "emphasise", "remark", "write", "quote", "assert", "maintain", "accord", "put",
               "reiterate", "explain", "testify", "call", "criticize", "criticise", "cite"}
+#: Reporting verbs of an attribution parenthesis ("..., the air force said, ...").
+_ATTRIBUTING = {"say", "tell", "report", "claim", "state", "add", "announce", "confirm", "write"}
 _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
 #: Verbs that answer a demand, threat or accusation: negating them does not negate the cue.
 _RESPONSE_VERBS = {"meet", "accept", "heed", "satisfy", "fulfil", "fulfill", "comply", "answer", "grant", "obey"}
@@ -175,6 +177,9 @@ def load_cues() -> tuple[list[re.Pattern], list[dict]]:
             row["governed_by"] = (row.get("governed_by") or "").strip()
             if row["governed_by"] and row["governed_by"] not in load_governors():
                 raise ValueError(f"signal_cues.csv: unknown governor kind {row['governed_by']!r}")
+            row["unless_patient"] = (row.get("unless_patient") or "").strip()
+            if row["unless_patient"] and row["unless_patient"] not in load_governors():
+                raise ValueError(f"signal_cues.csv: unknown word class {row['unless_patient']!r}")
             rows.append(row)
     regexes = [re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE) for row in rows]
     return regexes, rows
@@ -206,6 +211,48 @@ def is_governed(head, lemmas: frozenset[str]) -> bool:
         return True
     # "developed and deployed missiles": the first verb of a coordination governs them all
     return any(c.dep_ == "conj" and c.lemma_.lower() in lemmas for c in governor.children)
+
+
+def patient_of(head):
+    """The thing a verbal cue is done to, followed through "X of which" to its antecedent.
+
+    "110 of which were shot down" (after "launched 138 drones") -> "drones"; "shot down 40
+    missiles" -> "missiles"; "a downed drone" -> "drone". None when the cue has no patient.
+    """
+    if head.dep_ == "amod" and head.head.pos_ in ("NOUN", "PROPN"):
+        return head.head
+    patient = next((c for c in head.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    if patient is None and head.dep_ == "conj":
+        patient = next((c for c in head.head.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    if patient is None:
+        return None
+    of = _pobj_of_preps(patient, {"of"})
+    if patient.pos_ == "NUM" and of is not None:
+        patient = of  # "110 of which", "dozens of drones"
+    if patient.lower_ in ("which", "that", "them"):
+        if head.dep_ == "relcl":
+            return head.head
+        # the nearest common noun before the pronoun ("138 drones at Ukraine overnight, 110 of which")
+        return next((t for t in reversed(patient.doc[: patient.i]) if t.pos_ == "NOUN"), None)
+    return patient
+
+
+def _is_venue(tok, venue_nouns: frozenset[str]) -> bool:
+    """Whether a place-name token modifies a meeting or agreement noun as its venue.
+
+    "the Abu Dhabi talks", "the Minsk agreements", "the Istanbul talks", "talks in Geneva": the city
+    (or seat of government) is where it happens, not a party to it.
+    """
+    top = tok
+    while top.dep_ == "compound" and top.head.pos_ == "PROPN" and top.head.i != top.i:
+        top = top.head  # "Abu" -> "Dhabi"
+    if top.dep_ == "pobj" and top.head.lower_ in ("in", "at"):
+        governor = top.head.head  # "talks in Geneva"
+    elif top.dep_ in ("compound", "nmod", "npadvmod"):
+        governor = top.head
+    else:
+        return False
+    return governor.i != top.i and (governor.lower_ in venue_nouns or governor.lemma_.lower() in venue_nouns)
 
 
 @functools.lru_cache(maxsize=1)
@@ -545,6 +592,11 @@ def classify_modality(doc, cue_tokens) -> str:
     sent_lower = doc.text.lower()
     if not reported and ("according to" in sent_lower or re.search(r"\bas [\w .'-]{1,60} put it\b", sent_lower)):
         reported = True
+    if not reported and any(t.dep_ == "parataxis" and t.lemma_.lower() in _ATTRIBUTING and t.i not in cue_ids
+                            and any(c.dep_ == "nsubj" for c in t.children) for t in doc):
+        # "..., 110 of which were shot down, Ukraine's air force said, and ...": an attribution
+        # parenthesis anywhere in the sentence attributes all of it (the parse may hang it low)
+        reported = True
     if negated:
         return "negated"
     if hypothetical:
@@ -561,9 +613,9 @@ def classify_modality(doc, cue_tokens) -> str:
 class _Actor(str):
     """A canonical actor name that remembers the text offsets of the mention it came from."""
 
-    def __new__(cls, name: str, start: int, end: int, actor_type: str = ""):
+    def __new__(cls, name: str, start: int, end: int, actor_type: str = "", resolution: str = ""):
         obj = super().__new__(cls, name)
-        obj.start, obj.end, obj.actor_type = start, end, actor_type
+        obj.start, obj.end, obj.actor_type, obj.resolution = start, end, actor_type, resolution
         return obj
 
 
@@ -574,11 +626,17 @@ def _token_actor_map(doc, sentence_start: int, mentions: list[dict]) -> dict[int
         ms, me = int(m["start"]) - sentence_start, int(m["end"]) - sentence_start
         if me <= 0 or ms >= len(doc.text):
             continue
-        actor = _Actor(m["actor"], int(m["start"]), int(m["end"]), m.get("actor_type") or "")
+        actor = _Actor(m["actor"], int(m["start"]), int(m["end"]), m.get("actor_type") or "",
+                       m.get("resolution") or "")
         for tok in doc:
             if tok.idx < me and tok.idx + len(tok.text) > ms:
                 out.setdefault(tok.i, actor)
-    return out
+    venue_nouns = load_governors()["venue_event"]
+    # "the Abu Dhabi talks", "the Minsk agreements": a city standing for its state (a metonym of the
+    # actors stage) that names where a meeting or agreement happens is its venue, not a party to it.
+    venues = {i for i, actor in out.items() if actor.resolution == "metonym" and _is_venue(doc[i], venue_nouns)}
+    venue_actors = {id(out[i]) for i in venues}
+    return {i: actor for i, actor in out.items() if id(actor) not in venue_actors}
 
 
 def _actor_in(tok, actor_of: dict[int, str], skip: set[int] = frozenset()) -> str:
@@ -1020,6 +1078,66 @@ def _self_obligation(must_token) -> bool:
     return bool(words & {"alliance", "our", "allies", "ourselves"})
 
 
+#: Categories that are about a relation between two parties (CAMEO 03-05: meet, negotiate, agree):
+#: among allies they are not de-escalation of the NATO-Russia or Russia-Ukraine relation.
+_BETWEEN_PARTIES = {"dialogue_talks", "agreement"}
+
+
+def _in_background(tok) -> bool:
+    """Whether a token lies inside a presupposing adjunct ("after the Russian invasion of Ukraine")."""
+    for ancestor, _ in _path_up(tok):
+        if ancestor.pos_ in ("VERB", "AUX"):
+            return is_background(ancestor)
+        if ancestor.pos_ in ("NOUN", "PROPN") and is_background(ancestor):
+            return True
+    return False
+
+
+def topic_words(head) -> set[str]:
+    """Lemmas of what a meeting or agreement is about: the cue's own phrase ("an agreement on spending")
+    and the prepositional phrases of the verb that carries it ("reaching an agreement regarding this
+    spending commitment")."""
+    tokens = list(head.subtree)
+    if head.dep_ in ("dobj", "attr", "pobj") and head.head.pos_ in ("VERB", "AUX", "ADP"):
+        verb = head.head.head if head.dep_ == "pobj" else head.head
+        tokens += [t for c in verb.children if c.dep_ == "prep" and c.i > head.i for t in c.subtree]
+    return {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+
+
+def among_allies(category: str, source_country: str, target_country: str, sentence_countries: list[str],
+                 date: str | None = None, topic: set[str] = frozenset()) -> bool:
+    """Whether a meeting or agreement is among allies only, so not a de-escalation signal.
+
+    De-escalation is about the NATO-Russia (or Russia-Ukraine) relation; "Stoltenberg is scheduled
+    to meet with UK Prime Minister Keir Starmer" or "NATO is close to reaching an agreement regarding
+    this spending commitment" are not. Only ``dialogue_talks`` and ``agreement`` signals (a relation
+    between parties) are judged; sides are those of ``pipeline.tension.side_of`` on ``date``.
+    ``sentence_countries`` are the affiliation codes of the actors the sentence names outside
+    background adjuncts; ``topic`` the words of what the meeting is about (:func:`topic_words`). True when
+
+    * source and target are both on the NATO side; or
+    * one is on the NATO side, the other unknown, and the sentence names another actor (a
+      different code), every one of them on the NATO side (the counterpart can only be an ally); or
+    * no actor of the sentence is outside the NATO side and the topic is an intra-alliance matter
+      (``alliance_matter`` of ``signal_governors.csv``: spending, budget, GDP, burden-sharing ...).
+
+    A meeting whose parties the sentence does not name ("we remain open to dialogue") stays.
+    """
+    if category not in _BETWEEN_PARTIES:
+        return False
+    from pipeline.tension import side_of  # noqa: PLC0415 - the dyad sides live with the index
+
+    codes = {code for code in sentence_countries if code} | {c for c in (source_country, target_country) if c}
+    only_allies = all(side_of(code, date) == "nato" for code in codes)
+    if only_allies and codes and topic & load_governors()["alliance_matter"]:
+        return True
+    sides = [side_of(code, date) if code else None for code in (source_country, target_country)]
+    if None not in sides:
+        return sides == ["nato", "nato"]
+    known = [side for side in sides if side is not None]
+    return known == ["nato"] and only_allies and len(codes) >= 2
+
+
 _FRAME_MIN_DEPTH = 2
 
 
@@ -1105,6 +1223,10 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 continue
             if cue["governed_by"] and not is_governed(head, load_governors()[cue["governed_by"]]):
                 continue  # a weapon named as a topic, not deployed, tested or used
+            if cue["unless_patient"]:
+                patient = patient_of(head)
+                if patient is not None and patient.lemma_.lower() in load_governors()[cue["unless_patient"]]:
+                    continue  # "110 of which were shot down": air defence downing drones, not an attack
             category = categories[cue["category"]]
             modality = classify_modality(doc, tokens)
             background = is_background(head)
@@ -1112,6 +1234,11 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             polarity = -base if modality == "negated" else base
             weight = MODALITY_WEIGHTS[modality] * (BACKGROUND_FACTOR if background else 1.0)
             source, target = assign_actors(doc, tokens, actor_of, cue["category"])
+            if cue["category"] in _BETWEEN_PARTIES:
+                named = [country_of.get(actor, "") for i, actor in actor_of.items() if not _in_background(doc[i])]
+                if among_allies(cue["category"], country_of.get(source, "") if source else "",
+                                country_of.get(target, "") if target else "", named, date, topic_words(head)):
+                    continue
             source_arg, target_arg = argument_tokens(doc, tokens, cue["category"])
             source_phrase = _phrase_of(doc, source_arg, source, s_start)
             target_phrase = _phrase_of(doc, target_arg, target, s_start)

@@ -75,12 +75,17 @@ with st.expander("How the index is computed", expanded=False):
 
 st.subheader("Signals")
 table = query.with_titles(signals, articles)
+# the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
+table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
 table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
 cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
                     "evidence", "title", "date"] if c in table.columns]
 shown = tension.strongest(table, SIGNALS_SHOWN)
-if len(shown) < len(table):
-    st.caption(f"The {len(shown)} strongest of {len(table)} signals (largest |score| first); the download holds all.")
+if table.empty:
+    st.info(f"No signal of the dyad {dyad_labels[dyad]}.")
+elif len(shown) < len(table):
+    st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
+               "the download holds all.")
 st.dataframe(shown[cols], hide_index=True)
 download_csv(table[cols], "signals")
 
