@@ -997,9 +997,26 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = ""
         if not source and not cue_is_subject:
             source = _subject_actor(verb, actor_of)
         via_verb_prep = head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
+        # "will return to the United Arab Emirates for more talks": with a cue of purpose, the place
+        # gone to is its venue, not its target
+        purpose = via_verb_prep and head.head.lower_ == "for"
+        projectiles = load_governors()["projectile"]
+        launched = verb.i == head.i and any(c.dep_ == "dobj" and c.lemma_.lower() in projectiles for c in verb.children)
         if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd", "nsubjpass") or via_verb_prep):
             for child in verb.children:
+                if launched and child.dep_ == "prep" and child.lower_ == "from":
+                    continue  # "launched one Iskander-M ballistic missile from Voronezh Oblast": the origin
                 if child.i == head.i:
+                    continue
+                if purpose and child.dep_ == "prep" and child.lower_ in ("to", "into", "toward", "towards"):
+                    continue
+                if child.dep_ == "dobj" and child.lemma_.lower() in projectiles and verb.i == head.i:
+                    # "launched one Iskander-M ballistic missile and 99 drones at Ukraine": the weapon is
+                    # no target; where it is aimed is (the parser may hang "at" on the weapon)
+                    aimed = [t for t in child.subtree if t.dep_ == "prep" and t.lower_ in ("at", "against", "on", "into")]
+                    target = next((_actor_in(p, actor_of) for p in aimed if _actor_in(p, actor_of)), "")
+                    if target and target != source:
+                        break
                     continue
                 if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
                     # "demands heavy weapons for Ukraine": the beneficiary of a hostile act is not its
@@ -1013,6 +1030,8 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = ""
                     break
     if not target:
         for tok in cue_tokens:
+            if _names_weapon(tok, load_governors()["projectile"]):
+                continue  # "one Iskander-M ballistic missile": a weapon's name is no target
             if tok.i in actor_of and actor_of[tok.i] != source:
                 target = actor_of[tok.i]
                 break
@@ -1027,6 +1046,17 @@ def _assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = ""
     if not target:
         target = _possessive_owner(head, verb, actor_of, source)
     return source, target
+
+
+def _names_weapon(tok, projectiles: frozenset[str]) -> bool:
+    """Whether a token is part of a weapon's name ("Iskander-M" in "one Iskander-M ballistic missile")."""
+    for _ in range(4):
+        if tok.dep_ not in ("compound", "nmod", "amod", "punct") or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+        if tok.lemma_.lower() in projectiles:
+            return True
+    return False
 
 
 def _possessive_owner(head, verb, actor_of, source: str) -> str:

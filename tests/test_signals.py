@@ -485,3 +485,27 @@ def test_among_allies(category, source, target, named, topic, allied):
 def test_sweden_was_not_an_ally_before_accession():
     assert signals.among_allies("dialogue_talks", "SWE", "USA", ["SWE", "USA"], "2025-01-01")
     assert not signals.among_allies("dialogue_talks", "SWE", "USA", ["SWE", "USA"], "2020-01-01")
+
+
+@pytest.mark.parametrize("sentence, cue, target", [
+    # crawl2026 a86629869b38: "at Ukraine" hangs on the drones in the parse
+    ("Overnight, Russia launched one ballistic missile and 126 long-range drones at Ukraine, according to the "
+     "Ukrainian air force.", "launched one ballistic missile", "Ukraine"),
+    # crawl2026 075a4290b5bd: a weapon's name (an unresolved entity of the actors stage) is no target
+    ("The Ukrainian Air Force reported on February 21 that Russian forces launched one Iskander-M ballistic missile "
+     "from Voronezh Oblast and 120 Shahed-type, Gerbera-type, Italmas-type, and other strike drones, of which about "
+     "80 were Shaheds, from the directions of Bryansk, Kursk, and Oryol cities; Shatalovo, Smolensk Oblast; "
+     "Primorsko-Akhtarsk, Krasnodar Krai; and occupied Hvardiiske, Crimea.", "launched one Iskander-M ballistic missile", ""),
+])
+def test_a_launched_weapon_is_not_the_target(sentence, cue, target):
+    row = find(signals.extract(sentence, date="2026-02-21"), cue)
+    assert (row["category"], row["source_actor"], row["modality"], row["target_actor"]) == (
+        "attack_invasion", "Russia", "reported", target)
+
+
+def test_the_place_gone_to_for_talks_is_their_venue():
+    # crawl2026 f14a259ca208
+    sentence = ("Negotiators will return to the United Arab Emirates on Sunday for more talks, according to a U.S. "
+                "official, speaking on condition of anonymity because they were not authorized to speak to the media.")
+    row = find(signals.extract(sentence, date="2026-02-01"), "talks")
+    assert (row["category"], row["target_actor"]) == ("dialogue_talks", "")
