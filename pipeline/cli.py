@@ -10,8 +10,8 @@ Commands (the first three are a contract other clients depend on):
     Read JSON lines ``{"id": …, "text": …}`` on stdin, write ``{"id": …, "results": […]}`` per line.
 ``check --store DIR``
     Verify a store's integrity.
-``retag signals|figures --store DIR``
-    Re-run one stage over a store's articles with their stored actor mentions (after a lexicon change).
+``retag signals|figures|topics --store DIR``
+    Re-run one stage over a store's articles, stored actor mentions reused (after a lexicon or rule change).
 ``eval STAGE [ARGS]``
     Print a stage's evaluation figures on labelled public corpora.
 ``bench [ARGS]``
@@ -51,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="run one stage on JSON lines {id, text} from stdin")
     p.add_argument("stage", choices=EXTRACT_STAGES)
 
-    p = sub.add_parser("retag", help="re-run signals or figures over a store (stored actor mentions reused)")
-    p.add_argument("stage", choices=("signals", "figures"))
+    p = sub.add_parser("retag", help="re-run signals, figures or topics over a store (stored actor mentions reused)")
+    p.add_argument("stage", choices=("signals", "figures", "topics"))
     p.add_argument("--store", required=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

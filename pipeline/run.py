@@ -384,18 +384,21 @@ RETAG_STAGES = {"signals": signals, "figures": figures}
 
 
 def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None, batch: int = 500) -> int:
-    """Re-run one stage that builds on actor mentions (``signals`` or ``figures``) over a whole store.
+    """Re-run ``signals``, ``figures`` or ``topics`` over a whole store.
 
-    For when the stage's lexicons or rules change: the stored articles and
+    For when a stage's lexicons or rules change: the stored articles and
     their stored actor mentions are reused (no new NER), and the stage's table
     is replaced in one transaction, so the store never holds half old, half
     new rows. Gives the same rows as a full run with the current code.
-    Returns the number of rows written.
+    ``topics`` refits every article, warm-started from the stored clusters so
+    that matching clusters keep their ids. Returns the number of rows written.
     """
-    if stage not in RETAG_STAGES:
-        raise ValueError(f"stage must be one of {sorted(RETAG_STAGES)}, got {stage!r}")
+    if stage not in RETAG_STAGES and stage != "topics":
+        raise ValueError(f"stage must be one of {sorted([*RETAG_STAGES, 'topics'])}, got {stage!r}")
     if not store.exists(store_dir):
         raise store.StoreError(f"no store at {store_dir}")
+    if stage == "topics":
+        return _refit_topics(store_dir, progress)
     module = RETAG_STAGES[stage]
     articles = store.read(store_dir, "articles", ["article_id", "text", "date", "date_inferred"])
     mentions = store.read(store_dir, "actor_mentions", actors.COLUMNS)
@@ -412,6 +415,19 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS[stage])
     store.write(store_dir, replace={stage: table}, meta={f"retagged_{stage}_at": _now()})
     return len(table)
+
+
+def _refit_topics(store_dir: str | Path, progress: Progress | None) -> int:
+    """Refit topic clusters over every stored article (stable ids by centroid match)."""
+    if progress:
+        progress("topics", 0, 1)
+    articles = store.read(store_dir, "articles", ARTICLE_COLUMNS)
+    previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS)
+    assignments, clusters = topics.cluster(articles, previous_clusters=None if previous.empty else previous)
+    store.write(store_dir, replace={"clusters": clusters, "assignments": assignments}, meta={"retagged_topics_at": _now()})
+    if progress:
+        progress("topics", 1, 1)
+    return len(assignments)
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:

@@ -67,6 +67,23 @@ def test_retag_rebuilds_a_stage_from_stored_mentions_as_a_full_run_would(tmp_pat
                                   fresh.sort_values(key).reset_index(drop=True), check_dtype=False)
 
 
-def test_retag_refuses_a_stage_that_does_not_build_on_mentions(seed_store):
+def test_retag_refuses_an_unknown_stage(seed_store):
     with pytest.raises(ValueError, match="stage must be one of"):
-        run.retag(seed_store, "topics")
+        run.retag(seed_store, "actors")
+
+
+def test_retag_topics_refits_with_the_same_ids_and_labels(tmp_path, seed_store):
+    """Refitting the seed store's topics with unchanged code keeps every id, label and assignment."""
+    from pipeline import store
+
+    copy = tmp_path / "store"
+    shutil.copytree(seed_store, copy)
+    before = run.load_tables(seed_store)
+    assert run.retag(copy, "topics") == 5
+    after = run.load_tables(copy)
+    key = ["cluster_id", "label", "size"]
+    pd.testing.assert_frame_equal(after["clusters"][key].sort_values("cluster_id").reset_index(drop=True),
+                                  before["clusters"][key].sort_values("cluster_id").reset_index(drop=True))
+    assert dict(zip(after["articles"]["article_id"], after["articles"]["cluster_id"])) == \
+        dict(zip(before["articles"]["article_id"], before["articles"]["cluster_id"]))
+    assert store.read_meta(copy).get("retagged_topics_at")
