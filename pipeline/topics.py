@@ -139,6 +139,7 @@ OUTLIER_COSINE = 0.10     # below this cosine to its centre an article is Unclus
 K_HYSTERESIS = 0.8        # a refit keeps the previous k if its knee score is within 80 % of the best
 MATCH_COSINE = 0.5        # centre cosine at which a new cluster keeps an old id
 CENTROID_TERMS = 150      # terms kept per stored centre
+SMALL_CORPUS_N_INIT = 10  # k-means starts per silhouette point on corpora under 150 articles
 LABEL_MIN_SHARE = 0.03    # ... a label phrase occurs in at least this share of them (and 2)
 LABEL_BUDGET = 6000       # articles used for all labels together on large corpora
 LABEL_DOCS = 400          # articles per cluster used for the label (closest to centre)
@@ -280,10 +281,13 @@ def _choose_k(lsa: np.ndarray, rng: np.random.RandomState, preferred: int | None
     samples = [np.arange(n) if n <= m else np.sort(rng.choice(n, m, replace=False)) for _ in range(K_CURVES)]
     states = rng.randint(2**31 - 1, size=(K_CURVES, len(grid)))
     tasks = [(j, g) for g in range(len(grid) - 1, -1, -1) for j in range(K_CURVES)]   # big k first
+    # A small corpus is not resampled (m = n): its curves differ only by k-means' start, so each
+    # point takes the best of several starts instead (cheap at this size).
+    n_init = SMALL_CORPUS_N_INIT if m < 150 else 1
 
     def score(j: int, g: int) -> tuple[int, int, float]:
         x = lsa[samples[j]]
-        km = KMeans(n_clusters=grid[g], n_init=1, random_state=int(states[j, g]), max_iter=100).fit(x)
+        km = KMeans(n_clusters=grid[g], n_init=n_init, random_state=int(states[j, g]), max_iter=100).fit(x)
         if len(set(km.labels_.tolist())) < 2:
             return j, g, float("nan")
         return j, g, float(silhouette_score(x, km.labels_, metric="cosine"))
@@ -487,6 +491,9 @@ def _ctfidf_terms(docs_by_cluster: dict[int, list[str]], top_n: int = 10) -> dic
             df_row = doc_df_by_class.getrow(row).toarray().ravel()
             keep = df_row[cols] >= min_df
             cols, vals = cols[keep], vals[keep]
+            # ... and the more of the cluster's articles use it, the better it names the cluster: a
+            # name or signature repeated by a few prolific sources loses to a phrase most articles share.
+            vals = vals * np.sqrt(df_row[cols] / class_sizes[row])
         order = np.lexsort((cols, -vals))[: top_n * 6]        # best first, ties by term index
         chosen = [(str(vocab[cols[j]]), float(vals[j])) for j in order if vals[j] > 0]
         out[c] = _dedupe_phrases(chosen)[:top_n]
@@ -523,7 +530,7 @@ def _label_from_terms(terms: list[tuple[str, float]]) -> str:
     label: list[str] = []
     used_words: set[str] = set()
     for p in phrases:
-        words = set(p.split())
+        words = {re.sub(r"['’]s$", "", w) for w in p.split()}   # "trump's" repeats "trump"
         if words & used_words:
             continue
         label.append(p)

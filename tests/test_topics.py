@@ -35,6 +35,10 @@ def test_seeds_cluster_the_same_story_together():
     label = clusters.set_index("cluster_id").loc[by_id["000"], "top_terms"]
     assert "innovation fund" in label
     assert 2 <= (clusters["cluster_id"] != topics.UNCLUSTERED_ID).sum() + 1 <= 4
+    # 001 and 004 are both about deterrence and air defence with Stoltenberg; 003 (the Skripal
+    # arms-race story) has no partner among five articles.
+    assert by_id["001"] == by_id["004"] not in (by_id["000"], topics.UNCLUSTERED_ID)
+    assert by_id["003"] == topics.UNCLUSTERED_ID
 
 
 @pytest.mark.parametrize("n", [0, 1, 2])
