@@ -9,7 +9,8 @@ spaCy model.
 Stages: ``clean`` (headline, boilerplate, date, ids: ``ingest.to_article``),
 ``dedup`` (MinHash signatures and LSH look-ups), ``actors``, ``signals`` and
 ``figures`` (per-article ``extract``; signals and figures get no actor
-mentions, so the actors stage is not counted twice), and ``topics``
+mentions, so the actors stage is not counted twice; the signals line says how
+many cue sentences were parsed and how long that took), and ``topics``
 (``topics.cluster`` over the whole batch).
 
 A stage slower than its time budget is measured on the documents it got
@@ -35,6 +36,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
     texts = pool["text"].tolist()
     base_rss = peak_rss_mb()
     done = 0
+    parse = {"seconds": 0.0, "sentences": 0}
     t0 = time.perf_counter()
     if stage == "clean":
         from pipeline import ingest
@@ -64,6 +66,18 @@ def _measure(stage: str, size: int, budget: float) -> dict:
         t0 = time.perf_counter()
         module = importlib.import_module(f"pipeline.{stage}")
         kwargs = {} if stage == "actors" else {"mentions": []}
+        if stage == "signals":  # parse time apart: only cue sentences are parsed
+            original_parse = module.parse_sentences
+
+            def timed_parse(sentences):
+                started = time.perf_counter()
+                try:
+                    return original_parse(sentences)
+                finally:
+                    parse["seconds"] += time.perf_counter() - started
+                    parse["sentences"] += len(sentences)
+
+            module.parse_sentences = timed_parse
         for text in texts:
             module.extract(text, **kwargs)
             done += 1
@@ -87,6 +101,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
         "stage": stage, "size": size, "done": done, "seconds": round(seconds, 2),
         "docs_per_s": round(done / seconds, 1) if seconds else None,
         "peak_rss_mb": round(peak_rss_mb(), 0), "rss_before_mb": round(base_rss, 0),
+        "parse_seconds": round(parse["seconds"], 2), "parsed_sentences": parse["sentences"],
     }
 
 
@@ -120,5 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             note = "" if r["done"] == size else f"  (time budget: {r['done']} of {size} docs measured)"
+            if r.get("parsed_sentences"):
+                note += f"  (of which parsing {r['parsed_sentences']} cue sentences: {r['parse_seconds']} s)"
             print(f"{stage:<8} {size:>6} {r['done']:>9} {r['seconds']:>8} {r['docs_per_s']:>8} {r['peak_rss_mb']:>12}{note}", flush=True)
     return 0
