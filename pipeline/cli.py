@@ -91,13 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _cmd_run(args) -> int:
-    from pipeline import run
-
+def _progress_bars(quiet: bool):
+    """A ``progress(stage, done, total)`` callback drawing one tqdm bar per stage on stderr, and a closer."""
     bars: dict[str, object] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if args.quiet:
+        if quiet:
             return
         from tqdm import tqdm
 
@@ -110,9 +109,19 @@ def _cmd_run(args) -> int:
         bar.total = total
         bar.update(done - bar.n)
 
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
+    return progress, close
+
+
+def _cmd_run(args) -> int:
+    from pipeline import run
+
+    progress, close_bars = _progress_bars(args.quiet)
     report = run.run(args.paths, args.store, progress=progress, stages=not args.no_stages, workers=args.workers)
-    for bar in bars.values():
-        bar.close()
+    close_bars()
     if not args.quiet:
         for r in report.results:
             if r.status not in ("added", "duplicate") or args.verbose:
@@ -126,22 +135,10 @@ def _cmd_retag(args) -> int:
 
     from pipeline import run
 
-    bar = None
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if args.quiet:
-            return
-        from tqdm import tqdm
-
-        if bar is None:
-            bar = tqdm(total=total, desc=stage, unit="article", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
-        bar.update(done - bar.n)
-
+    progress, close_bars = _progress_bars(args.quiet)
     started = time.monotonic()
     written = run.retag(args.store, args.stage, progress=progress)
-    if bar is not None:
-        bar.close()
+    close_bars()
     print(f"{args.stage}: {written} rows written in {time.monotonic() - started:.1f} s")
     return 0
 

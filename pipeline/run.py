@@ -60,20 +60,33 @@ def effective_date(article: dict) -> str | None:
     return article.get("date") or article.get("date_inferred") or None
 
 
-def annotate(articles: pd.DataFrame) -> dict[str, pd.DataFrame]:
+ANNOTATION_STAGES = ("actor_mentions", "signals", "figures")
+_MENTION_STAGES = {"signals": signals, "figures": figures}   # stages that build on the actor mentions
+
+
+def annotate(articles: pd.DataFrame, *, stages: Iterable[str] = ANNOTATION_STAGES,
+             stored_mentions: dict[str, list[dict]] | None = None) -> dict[str, pd.DataFrame]:
     """Run the per-article stages on a batch of articles.
 
     ``articles`` needs ``article_id``, ``text``, ``date`` and ``date_inferred``.
-    Returns ``{"actor_mentions", "signals", "figures"}`` DataFrames with the
-    documented columns of each stage, ``article_id`` first.
+    Returns one DataFrame per name in ``stages`` (of ``ANNOTATION_STAGES``)
+    with the documented columns of that stage, ``article_id`` first.
+    ``stored_mentions`` (article_id -> actor-mention rows) stands in for the
+    actors stage: signals and figures then build on the mentions already stored.
     """
-    tables: dict[str, list[dict]] = {"actor_mentions": [], "signals": [], "figures": []}
+    stages = tuple(stages)
+    unknown = set(stages) - set(ANNOTATION_STAGES)
+    if unknown:
+        raise ValueError(f"stages must be among {ANNOTATION_STAGES}, got {sorted(unknown)}")
+    tables: dict[str, list[dict]] = {name: [] for name in stages}
     for article in articles.to_dict("records"):
         text, date, aid = article["text"], effective_date(article), article["article_id"]
-        mentions = actors.extract(text, date=date)
-        tables["actor_mentions"] += [{"article_id": aid, **m} for m in mentions]
-        tables["signals"] += [{"article_id": aid, **s} for s in signals.extract(text, date=date, mentions=mentions)]
-        tables["figures"] += [{"article_id": aid, **f} for f in figures.extract(text, date=date, mentions=mentions)]
+        mentions = stored_mentions.get(aid, []) if stored_mentions is not None else actors.extract(text, date=date)
+        if "actor_mentions" in tables:
+            tables["actor_mentions"] += [{"article_id": aid, **m} for m in mentions]
+        for name, module in _MENTION_STAGES.items():
+            if name in tables:
+                tables[name] += [{"article_id": aid, **row} for row in module.extract(text, date=date, mentions=mentions)]
     return {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name]) for name, rows in tables.items()}
 
 
@@ -380,9 +393,6 @@ def _log_frame(report: RunReport) -> pd.DataFrame:
     )
 
 
-RETAG_STAGES = {"signals": signals, "figures": figures}
-
-
 def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None, batch: int = 500) -> int:
     """Re-run ``signals``, ``figures`` or ``topics`` over a whole store.
 
@@ -393,26 +403,22 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
     ``topics`` refits every article, warm-started from the stored clusters so
     that matching clusters keep their ids. Returns the number of rows written.
     """
-    if stage not in RETAG_STAGES and stage != "topics":
-        raise ValueError(f"stage must be one of {sorted([*RETAG_STAGES, 'topics'])}, got {stage!r}")
+    if stage not in (*_MENTION_STAGES, "topics"):
+        raise ValueError(f"stage must be one of {sorted([*_MENTION_STAGES, 'topics'])}, got {stage!r}")
     if not store.exists(store_dir):
         raise store.StoreError(f"no store at {store_dir}")
     if stage == "topics":
         return _refit_topics(store_dir, progress)
-    module = RETAG_STAGES[stage]
     articles = store.read(store_dir, "articles", ["article_id", "text", "date", "date_inferred"])
     mentions = store.read(store_dir, "actor_mentions", actors.COLUMNS)
-    mentions_of = {aid: group.drop(columns="article_id").to_dict("records") for aid, group in mentions.groupby("article_id", sort=False)}
-    rows: list[dict] = []
+    stored = {aid: group.drop(columns="article_id").to_dict("records") for aid, group in mentions.groupby("article_id", sort=False)}
+    frames: list[pd.DataFrame] = []
     total = len(articles)
     for start in range(0, total, batch):
-        for article in articles.iloc[start:start + batch].to_dict("records"):
-            aid = article["article_id"]
-            found = module.extract(article["text"], date=effective_date(article), mentions=mentions_of.get(aid, []))
-            rows += [{"article_id": aid, **row} for row in found]
+        frames.append(annotate(articles.iloc[start:start + batch], stages=(stage,), stored_mentions=stored)[stage])
         if progress:
             progress(stage, min(start + batch, total), total)
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS[stage])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TABLE_COLUMNS[stage])
     store.write(store_dir, replace={stage: table}, meta={f"retagged_{stage}_at": _now()})
     return len(table)
 
