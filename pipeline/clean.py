@@ -195,20 +195,18 @@ def split_site_name(title: str) -> tuple[str, str]:
     whole: "Ukraine war - live updates" has no site name.
     """
     title = _TRAILING_FURNITURE.sub("", title).strip()
-    sites: list[str] = []
-    for _ in range(2):
+    site = ""
+    for _ in range(2):   # "Headline | Section | Site": the site, then a section
         separators = list(_SITE_SEPARATOR.finditer(title))
         if not separators:
             break
-        last = separators[-1]
-        head, tail = title[:last.start()].strip(), title[last.end():].strip()
+        head, tail = title[:separators[-1].start()].strip(), title[separators[-1].end():].strip()
         words = tail.split()
         if not (1 <= len(words) <= _MAX_SITE_WORDS and len(head.split()) >= 4
-                and all(_SITE_WORD.match(w) for w in words) and _SITE_WORD.match(words[0]) and words[0][0].isupper() | ("." in words[0])):
+                and all(_SITE_WORD.match(w) for w in words) and (words[0][0].isupper() or "." in words[0])):
             break
-        title = head
-        sites.insert(0, tail)
-    return title, (sites[-1] if sites else "")
+        title, site = head, site or tail
+    return title, site
 
 
 def _first_sentence(paragraph: str) -> str:
