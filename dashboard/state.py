@@ -301,7 +301,8 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     options = filter_options()
     with st.sidebar:
         st.subheader("Filters")
-        span = _date_span_text(str(store_dir()), _store_version(str(store_dir())))
+        path = str(store_dir())
+        span = _date_span_text(path, _store_version(path))
         date_from = st.date_input("From", value=None, min_value=dt.date(1990, 1, 1), key="from", bind="query-params")
         date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", bind="query-params", help=span)
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", bind="query-params")

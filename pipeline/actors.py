@@ -837,7 +837,6 @@ def quotes(text: str, mentions: list[dict] | None = None, *, date: str | None = 
         candidates = [m for m in speakers if not inside(m)]
         found = None
         # after the quote: ', said X' / ', X said' / ' as X put it' / ', he said'
-        after = text[end + 1:end + 160]
         for m in sorted((m for m in candidates if end < m["start"] <= end + 120), key=lambda m: m["start"]):
             between = text[end + 1:m["start"]]
             if "\n" in between or re.search(r"[“\"‘]", between):

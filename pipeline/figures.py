@@ -248,12 +248,9 @@ def parse_number(text: str) -> float | None:
         return None
     if re.fullmatch(DIGIT_NUMBER, text):
         return float(text.replace(",", ""))
-    total, current, pending_article, seen = 0.0, 0.0, False, False
+    total, current, seen = 0.0, 0.0, False
     for word in re.split(r"[\s-]+", text.lower()):
-        if word in ("and", ""):
-            continue
-        if word in ("a", "an"):
-            pending_article = True
+        if word in ("and", "", "a", "an"):
             continue
         seen = True
         if word in _UNITS:
@@ -273,7 +270,6 @@ def parse_number(text: str) -> float | None:
             current = 0.0
         else:
             return None
-        pending_article = False
     if not seen:
         return None
     return total + current

@@ -1,7 +1,6 @@
 """Tests of pipeline.topics on the seed articles and real labelled news (BBC)."""
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 

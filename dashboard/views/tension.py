@@ -1,5 +1,4 @@
 """Tension over time: the tension index per day, week, month, quarter or year, spikes, dyad filter and the evidence behind it."""
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 

@@ -89,7 +89,7 @@ def read_conll(path: Path) -> list[tuple[str, list[tuple[int, int]]]]:
             continue
         if not tokens:
             continue
-        text, spans, offset = "", [], 0
+        text, spans = "", []
         current: list[int] | None = None
         for token, tag in tokens:
             start = len(text) + (1 if text else 0)
