@@ -229,7 +229,7 @@ def balance(signals: pd.DataFrame) -> dict:
         return {"escalation": 0.0, "deescalation": 0.0, "net": 0.0, "signals": 0}
     scores = signal_scores(signals)
     escalation = float(scores[scores > 0].sum())
-    deescalation = float(-scores[scores < 0].sum())
+    deescalation = float(-scores[scores < 0].sum()) + 0.0   # never "-0.0" on the page
     return {"escalation": round(escalation, 2), "deescalation": round(deescalation, 2),
             "net": round(escalation - deescalation, 2), "signals": int(len(signals))}
 
