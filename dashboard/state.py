@@ -9,6 +9,17 @@ Where the state lives
     the store does not hold are dropped with a small notice
     (:func:`url_notices`, via :func:`pipeline.query.clean_params`).
 
+    The filter widgets also keep ``persist_state="session"`` (:data:`FILTER_WIDGET_STATE`).
+    After a page switch the browser may draw a sidebar widget afresh (its
+    rerun request carried no state for it, e.g. when the link was clicked
+    before the sidebar had mounted); without a persisted state Streamlit
+    sends that widget no value, so the browser shows its default (no actor)
+    while the server still filters, and the browser's empty value comes back
+    with the next click (a chip, a chart) as if the analyst had cleared the
+    filter: the filter was gone while the address bar still named it (issue
+    8). With ``persist_state`` Streamlit sends the kept value whenever the
+    widget is drawn without a browser state, so browser and server agree.
+
 Links survive navigation
     The page menu is drawn by :func:`page_menu` with ``st.page_link``
     (``st.navigation(position="hidden")``); the bound widgets put their
@@ -76,6 +87,9 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_STORE = PROJECT_ROOT / ".store" / "seeds"
 
 LIST_FILTERS = ("cluster", "actor", "signal", "figure")
+# Every sidebar filter widget: its value lives in the URL and is sent to the browser whenever a widget is drawn
+# without a browser-side state (see "Where the state lives" above).
+FILTER_WIDGET_STATE = {"bind": "query-params", "persist_state": "session"}
 SIDEBAR_ACTORS = 300  # a multiselect of 30k names (10k articles) costs seconds per run in the browser
 SESSION_STORE_KEY = "_session_store"
 
@@ -321,16 +335,16 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
         st.subheader("Filters")
         path = str(store_dir())
         span = _date_span_text(path, _store_version(path))
-        date_from = st.date_input("From", value=None, min_value=dt.date(1990, 1, 1), key="from", bind="query-params")
-        date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", bind="query-params", help=span)
-        include_undated = st.checkbox("Include undated articles", value=True, key="undated", bind="query-params")
+        date_from = st.date_input("From", value=None, min_value=dt.date(1990, 1, 1), key="from", **FILTER_WIDGET_STATE)
+        date_to = st.date_input("To", value=None, min_value=dt.date(1990, 1, 1), key="to", **FILTER_WIDGET_STATE, help=span)
+        include_undated = st.checkbox("Include undated articles", value=True, key="undated", **FILTER_WIDGET_STATE)
         clusters = st.multiselect("Topic cluster", options["cluster"], format_func=_cluster_label(tables["clusters"]),
-                                  key="cluster", bind="query-params")
-        actors = st.multiselect("Actor", _actor_choices(options["actor"]), key="actor", bind="query-params",
+                                  key="cluster", **FILTER_WIDGET_STATE)
+        actors = st.multiselect("Actor", _actor_choices(options["actor"]), key="actor", **FILTER_WIDGET_STATE,
                                 help=f"The {SIDEBAR_ACTORS} most mentioned actors (of {len(options['actor'])}); any other "
                                      "actor can be chosen from a chart or a link.")
-        cats = st.multiselect("Signal category", options["signal"], key="signal", bind="query-params")
-        kinds = st.multiselect("Figure kind", options["figure"], key="figure", bind="query-params",
+        cats = st.multiselect("Signal category", options["signal"], key="signal", **FILTER_WIDGET_STATE)
+        kinds = st.multiselect("Figure kind", options["figure"], key="figure", **FILTER_WIDGET_STATE,
                                help="Keep articles stating a figure of this kind (money, share of GDP, change, count).")
     if date_from and date_to and date_from > date_to:
         st.sidebar.warning("'From' is after 'To': the date filter is ignored.")
