@@ -191,6 +191,19 @@ def period_length(freq: str) -> pd.Timedelta:
     return pd.Timedelta(days=_PERIOD_DAYS[freq])
 
 
+def period_span(period, freq: str) -> tuple[str, str]:
+    """The first and last day (ISO) of the period starting at ``period``: what a click on its bar filters to."""
+    _check_freq(freq)
+    stamp = pd.Timestamp(period).normalize()
+    if freq == "D":
+        last = stamp
+    elif freq == "W":
+        last = stamp + pd.Timedelta(days=6)
+    else:
+        last = stamp.to_period({"M": "M", "Q": "Q", "Y": "Y"}[freq]).end_time.normalize()
+    return f"{stamp:%Y-%m-%d}", f"{last:%Y-%m-%d}"
+
+
 def period_label(period, freq: str) -> str:
     """How a period reads: 2022-02-24 (day), week of 2022-02-21, 2022-02 (month), 2022-Q1, 2022."""
     _check_freq(freq)
@@ -277,13 +290,16 @@ def timeline(signals: pd.DataFrame, articles: pd.DataFrame, *, freq: str | None 
         sig = sig.loc[sig_ids.isin(article_period.index)]
         sig = filter_dyad(sig, dyad, dates=sig["article_id"].astype(str).map(article_date),
                           require_both=require_both)
-    sig_ids = sig["article_id"].astype(str) if not sig.empty else pd.Series([], dtype=str)
-    meta = {"period": sig_ids.map(article_period).values}
-    if "title" in dated.columns and "title" not in sig.columns:
-        meta["title"] = sig_ids.map(pd.Series(dated["title"].values, index=ids)).values
-    if "date" not in sig.columns:
-        meta["date"] = sig_ids.map(article_date).values
-    sig = sig.assign(**meta) if not sig.empty else sig.assign(period=pd.Series(dtype="datetime64[ns]"))
+    if sig.empty:   # (mapping an empty id column onto dates fails in pandas 3)
+        sig = sig.assign(period=pd.Series(dtype="datetime64[ns]"))
+    else:
+        sig_ids = sig["article_id"].astype(str)
+        meta = {"period": sig_ids.map(article_period).values}
+        if "title" in dated.columns and "title" not in sig.columns:
+            meta["title"] = sig_ids.map(pd.Series(dated["title"].values, index=ids)).values
+        if "date" not in sig.columns:
+            meta["date"] = sig_ids.map(article_date).values
+        sig = sig.assign(**meta)
     frame = _index_frame(sig, article_period, freq, window=window, min_periods=min_periods, threshold=threshold)
     return Timeline(frame, sig, freq, dyad)
 

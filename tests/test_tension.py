@@ -182,3 +182,26 @@ def test_strongest_keeps_the_largest_magnitudes():
     assert len(tension.strongest(sigs, 10)) == 4
     with pytest.raises(ValueError):
         tension.strongest(sigs, 0)
+
+
+@pytest.mark.parametrize("freq, period, span", [
+    ("D", "2022-02-24", ("2022-02-24", "2022-02-24")),
+    ("W", "2022-02-21", ("2022-02-21", "2022-02-27")),
+    ("M", "2024-02-01", ("2024-02-01", "2024-02-29")),
+    ("Q", "2025-04-01", ("2025-04-01", "2025-06-30")),
+    ("Y", "2025-01-01", ("2025-01-01", "2025-12-31")),
+])
+def test_a_period_bar_stands_for_every_day_of_its_period(freq, period, span):
+    assert tension.period_span(period, freq) == span
+
+
+def test_a_view_of_undated_articles_only_gives_an_empty_index_not_an_error(seed_tables):
+    """A signal filter can leave only undated articles (on the seeds: the one with sanctions)."""
+    articles = seed_tables["articles"]
+    undated = articles[articles["date"].fillna("") == ""]
+    assert len(undated), "the seeds have undated articles"
+    signals = seed_tables["signals"][seed_tables["signals"]["article_id"].isin(undated["article_id"])]
+    assert len(signals)
+    result = tension.timeline(signals, undated, freq="M")
+    assert result.index["signals"].sum() == 0 if len(result.index) else True
+    assert result.signals.empty
