@@ -38,7 +38,8 @@ def texts(at):
 def test_each_page_renders_with_content(app, name, title):
     open_page(app, name)
     assert app.title[0].value == title
-    assert len(app.get("plotly_chart")) + len(app.dataframe) + len(app.get("html")) + len(app.get("download_button")) > 0
+    assert (len(app.get("plotly_chart")) + len(app.get("echarts_chart")) + len(app.dataframe) + len(app.get("html"))
+            + len(app.get("download_button"))) > 0
 
 
 def test_overview_counts_the_five_seeds(app):
@@ -76,9 +77,10 @@ def test_reader_shows_highlights_and_boilerplate_apart(app):
     assert "Page furniture removed" in texts(app) or any("furniture" in b for b in html_blocks)
 
 
-def test_overview_signal_chart_is_a_bar_chart(app):
-    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
-    assert spec["data"][0]["type"] == "bar"
+def test_overview_signal_chart_is_a_bar_chart_of_the_seed_categories(app, seed_tables):
+    spec = json.loads(app.get("echarts_chart")[0].proto.spec)
+    assert {s["type"] for s in spec["series"]} == {"bar"}
+    assert set(spec["yAxis"]["data"]) == set(seed_tables["signals"]["category"])
 
 
 # ---------------------------------------------------------------- workbench: chips, cross-filtering, URL, exports
@@ -132,9 +134,9 @@ def test_clicked_month_becomes_a_date_range(app):
 
 
 def test_overview_charts_cross_filter(app):
-    keys = [c.proto.id for c in app.get("plotly_chart")]
-    assert len(keys) == 3
-    assert all(c.proto.selection_mode for c in app.get("plotly_chart"))
+    charts = app.get("echarts_chart")
+    assert len(charts) == 3
+    assert all(c.proto.selection_activated for c in charts)
 
 
 def test_bad_link_parameters_give_a_notice_not_an_error(seed_store, monkeypatch):
@@ -178,9 +180,8 @@ def test_data_page_offers_every_table_and_the_brief(app):
 ])
 def test_stage_page_charts_are_wired_into_cross_filtering(app, name, keys):
     open_page(app, name)
-    charts = app.get("plotly_chart")
-    assert charts, f"no chart on {name}"
-    assert any(c.proto.selection_mode for c in charts)
+    wired = [c.proto.id for c in app.get("echarts_chart") if c.proto.selection_activated]
+    assert all(any(key in chart_id for chart_id in wired) for key in keys), (keys, wired)
 
 
 # ---------------------------------------------------------------- the store missing, busy, damaged or expired

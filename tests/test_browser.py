@@ -16,16 +16,18 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import start_streamlit, stop_streamlit
-from st_e2e import wait_for_app_run
+from st_e2e import click_box, echarts_bar_boxes, wait_for_app_run
 from test_uploads import mixed_upload_files
+
+from dashboard.charts import ACTOR_TYPE_COLOURS, ESCALATION
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)   # a new session's first paint can take seconds on a busy 2-core machine
 
 PAGES = [
-    ("", "NATO–Russia tension monitor", "stPlotlyChart"),
+    ("", "NATO–Russia tension monitor", "stEChartsChart"),
     ("topics", "Topic clusters", "stPlotlyChart"),
-    ("actors", "Actors", "stPlotlyChart"),
+    ("actors", "Actors", "stEChartsChart"),
     ("spending", "Spending tracker", "stDataFrame"),
     ("tension", "Tension over time", "stDataFrame"),
     ("reader", "Article reader", "stHtml"),
@@ -103,11 +105,14 @@ def wait_params(page, expected: dict, timeout: float = 8.0) -> None:
 def test_page_shows_content_in_a_real_browser(app_url, page, screenshots_dir, path, title, content):
     open_page(page, f"{app_url}/{path}", title)
     main = page.get_by_test_id(content)
-    if content in ("stPlotlyChart", "stDataFrame"):   # stage pages grow: a chart or a table is their content
-        main = page.get_by_test_id("stPlotlyChart").or_(page.get_by_test_id("stDataFrame"))
+    if content in ("stPlotlyChart", "stEChartsChart", "stDataFrame"):   # a chart or a table is a stage page's content
+        main = (page.get_by_test_id("stPlotlyChart").or_(page.get_by_test_id("stEChartsChart"))
+                .or_(page.get_by_test_id("stDataFrame")))
     expect(main.first).to_be_visible(timeout=15_000)
     if page.get_by_test_id("stPlotlyChart").count():
         expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible()
+    if page.get_by_test_id("stEChartsChart").count():   # drawn: its SVG has paths
+        expect(page.get_by_test_id("stEChartsChart").first.locator("svg path").first).to_be_attached()
     page.wait_for_timeout(500)
     assert_no_error(page)
     page.screenshot(path=str(screenshots_dir / f"{path or 'overview'}.png"), full_page=True)
@@ -115,13 +120,12 @@ def test_page_shows_content_in_a_real_browser(app_url, page, screenshots_dir, pa
 
 def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, screenshots_dir):
     open_page(page, app_url, "NATO–Russia tension monitor")
-    chart = page.get_by_test_id("stPlotlyChart").first
-    expect(chart.locator(".main-svg").first).to_be_visible()
+    chart = page.get_by_test_id("stEChartsChart").first
+    expect(chart.locator("svg path").first).to_be_attached()
     page.wait_for_timeout(500)
-    bars = chart.locator("g.point path")
-    bar = bars.nth(min(3, bars.count() - 1))
-    box = bar.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    bars = echarts_bar_boxes(chart, ESCALATION)
+    assert len(bars) >= 4, bars
+    click_box(page, bars[3])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Signal:").first
     expect(chip).to_be_visible()
     category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()
@@ -139,12 +143,12 @@ def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, s
 
 def test_clicking_an_actor_bar_filters_by_that_actor(app_url, page):
     open_page(page, f"{app_url}/actors", "Actors")
-    chart = page.get_by_test_id("stPlotlyChart").first
-    expect(chart.locator(".main-svg").first).to_be_visible()
+    chart = page.get_by_test_id("stEChartsChart").first
+    expect(chart.locator("svg path").first).to_be_attached()
     page.wait_for_timeout(500)
-    bars = chart.locator("g.point path")
-    box = bars.nth(min(2, bars.count() - 1)).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    countries = echarts_bar_boxes(chart, ACTOR_TYPE_COLOURS["country"])
+    assert countries, "no country bar"
+    click_box(page, countries[0])
     expect(page.locator(".st-key-filter-chips button").filter(has_text="Actor:").first).to_be_visible()
     assert_no_error(page)
 

@@ -1,13 +1,12 @@
 """Actors: who is mentioned, with whom, in which role (and which roles do not fit the date), and what they said."""
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import state
+from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, short
 from pipeline import actors, query
 
-TYPE_COLOURS = {"person": "#1f77b4", "organisation": "#2ca02c", "country": "#d62728"}
+TYPE_COLOURS = charts.ACTOR_TYPE_COLOURS
 
 view = state.current_view()
 data = view.filtered
@@ -37,10 +36,13 @@ section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=T
 
 if section == "Most mentioned":
     counts = state.summary(query.actor_counts, "actor_mentions", n=25)
-    fig = px.bar(counts, x="mentions", y="actor", color="actor_type", orientation="h", height=520,
-                 color_discrete_map=TYPE_COLOURS, labels={"actor": "", "mentions": "mentions"})
-    fig.update_layout(yaxis={"categoryorder": "total ascending"}, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    state.cross_filter_chart(fig, key="actors-bar", field="actor", point="y")
+    ordered = counts.iloc[::-1]   # a horizontal chart draws its first category at the bottom
+    names = list(ordered["actor"])
+    series = [charts.Series(kind, [m if t == kind else None for m, t in zip(ordered["mentions"], ordered["actor_type"])],
+                            colour) for kind, colour in TYPE_COLOURS.items() if kind in set(ordered["actor_type"])]
+    chart = charts.category_chart(names, series, horizontal=True, value_title="mentions", legend=True)
+    st.caption("Click a bar to keep the articles that name that actor, on every page.")
+    charts.draw(chart, key="actors-bar", field="actor", height=560)
 
 if section == "Network":
     left, mid, right = st.columns(3)

@@ -1,8 +1,7 @@
 """Overview: counts, the tension headline, and three charts that cross-filter every page (click a bar)."""
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import state
+from dashboard import charts, state
 from dashboard.components import download_csv, empty_state
 from pipeline import query, tension
 
@@ -22,8 +21,7 @@ if articles.empty:
     empty_state("No articles match the filters.")
     st.stop()
 
-# Summaries are computed once per filter state and shared (state.summary); charts are built with
-# graph_objects (plotly express costs ~70 ms a chart in validation alone).
+# Summaries are computed once per filter state and shared (state.summary).
 balance = state.summary(tension.balance, "signals")
 counts_now = state.summary(query.view_counts, "articles", "actor_mentions", "figures")
 cols = st.columns(5)
@@ -42,23 +40,40 @@ st.write(f"{balance['signals']} signals — escalation {balance['escalation']:.1
          f"de-escalation {balance['deescalation']:.1f} (Goldstein-weighted).")
 
 left, right = st.columns(2)
-MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}  # room at the top for the chart toolbar (it covers bars under it)
 counts = state.summary(query.signal_counts, "signals")
+
+
+def _signals_chart(counts) -> charts.Chart:
+    """Weighted signals per category, escalation and de-escalation stacked (largest category on top)."""
+    totals = counts.groupby("category")["weight"].sum().sort_values(kind="stable")
+    order = list(totals.index)
+    series = []
+    for direction, colour in (("escalation", charts.ESCALATION), ("de-escalation", charts.DEESCALATION)):
+        part = counts[counts["direction"] == direction].set_index("category")["weight"]
+        if not part.empty:
+            series.append(charts.Series(direction, [part.get(c) for c in order], colour))
+    return charts.category_chart(order, series, horizontal=True, value_title="weighted signals",
+                                 value_format="%,.1f")
+
+
+def _clusters_chart(sizes) -> charts.Chart:
+    ordered = sizes.iloc[::-1]
+    return charts.category_chart(list(ordered["label"]), [charts.Series(
+        "articles", list(ordered["articles"]), charts.NEUTRAL, keys=[int(c) for c in ordered["cluster_id"]])],
+        horizontal=True, value_title="articles")
+
+
+def _months_chart(per_month) -> charts.Chart:
+    return charts.category_chart(list(per_month["period"]), [charts.Series("articles", list(per_month["articles"]), "#5b7fa6")],
+                                 value_title="articles", brush=True)
+
+
 with left:
     st.markdown("**Signals by category** — click a bar to keep that category")
     if counts.empty:
         st.info("No tension signals in these articles. Clear the signal filter or pick other articles.")
     else:
-        fig = go.Figure(layout={"height": 360, "margin": MARGIN, "barmode": "relative",
-                                "yaxis": {"categoryorder": "total ascending"}, "xaxis": {"title": {"text": "weighted signals"}},
-                                "legend": {"orientation": "h", "y": -0.15, "title": {"text": "direction"}}})
-        for direction, colour in (("escalation", "#d62728"), ("de-escalation", "#2ca02c")):
-            part = counts[counts["direction"] == direction]
-            if not part.empty:
-                fig.add_bar(x=part["weight"], y=part["category"], orientation="h", name=direction,
-                            legendgroup=direction, marker_color=colour,
-                            hovertemplate="%{y}: %{x:.1f} weighted signals<extra>" + direction + "</extra>")
-        state.cross_filter_chart(fig, key="overview-signals", field="signal", point="y")
+        charts.draw(_signals_chart(counts), key="overview-signals", field="signal")
 
 sizes = state.summary(query.cluster_sizes, "articles", "all:clusters", n=12)
 with right:
@@ -66,20 +81,13 @@ with right:
     if sizes.empty:
         st.info("These articles are not in any topic cluster yet.")
     else:
-        fig = go.Figure(go.Bar(x=sizes["articles"], y=sizes["label"], orientation="h", customdata=sizes[["cluster_id"]],
-                               marker_color="#1f4e79", hovertemplate="%{y}: %{x} articles<extra></extra>"),
-                        layout={"height": 360, "margin": MARGIN, "yaxis": {"categoryorder": "total ascending"},
-                                "xaxis": {"title": {"text": "articles"}}})
-        state.cross_filter_chart(fig, key="overview-clusters", field="cluster", point="customdata")
+        charts.draw(_clusters_chart(sizes), key="overview-clusters", field="cluster")
 
 per_month = state.summary(query.articles_per_period, "articles")
 if not per_month.empty:
-    st.markdown("**Articles over time** — click a month to keep it (undated articles are not shown)")
-    fig = go.Figure(go.Bar(x=per_month["period"], y=per_month["articles"], marker_color="#5b7fa6",
-                           hovertemplate="%{x}: %{y} articles<extra></extra>"),
-                    layout={"height": 240, "margin": MARGIN, "xaxis": {"type": "category"},
-                            "yaxis": {"title": {"text": "articles"}}})
-    state.cross_filter_chart(fig, key="overview-time", field="date", point="x")
+    st.markdown("**Articles over time** — click a month, or brush a range of months, to keep it "
+                "(undated articles are not shown)")
+    charts.draw(_months_chart(per_month), key="overview-time", field="date", height=260)
 
 st.subheader("Latest articles")
 latest = state.summary(query.latest_articles, "articles", n=10)

@@ -1,8 +1,7 @@
 """Spending tracker: money, shares of GDP, percentage changes and counts of equipment or troops."""
-import plotly.express as px
 import streamlit as st
 
-from dashboard import state
+from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows
 from pipeline import figures as figures_stage
 
@@ -25,12 +24,11 @@ left, right = st.columns(2)
 kinds = left.multiselect("Kind of figure", sorted(tracker["kind"].unique()), key="spending-kind")
 owners = sorted(a for a in tracker["actor"].unique() if a)
 owner = right.multiselect("Belongs to", owners, key="spending-actor")
-MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
+KIND_COLOURS = {"money": "#1f77b4", "pct_gdp": "#ff7f0e", "pct_change": "#2ca02c", "count": "#9467bd"}
 
 
 def _charts(kinds: tuple, owner: tuple) -> dict:
-    """The selected figures, their counts and the three charts (built once per filter state and selection,
-    shared: plotly express costs ~70 ms a chart)."""
+    """The selected figures, their counts and the three charts (built once per filter state and selection, shared)."""
     chosen = state.summary(figures_stage.tracker_table, "figures", "articles")
     if kinds:
         chosen = chosen[chosen["kind"].isin(kinds)]
@@ -40,33 +38,32 @@ def _charts(kinds: tuple, owner: tuple) -> dict:
     if chosen.empty:
         return out
     per_period = figures_stage.figures_over_time(chosen, "month")
-    fig = px.bar(per_period, x="period", y="figures", color="kind", height=280,
-                 labels={"period": "article month", "figures": "figures (repeats once)"})
-    fig.update_layout(margin=MARGIN)
-    fig.update_xaxes(type="category")
-    out["per_period"] = fig
+    periods = sorted(per_period["period"].unique())
+    table = per_period.pivot_table(index="period", columns="kind", values="figures", aggfunc="sum").reindex(periods)
+    out["per_period"] = charts.category_chart(
+        periods, [charts.Series(kind, list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
+                  for kind in table.columns],
+        value_title="figures (repeats once)", legend=True)
     over_time = figures_stage.money_over_time(chosen)
     if not over_time.empty:
-        fig = px.bar(over_time, x="period", y="total_eur", hover_data=["figures"], height=320,
-                     labels={"period": "article month", "total_eur": "EUR (sum of figures)"})
-        fig.update_layout(margin=MARGIN)
-        fig.update_xaxes(type="category")
-        out["money_time"] = fig
-        fig = px.bar(figures_stage.money_by_actor(chosen), x="total_eur", y="actor", orientation="h",
-                     hover_data=["figures", "largest_eur"], height=320,
-                     labels={"total_eur": "EUR (sum of figures)", "actor": ""})
-        fig.update_layout(margin=MARGIN, yaxis={"autorange": "reversed"})
-        out["money_actor"] = fig
+        out["money_time"] = charts.category_chart(
+            list(over_time["period"]), [charts.Series("EUR bn (sum of figures)", list(over_time["total_eur"] / 1e9),
+                                                    KIND_COLOURS["money"])],
+            value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR", brush=True)
+        by_actor = figures_stage.money_by_actor(chosen).iloc[::-1]
+        out["money_actor"] = charts.category_chart(
+            list(by_actor["actor"]), [charts.Series("EUR bn (sum of figures)", list(by_actor["total_eur"] / 1e9), "#9467bd")],
+            horizontal=True, value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR")
     return out
 
 
-charts = state.summary(_charts, args=(tuple(kinds), tuple(owner)))
-tracker = charts["tracker"]
+built = state.summary(_charts, args=(tuple(kinds), tuple(owner)))
+tracker = built["tracker"]
 if tracker.empty:
     empty_state("No figures of that kind for that actor.")
     st.stop()
 
-counts = charts["counts"]
+counts = built["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
     col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
@@ -74,15 +71,18 @@ money = tracker[tracker["kind"] == "money"]
 cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
 
 st.subheader("Figures over time")
-state.cross_filter_chart(charts["per_period"], key="spending-figures-time", field="figure", point="legendgroup")
+st.caption("Click a bar to keep the articles stating a figure of that kind.")
+charts.draw(built["per_period"], key="spending-figures-time", field="figure", height=300)
 
 st.subheader("Money over time and by actor")
-if "money_time" not in charts:
+if "money_time" not in built:
     st.info("No money figures among the selected ones.")
 else:
     a, b = st.columns(2)
-    state.cross_filter_chart(charts["money_time"], key="spending-time", field="date", point="x", container=a)
-    state.cross_filter_chart(charts["money_actor"], key="spending-actor-chart", field="actor", point="y", container=b)
+    a.caption("Click a month, or brush a range of months, to keep it.")
+    charts.draw(built["money_time"], key="spending-time", field="date", height=320, container=a)
+    b.caption("Click an actor to keep the articles that name it.")
+    charts.draw(built["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
 
 st.subheader("Shares of GDP against the NATO targets")
 shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
@@ -91,12 +91,14 @@ if owner:
 if shares.empty:
     st.info("No share of GDP is stated in the selected articles.")
 else:
-    fig = px.scatter(shares, x="actor", y="value", hover_data=["qualifier", "purpose", "date"], height=320,
-                     labels={"value": "% of GDP", "actor": ""})
-    for target, dash in zip(figures_stage.GDP_TARGETS, ("dot", "dash", "solid")):
-        fig.add_hline(y=target, line_dash=dash, line_color="#b22", annotation_text=f"{target:g}%")
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    st.plotly_chart(fig, key="spending-gdp")
+    text = lambda v: v if isinstance(v, str) else ""   # noqa: E731 (missing cells are NaN)
+    hover = [f"{text(a) or '(unknown)'}: {text(q) + ' ' if text(q) else ''}{v:g}% of GDP"
+             + (f" — {text(p)}" if text(p) else "") + (f" ({text(d)})" if text(d) else "")
+             for a, q, v, p, d in zip(shares["actor"], shares["qualifier"], shares["value"], shares["purpose"], shares["date"])]
+    gdp = charts.strip_chart(list(shares["actor"].fillna("").replace("", "(unknown)")), list(shares["value"]),
+                             name="share of GDP", value_title="% of GDP", hover=hover)
+    charts.draw(charts.with_target_lines(gdp, list(figures_stage.GDP_TARGETS)), key="spending-gdp", height=320)
+    st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in figures_stage.GDP_TARGETS) + " of GDP).")
     st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
                  column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
     download_csv(shares, "gdp_shares")

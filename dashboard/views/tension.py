@@ -1,8 +1,7 @@
 """Tension over time: the tension index per day, week, month, quarter or year, spikes, dyad filter and the evidence behind it."""
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import state
+from dashboard import charts, state
 from dashboard.components import download_csv, empty_state
 from pipeline import query, tension
 
@@ -47,24 +46,23 @@ if with_articles.empty:
     st.info("No article that matches the filters is dated to the day, so there is no time axis. "
             "The signals are listed below.")
 else:
-    step = tension.period_length(freq)
-    bar_width = step.total_seconds() * 1000 * 0.8  # milliseconds on a date axis
-    fig = go.Figure()
-    fig.add_bar(x=idx["period"], y=idx["escalation_per_article"], name="escalation per article",
-                marker_color="#d62728", width=bar_width)
-    fig.add_bar(x=idx["period"], y=-idx["deescalation_per_article"], name="de-escalation per article",
-                marker_color="#2ca02c", width=bar_width)
-    fig.add_scatter(x=with_articles["period"], y=with_articles["net_per_article"], name="net per article",
-                    mode="lines+markers", line={"color": "#222222"})
-    spikes = idx.loc[idx["spike"]]
-    if not spikes.empty:
-        fig.add_scatter(x=spikes["period"], y=spikes["net_per_article"], name="spike (z ≥ 2)", mode="markers",
-                        marker={"symbol": "x", "size": 14, "color": "#ff7f0e"})
-    fig.update_layout(barmode="relative", height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis_title="Goldstein-weighted score per article", legend={"orientation": "h"})
-    fig.update_xaxes(type="date", tickformat="%Y-%m-%d" if freq in ("D", "W") else "%Y-%m",
-                     range=[idx["period"].min() - step, idx["period"].max() + step])
-    state.cross_filter_chart(fig, key="tension-index", field="date", point=None, selection_mode=("box",))
+    labels = [tension.period_label(p, freq) for p in idx["period"]]
+    spans = [tension.period_span(p, freq) for p in idx["period"]]
+    has_articles = (idx["articles"] > 0).tolist()
+    net = [v if ok else None for v, ok in zip(idx["net_per_article"], has_articles)]
+    spikes = [v if spike else None for v, spike in zip(idx["net_per_article"], idx["spike"])]
+    series = [
+        charts.Series("escalation per article", list(idx["escalation_per_article"]), charts.ESCALATION, keys=spans),
+        charts.Series("de-escalation per article", list(-idx["deescalation_per_article"]), charts.DEESCALATION, keys=spans),
+        charts.Series("net per article", net, charts.NET, kind="line", keys=spans),
+    ]
+    if any(v is not None for v in spikes):
+        series.append(charts.Series("spike (z ≥ 2)", spikes, "#ff7f0e", kind="scatter", keys=spans, symbol="triangle"))
+    chart = charts.category_chart(labels, series, value_title="Goldstein-weighted score per article",
+                                  value_format="%+.2f", brush=True)
+    st.caption(f"Click a {freq_label}, or brush a range of them with the tool at the chart's top right, to keep "
+               "those dates on every page.")
+    charts.draw(chart, key="tension-index", field="date", height=400)
     n_spikes = int(idx["spike"].sum())
     st.caption(f"{len(with_articles)} {freq_label}s with dated articles; {n_spikes} spike(s). "
                f"Dyad: {dyad_labels[dyad]}.")

@@ -4,7 +4,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import state
+from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows
 from pipeline import query, topics
 
@@ -105,27 +105,33 @@ freq = "W" if freq_name == "week" else "M"
 timeline = state.summary(topics.topics_over_time, "articles", "assignments", freq=freq)
 
 
-def _timeline_figure(freq, freq_name):
+def _timeline_chart(freq, freq_name) -> charts.Chart:
+    """The largest topics stacked per period; the rest as one "other topics" bar (built once per filter state)."""
     timeline = state.summary(topics.topics_over_time, "articles", "assignments", freq=freq)
     shown = state.summary(topics.cluster_summary, "articles", "all:clusters")
     labels = dict(zip(shown["cluster_id"], shown["label"]))
+    ids = {label: c for c, label in labels.items()}
     frame = timeline.assign(topic=timeline["cluster_id"].map(lambda c: labels.get(c, f"Topic {c}")))
     frame = query.top_groups(frame, by="topic", value="count", n=TIMELINE_TOPICS, rest="other topics", keys=("period",))
-    fig = px.bar(frame, x="period", y="count", color="topic", height=360,
-                 color_discrete_map={topics.UNCLUSTERED_LABEL: "#b0b0b0", "other topics": "#d9d9d9"},
-                 labels={"period": f"{freq_name} starting", "count": "articles"})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, bargap=0.2)
-    fig.update_xaxes(type="category")
-    return fig
+    periods = sorted(frame["period"].astype(str).unique())
+    table = frame.assign(period=frame["period"].astype(str)).pivot_table(
+        index="period", columns="topic", values="count", aggfunc="sum").reindex(periods)
+    order = list(frame.groupby("topic")["count"].sum().sort_values(ascending=False, kind="stable").index)
+    grey = {topics.UNCLUSTERED_LABEL: "#b0b0b0", "other topics": "#d9d9d9"}
+    series = [charts.Series(topic, list(table[topic]), grey.get(topic, MAP_PALETTE[i % len(MAP_PALETTE)]),
+                            keys=[ids.get(topic)] * len(periods)) for i, topic in enumerate(order)]
+    return charts.category_chart(periods, series, value_title="articles", category_title=f"{freq_name} starting",
+                                 legend=True)
 
 
 if timeline.empty:
     st.info(f"No article shown has a date precise to the {freq_name}.")
 else:
-    fig_t = state.summary(_timeline_figure, args=(freq, freq_name))
+    timeline_chart = state.summary(_timeline_chart, args=(freq, freq_name))
     if timeline["cluster_id"].nunique() > TIMELINE_TOPICS:
         st.caption(f"The {TIMELINE_TOPICS} largest topics; the others are stacked as “other topics” (the CSV has each).")
-    st.plotly_chart(fig_t, key="topics-time")
+    st.caption("Click a bar to keep that topic on every page.")
+    charts.draw(timeline_chart, key="topics-time", field="cluster", height=400)
     download_csv(timeline, f"topics_by_{freq_name}", label="Download timeline CSV")
 
 copies = state.summary(_copies, "articles")
