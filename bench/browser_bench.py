@@ -10,16 +10,24 @@ many articles the per-article stages annotated) so the figures can be read hones
 Figures:
 - cold first paint: the first page of the first session (the server reads the store into its cache);
 - first paint per page, three ways an analyst meets a page (median of ``--runs``), each until its
-  title, its first chart or table and the end of the script run are on screen:
-  new browser (a fresh browser profile: nothing cached, Streamlit's and plotly's scripts downloaded
-  and compiled: a first visit), new tab (a new tab of a browser that has been on the app before:
-  scripts from its cache; a new Streamlit session all the same), and page switch (a click on the
-  page's link in the sidebar of an open session: what navigating the app costs);
-- the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table)
-  on this machine, so the app's own cost can be told from the framework's;
+  title, its first chart or table (drawn: a chart's SVG or canvas, a table's grid) and the end of the
+  script run are on screen:
+  new browser (a fresh browser profile: nothing cached, Streamlit's and the chart libraries' scripts
+  downloaded and compiled: a first visit), new tab (a new tab of a browser that has been on the app
+  before: scripts from its cache; a new Streamlit session all the same), and page switch (a click on
+  the page's link in the sidebar of an open session: what navigating the app costs);
+  and, for the new browser, "all drawn": until every chart and table of the page's first run is drawn
+  (the Topic clusters page's plotly map comes after its table);
+- the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table),
+  and of the same with one 3-bar chart in plotly and in ECharts, on this machine, so the app's own
+  cost can be told from the framework's;
 - filter change: click a bar of the Overview's signal chart → the filter chip and the redrawn chart
-  are on screen; and chip removal → chart redrawn (median of ``--runs`` each);
+  are on screen; and "Clear all" → chart redrawn (median of ``--runs`` each);
 - peak RSS of the streamlit process (VmHWM from /proc) at the end.
+Times are taken in the page (``performance.now()``, a MutationObserver and the next animation
+frame), from the navigation's start (or the click) to the frame that shows the last of those
+things: Playwright's own waiting polls at intervals of up to a second and would add that to the
+figures. Playwright then waits for the same state as a check.
 Goals from issue 8: first paint ≤ 2 s, filter change ≤ 0.5 s, peak memory ≤ 1 GB.
 """
 from __future__ import annotations
@@ -84,48 +92,105 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+# Runs in the page: records when the wanted view is on screen (times in ms of performance.now()).
+MARKS_JS = r"""
+(() => {
+  const CHARTS = "[data-testid=stPlotlyChart], [data-testid=stEChartsChart], [data-testid=stDataFrame]";
+  const drawn = (el) => !!el.querySelector(".main-svg, svg path, canvas");
+  const fresh = (el) => !el.closest("[data-stale=true]");
+  window.__bench = {want: null, t: {}};
+  window.__benchStart = (want) => { window.__bench = {want: want, t0: performance.now(), t: {}, ran: !want.click}; };
+  const check = () => {
+    const b = window.__bench, w = b.want;
+    if (!w || b.t.drawn) { if (w && !b.t.all) all(); return; }
+    const app = document.querySelector("[data-testid=stApp]");
+    const state = app && app.getAttribute("data-test-script-state");
+    if (state === "running") b.ran = true;
+    const title = [...document.querySelectorAll("h1")].some(h => fresh(h) && h.textContent.trim().startsWith(w.title));
+    const content = [...document.querySelectorAll(CHARTS + ", [data-testid=stHtml], [data-testid=stDownloadButton]")]
+      .some(el => fresh(el) && (el.matches(CHARTS) ? drawn(el) : true));
+    const chips = document.querySelector(".st-key-filter-chips") !== null;
+    const chipsOk = w.chips === undefined || w.chips === chips;
+    if (title && content && chipsOk && b.ran && state === "notRunning") {
+      const seen = performance.now();
+      requestAnimationFrame(() => { b.t.drawn = performance.now(); b.t.seen = seen; all(); });
+    }
+  };
+  const all = () => {
+    const b = window.__bench;
+    const els = [...document.querySelectorAll(CHARTS)].filter(fresh);
+    // a chart whose library is still loading shows a skeleton in its place
+    const loading = [...document.querySelectorAll("[data-testid^=stSkeleton]")].some(fresh);
+    if (!loading && els.every(drawn)) requestAnimationFrame(() => { if (!b.t.all) b.t.all = performance.now(); });
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
+  setInterval(check, 50);
+})();
+"""
+
+
+def _watch(page, title: str, **want) -> None:
+    """Start recording in ``page``: from now until ``title`` (and ``want``: chips=True/False) is drawn."""
+    page.evaluate("w => window.__benchStart(w)", {"title": title, **want})
+
+
+def _drawn(page, key: str = "drawn", timeout: int = 120_000) -> float:
+    """Seconds from the start of the recording to the frame that showed the view (``key``: drawn or all)."""
+    page.wait_for_function(f"() => window.__bench && window.__bench.t.{key}", timeout=timeout)
+    return page.evaluate(f"() => (window.__bench.t.{key} - window.__bench.t0) / 1000")
+
+
 def wait_drawn(page, title: str, timeout: int = 120_000) -> None:
-    """Title, first chart/table/HTML block and the end of the script run are on screen."""
+    """Title, first chart/table/HTML block and the end of the script run are on screen (Playwright's check)."""
     from playwright.sync_api import expect
 
     expect(page.get_by_role("heading", name=title).first).to_be_visible(timeout=timeout)
     content = (page.get_by_test_id("stPlotlyChart").locator(".main-svg").first
+               .or_(page.get_by_test_id("stEChartsChart").locator("svg, canvas").first)
                .or_(page.get_by_test_id("stDataFrame").first).or_(page.get_by_test_id("stHtml").first)
                .or_(page.get_by_test_id("stDownloadButton").first))
     expect(content.first).to_be_visible(timeout=timeout)
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
-def first_paint(browser, url: str, title: str, context=None) -> float:
-    """Seconds from opening ``url`` in a new tab (of ``context``, else of a fresh browser profile) until drawn."""
+def first_paint(browser, url: str, title: str, context=None, all_drawn: bool = False):
+    """Seconds from opening ``url`` in a new tab (of ``context``, else of a fresh browser profile) until drawn;
+    with ``all_drawn``, also until every chart and table is drawn (a pair)."""
     ctx = context or browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
-    t0 = time.perf_counter()
+    page.add_init_script(MARKS_JS + f"\nwindow.__benchStart({{title: {title!r}}}); window.__bench.t0 = 0;")
     page.goto(url)
+    elapsed = _drawn(page)
     wait_drawn(page, title)
-    elapsed = time.perf_counter() - t0
+    complete = _drawn(page, "all") if all_drawn else None
     page.close()
     if context is None:
         ctx.close()
-    return elapsed
+    return (elapsed, complete) if all_drawn else elapsed
+
+
+def _open(browser, url: str, title: str):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.add_init_script(MARKS_JS)
+    page.goto(url)
+    wait_drawn(page, title)
+    return ctx, page
 
 
 def page_switches(browser, base: str, runs: int) -> dict[str, list[float]]:
     """Seconds from a click on each page's sidebar link (in one open session) until that page is drawn."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.goto(base + "/")
-    wait_drawn(page, PAGES[0][1])
+    ctx, page = _open(browser, base + "/", PAGES[0][1])
     times: dict[str, list[float]] = {path: [] for path, _ in PAGES}
     order = PAGES[1:] + PAGES[:1]   # start away from the Overview, end on it
     for _ in range(runs):
         for path, title in order:
             link = page.get_by_test_id("stSidebar").get_by_role("link", name=NAV_LABELS[path]).first
             page.wait_for_timeout(300)
-            t0 = time.perf_counter()
+            _watch(page, title, click=True)
             link.click()
+            times[path].append(_drawn(page))
             wait_drawn(page, title)
-            times[path].append(time.perf_counter() - t0)
     ctx.close()
     return times
 
@@ -137,50 +202,48 @@ st.dataframe({"a": [1, 2, 3]})
 FLOOR_PLOTLY = FLOOR_APP + """import plotly.graph_objects as go
 st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=["a", "b", "c"], orientation="h")), key="bar", on_select="rerun")
 """
+FLOOR_ECHARTS = FLOOR_APP + """st.echarts_chart({"xAxis": {"type": "value"}, "yAxis": {"type": "category", "data": ["a", "b", "c"]},
+                  "series": [{"type": "bar", "data": [1, 2, 3], "selectedMode": "single"}]},
+                 key="bar", on_select="rerun", renderer="svg")
+"""
 
 
 def floor_paint(browser, runs: int, source: str = FLOOR_APP) -> list[float]:
-    """New-browser first paint of a one-line Streamlit app (``source``) on this machine: the framework's own cost."""
+    """New-browser first paint of a one-line Streamlit app (``source``) on this machine, until every element is
+    drawn: the framework's own cost."""
     folder = Path(tempfile.mkdtemp(prefix="floor-app-"))
     (folder / "app.py").write_text(source, encoding="utf-8")
     base, proc, log = start_server(None, folder / "app.py")
     try:
         first_paint(browser, base + "/", "Floor")   # the server's first run
-        return [first_paint(browser, base + "/", "Floor") for _ in range(runs)]
+        return [first_paint(browser, base + "/", "Floor", all_drawn=True)[1] for _ in range(runs)]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
 def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[float]]:
-    """Click a signal bar → chip + chart redrawn; remove the chip → chart redrawn. Seconds per run."""
+    """Click a signal bar → chip + chart redrawn; "Clear all" → chart redrawn. Seconds per run."""
     from playwright.sync_api import expect
+    from st_e2e import echarts_bars, click_bar
+    from dashboard.charts import ESCALATION
 
     clicks, clears = [], []
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-    page.goto(base)
-    wait_drawn(page, PAGES[0][1])
-    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    ctx, page = _open(browser, base, PAGES[0][1])
     for i in range(runs):
-        chart = page.get_by_test_id("stPlotlyChart").first
-        expect(chart.locator(".main-svg").first).to_be_visible(timeout=60_000)
-        page.wait_for_timeout(300)
-        bars = chart.locator("g.point path")
-        box = bars.nth(min(2 + i, bars.count() - 1)).bounding_box()
-        t0 = time.perf_counter()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        chart = page.get_by_test_id("stEChartsChart").first
+        expect(chart.locator("svg path").first).to_be_attached(timeout=60_000)
+        page.wait_for_timeout(500)
+        bars = echarts_bars(chart, ESCALATION)
+        _watch(page, PAGES[0][1], click=True, chips=True)
+        click_bar(page, bars[min(2 + i, len(bars) - 1)])
+        clicks.append(_drawn(page, "all"))
         expect(page.locator(".st-key-filter-chips")).to_be_visible(timeout=60_000)
-        page.locator(idle).wait_for(state="attached", timeout=60_000)
-        expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible(timeout=60_000)
-        clicks.append(time.perf_counter() - t0)
-        page.wait_for_timeout(300)
-        t0 = time.perf_counter()
+        page.wait_for_timeout(500)
+        _watch(page, PAGES[0][1], click=True, chips=False)
         page.locator(".st-key-chip-clear-all button").click()
+        clears.append(_drawn(page, "all"))
         expect(page.locator(".st-key-filter-chips")).to_have_count(0, timeout=60_000)
-        page.locator(idle).wait_for(state="attached", timeout=60_000)
-        expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible(timeout=60_000)
-        clears.append(time.perf_counter() - t0)
         page.wait_for_timeout(300)
     ctx.close()
     return clicks, clears
@@ -229,11 +292,12 @@ def main(argv: list[str] | None = None) -> int:
             first_paint(browser, base + "/", PAGES[0][1], tab_context)   # the browser has been on the app before
             switches = page_switches(browser, base, args.runs)
             print("first paint per page, median of %d (min–max), seconds:" % args.runs)
-            print(f"  {'page':9s} {'new browser':>18s} {'new tab':>18s} {'page switch':>18s}")
+            print(f"  {'page':9s} {'new browser':>18s} {'new tab':>18s} {'page switch':>18s} {'new browser, all drawn':>24s}")
             for path, title in PAGES:
-                fresh = [first_paint(browser, f"{base}/{path}", title) for _ in range(args.runs)]
+                fresh = [first_paint(browser, f"{base}/{path}", title, all_drawn=True) for _ in range(args.runs)]
                 tab = [first_paint(browser, f"{base}/{path}", title, tab_context) for _ in range(args.runs)]
-                print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t):>18s}" for t in (fresh, tab, switches[path])))
+                print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t):>18s}" for t in (
+                    [f for f, _ in fresh], tab, switches[path])) + f" {_spread([a for _, a in fresh]):>24s}")
             tab_context.close()
             print(f"  ({load()})")
             clicks, clears = filter_change(browser, base, args.runs)
@@ -247,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{_spread(floor)} s  {load()}")
                 floor = floor_paint(browser, args.runs, FLOOR_PLOTLY)
                 print(f"floor: the same plus one 3-bar plotly chart:                             "
+                      f"{_spread(floor)} s  {load()}")
+                floor = floor_paint(browser, args.runs, FLOOR_ECHARTS)
+                print(f"floor: the same plus one 3-bar ECharts chart:                            "
                       f"{_spread(floor)} s  {load()}")
             browser.close()
         print(f"peak RSS of the streamlit process: {peak_rss_mb(proc.pid):.0f} MB")

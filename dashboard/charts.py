@@ -25,11 +25,14 @@ import math
 from dataclasses import dataclass, field as dataclass_field
 
 import streamlit as st
+from plotly.colors import qualitative
 
 from dashboard import state
 
 MARGIN = {"left": 10, "right": 24, "top": 36, "bottom": 10}
 ESCALATION, DEESCALATION, NEUTRAL, NET = "#d62728", "#2ca02c", "#1f4e79", "#222222"
+#: Colours of categories without a meaning of their own (topic clusters, by id).
+CATEGORY_PALETTE = qualitative.Dark24 + qualitative.Light24
 ACTOR_TYPE_COLOURS = {"person": "#1f77b4", "organisation": "#2ca02c", "country": "#d62728"}
 
 
@@ -163,6 +166,30 @@ def strip_chart(labels: list, values: list, *, name: str, colour: str = NEUTRAL,
     return Chart(spec=spec, keys=[list(labels)], categories=columns, category_keys=columns)
 
 
+def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[str], height: int = 460) -> Chart:
+    """A map of points (the document map): position, colour and a hover text per point; ``keys`` are the
+    filter values behind the points (cluster ids). Click a point, or draw a box or a lasso, to select."""
+    if not (len(x) == len(y) == len(keys) == len(colours) == len(hover)):
+        raise ValueError("x, y, keys, colours and hover must have one item per point")
+    size = 9 if len(x) < 500 else 5
+    data = [{"value": [_number(a), _number(b)], "name": str(text), "itemStyle": {"color": colour}}
+            for a, b, text, colour in zip(x, y, hover, colours)]
+    hidden = {"type": "value", "scale": True, "axisLabel": {"show": False}, "splitLine": {"show": False},
+              "axisTick": {"show": False}, "axisLine": {"show": False}}
+    spec = {
+        "grid": MARGIN | {"top": 36},
+        "tooltip": {"trigger": "item", "formatter": "{b}"},
+        "xAxis": hidden, "yAxis": hidden,
+        "series": [{"type": "scatter", "name": "articles", "data": data, "symbolSize": size,
+                    "itemStyle": {"opacity": 0.8}, "selectedMode": "multiple",
+                    "select": {"itemStyle": {"borderColor": "#000", "borderWidth": 1.5, "opacity": 1}}}],
+        "brush": {"xAxisIndex": 0, "yAxisIndex": 0, "toolbox": ["rect", "polygon", "clear"],
+                  "throttleType": "debounce", "throttleDelay": 300},
+        "toolbox": {"right": 40, "top": 0, "feature": {"brush": {"type": ["rect", "polygon", "clear"]}}},
+    }
+    return Chart(spec=spec, keys=[list(keys)], categories=[], category_keys=[])
+
+
 def with_target_lines(chart: Chart, targets: list[float], *, colour: str = "#b22222") -> Chart:
     """The chart with dashed horizontal lines at ``targets`` (NATO's GDP targets), labelled with their value."""
     spec = dict(chart.spec)
@@ -230,14 +257,16 @@ def _selection_key(key: str) -> str:
     return f"{key}-{hashlib.blake2b(filters, digest_size=4).hexdigest()}"
 
 
-def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360, container=None):
+def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360, container=None,
+         renderer: str = "svg"):
     """Show ``chart``; with ``field``, selecting bars sets that sidebar filter (``date``: the periods' span).
 
-    ``container`` is a column or container to draw into (default: the page).
+    ``container`` is a column or container to draw into (default: the page). ``renderer`` is ``svg``
+    (bars are elements a test or a screen reader can find) or ``canvas`` (thousands of points).
     """
     where = container if container is not None else st
     if field is None:
-        return where.echarts_chart(chart.spec, key=key, height=height, renderer="svg")
+        return where.echarts_chart(chart.spec, key=key, height=height, renderer=renderer)
     element_key = _selection_key(key)
 
     def on_select() -> None:
@@ -245,4 +274,4 @@ def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360,
         if values:
             state.apply_filter_values(field, [str(v) for v in values] if field == "date" else values)
 
-    return where.echarts_chart(chart.spec, key=element_key, height=height, on_select=on_select, renderer="svg")
+    return where.echarts_chart(chart.spec, key=element_key, height=height, on_select=on_select, renderer=renderer)

@@ -14,21 +14,24 @@ def wait_for_app_run(page, timeout: int = 30_000) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout)
 
 
-def echarts_bar_boxes(chart, colour: str) -> list[dict]:
-    """Bounding boxes of an ECharts chart's bars of one colour (SVG renderer), legend symbols left out.
+def echarts_bars(chart, colour: str) -> list:
+    """An ECharts chart's bars of one colour (SVG renderer), as locators, legend symbols left out.
 
     ``chart`` is the ``stEChartsChart`` element. The legend sits in the top
     40 px of the chart (``dashboard.charts`` puts it there); bars never do.
     """
+    chart.scroll_into_view_if_needed()
     top = chart.bounding_box()["y"]
-    boxes = []
+    bars = []
     for path in chart.locator(f"svg path[fill='{colour}']").all():
         box = path.bounding_box()
         if box and box["width"] >= 2 and box["height"] >= 2 and box["y"] > top + 40:
-            boxes.append(box)
-    return boxes
+            bars.append(path)
+    return bars
 
 
-def click_box(page, box: dict) -> None:
-    """Click the middle of a bounding box."""
+def click_bar(page, bar) -> None:
+    """Click the middle of a bar (scrolled into view first)."""
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

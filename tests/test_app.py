@@ -177,6 +177,7 @@ def test_data_page_offers_every_table_and_the_brief(app):
     ("actors", {"actors-bar"}),
     ("spending", {"spending-figures-time", "spending-time", "spending-actor-chart"}),
     ("tension", {"tension-index"}),
+    ("topics", {"topics-map", "topics-time"}),
 ])
 def test_stage_page_charts_are_wired_into_cross_filtering(app, name, keys):
     open_page(app, name)

@@ -16,17 +16,17 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import start_streamlit, stop_streamlit
-from st_e2e import click_box, echarts_bar_boxes, wait_for_app_run
+from st_e2e import click_bar, echarts_bars, wait_for_app_run
 from test_uploads import mixed_upload_files
 
-from dashboard.charts import ACTOR_TYPE_COLOURS, ESCALATION
+from dashboard.charts import ACTOR_TYPE_COLOURS, CATEGORY_PALETTE, ESCALATION
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)   # a new session's first paint can take seconds on a busy 2-core machine
 
 PAGES = [
     ("", "NATO–Russia tension monitor", "stEChartsChart"),
-    ("topics", "Topic clusters", "stPlotlyChart"),
+    ("topics", "Topic clusters", "stEChartsChart"),
     ("actors", "Actors", "stEChartsChart"),
     ("spending", "Spending tracker", "stDataFrame"),
     ("tension", "Tension over time", "stDataFrame"),
@@ -111,8 +111,8 @@ def test_page_shows_content_in_a_real_browser(app_url, page, screenshots_dir, pa
     expect(main.first).to_be_visible(timeout=15_000)
     if page.get_by_test_id("stPlotlyChart").count():
         expect(page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").first).to_be_visible()
-    if page.get_by_test_id("stEChartsChart").count():   # drawn: its SVG has paths
-        expect(page.get_by_test_id("stEChartsChart").first.locator("svg path").first).to_be_attached()
+    if page.get_by_test_id("stEChartsChart").count():   # drawn: its SVG has paths (a map: its canvas)
+        expect(page.get_by_test_id("stEChartsChart").first.locator("svg path, canvas").first).to_be_attached()
     page.wait_for_timeout(500)
     assert_no_error(page)
     page.screenshot(path=str(screenshots_dir / f"{path or 'overview'}.png"), full_page=True)
@@ -123,9 +123,9 @@ def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, s
     chart = page.get_by_test_id("stEChartsChart").first
     expect(chart.locator("svg path").first).to_be_attached()
     page.wait_for_timeout(500)
-    bars = echarts_bar_boxes(chart, ESCALATION)
+    bars = echarts_bars(chart, ESCALATION)
     assert len(bars) >= 4, bars
-    click_box(page, bars[3])
+    click_bar(page, bars[3])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Signal:").first
     expect(chip).to_be_visible()
     category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()
@@ -146,10 +146,26 @@ def test_clicking_an_actor_bar_filters_by_that_actor(app_url, page):
     chart = page.get_by_test_id("stEChartsChart").first
     expect(chart.locator("svg path").first).to_be_attached()
     page.wait_for_timeout(500)
-    countries = echarts_bar_boxes(chart, ACTOR_TYPE_COLOURS["country"])
+    countries = echarts_bars(chart, ACTOR_TYPE_COLOURS["country"])
     assert countries, "no country bar"
-    click_box(page, countries[0])
+    click_bar(page, countries[0])
     expect(page.locator(".st-key-filter-chips button").filter(has_text="Actor:").first).to_be_visible()
+    assert_no_error(page)
+
+
+def test_clicking_a_topic_on_the_timeline_filters_by_that_cluster(app_url, page, seed_tables):
+    articles = seed_tables["articles"]
+    dated = articles[(articles["date"].fillna("") != "") & (articles["cluster_id"] >= 0)]   # on the timeline
+    topic = dated.iloc[0]
+    open_page(page, f"{app_url}/topics", "Topic clusters")
+    chart = page.locator("[class*='st-key-topics-time'] [data-testid='stEChartsChart']").first
+    expect(chart.locator("svg path").first).to_be_attached()
+    page.wait_for_timeout(500)
+    bars = echarts_bars(chart, CATEGORY_PALETTE[int(topic["cluster_id"])])
+    assert bars, "no bar of that topic on the timeline"
+    click_bar(page, bars[0])
+    chip = page.locator(".st-key-filter-chips button").filter(has_text="Cluster:").first
+    expect(chip).to_contain_text(f"(#{int(topic['cluster_id'])})")
     assert_no_error(page)
 
 

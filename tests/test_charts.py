@@ -77,3 +77,18 @@ def test_gdp_shares_of_one_country_share_its_column(seed_tables):
     assert chart.spec["xAxis"]["data"] == list(dict.fromkeys(labels))
     assert [d["yAxis"] for d in chart.spec["series"][0]["markLine"]["data"]] == list(figures.GDP_TARGETS)
     assert sorted(p["value"][1] for p in chart.spec["series"][0]["data"]) == sorted(shares["value"])
+
+
+def test_points_picked_on_the_document_map_give_their_clusters(seed_tables):
+    from pipeline import topics
+
+    articles = seed_tables["articles"]
+    points = topics.map_frame(articles[["article_id", "title", "duplicate_of"]], seed_tables["assignments"],
+                              seed_tables["clusters"])
+    keys = [int(c) for c in points["cluster_id"]]
+    chart = charts.point_map(list(points["map_x"]), list(points["map_y"]), keys=keys,
+                             colours=["#000"] * len(points), hover=list(points["title"]))
+    assert [d["name"] for d in chart.spec["series"][0]["data"]] == list(points["title"])
+    everything = {"selection": {"selected": [{"series_index": 0, "data_indices": list(range(len(points)))}],
+                                "areas": [{"brush_type": "rect", "coord_range": [[-9, 9], [-9, 9]]}]}}
+    assert charts.selected_keys(everything, chart) == list(dict.fromkeys(keys))   # a box's coordinates are not categories

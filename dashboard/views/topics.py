@@ -1,7 +1,5 @@
 """Topic clusters: the cluster list (click one to filter every page), the document map,
 topics over time, and which articles are copies of which. Logic lives in ``pipeline.topics``."""
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, state
@@ -60,43 +58,44 @@ st.dataframe(
 )
 download_csv(summary, "topic_clusters")
 
-# Document map: one point per article shown, the title on hover. Figures are built once per filter
+# Document map: one point per article shown, the title on hover. Charts are built once per filter
 # state and shared (state.summary).
 MAP_POINTS = 3000  # the map shows a sample beyond this (every cluster keeps its share): 10k points cost seconds
 
 
-MAP_PALETTE = px.colors.qualitative.Dark24 + px.colors.qualitative.Light24
+
+
+def _colour(cluster_id) -> str:
+    """A cluster's colour, the same on the map and the timeline (unclustered articles are grey)."""
+    if cluster_id == topics.UNCLUSTERED_ID:
+        return "#b0b0b0"
+    return charts.CATEGORY_PALETTE[int(cluster_id) % len(charts.CATEGORY_PALETTE)]
+
 TIMELINE_TOPICS = 12  # the timeline stacks the largest topics; the rest are one "other topics" bar
 
 
-def _map_figure(articles, assignments, clusters):
-    """One WebGL trace coloured per cluster (one trace per cluster costs the browser a draw call each)."""
+def _map_chart(articles, assignments, clusters):
+    """The document map: a sample of the articles shown, coloured per cluster, the title on hover."""
     points = _map_points(articles, assignments, clusters)
     if points.empty:
         return None
     points = query.sample_by_group(points, MAP_POINTS, by="cluster_id")
-    colours = [("#b0b0b0" if c == topics.UNCLUSTERED_ID else MAP_PALETTE[int(c) % len(MAP_PALETTE)])
-               for c in points["cluster_id"]]
-    fig = go.Figure(go.Scattergl(
-        x=points["map_x"], y=points["map_y"], mode="markers", customdata=points[["cluster_id"]],
-        marker={"size": 9 if len(points) < 500 else 5, "opacity": 0.8, "color": colours},
-        hovertext=[f"{t}<br>{label} (#{c})" + (" · copy" if copy else "")
-                   for t, label, c, copy in zip(points["title"], points["label"], points["cluster_id"], points["is_copy"])],
-        hoverinfo="text", showlegend=False))
-    fig.update_layout(height=460, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      xaxis={"showticklabels": False, "title": None}, yaxis={"showticklabels": False, "title": None})
-    return fig
+    colours = [_colour(c) for c in points["cluster_id"]]
+    hover = [f"{t} — {label} (#{c})" + (" · copy" if copy else "")
+             for t, label, c, copy in zip(points["title"], points["label"], points["cluster_id"], points["is_copy"])]
+    return charts.point_map(list(points["map_x"]), list(points["map_y"]), keys=[int(c) for c in points["cluster_id"]],
+                            colours=colours, hover=hover)
 
 
-map_fig = state.summary(_map_figure, "articles", "assignments", "all:clusters")
-if map_fig is not None:
+map_chart = state.summary(_map_chart, "articles", "assignments", "all:clusters")
+if map_chart is not None:
     st.subheader("Document map")
-    shown_points = len(map_fig.data[0].x)
+    shown_points = len(map_chart.keys[0])
     st.caption("Articles close together share vocabulary; clusters are placed by the similarity of their centres. "
-               "Click or lasso points to filter on their clusters."
+               "Click points, or draw a box or a lasso with the tools at the top right, to filter on their clusters."
                + (f" A sample of {shown_points:,} of the {len(articles):,} articles is drawn (each cluster keeps its "
                   "share); filter to see all of a cluster's." if shown_points < len(articles) else ""))
-    state.cross_filter_chart(map_fig, key="topics-map", field="cluster", point="customdata")
+    charts.draw(map_chart, key="topics-map", field="cluster", height=480, renderer="canvas")
 
 # Topics over time (copies not counted; articles without a precise enough date are left out).
 st.subheader("Topics over time")
@@ -118,8 +117,8 @@ def _timeline_chart(freq, freq_name) -> charts.Chart:
         index="period", columns="topic", values="count", aggfunc="sum").reindex(periods)
     order = list(frame.groupby("topic")["count"].sum().sort_values(ascending=False, kind="stable").index)
     grey = {topics.UNCLUSTERED_LABEL: "#b0b0b0", "other topics": "#d9d9d9"}
-    series = [charts.Series(topic, list(table[topic]), grey.get(topic, MAP_PALETTE[i % len(MAP_PALETTE)]),
-                            keys=[ids.get(topic)] * len(periods)) for i, topic in enumerate(order)]
+    series = [charts.Series(topic, list(table[topic]), grey.get(topic, _colour(ids.get(topic, topics.UNCLUSTERED_ID))),
+                            keys=[ids.get(topic)] * len(periods)) for topic in order]
     return charts.category_chart(periods, series, value_title="articles", category_title=f"{freq_name} starting",
                                  legend=True)
 
