@@ -250,11 +250,17 @@ def selected_keys(event, chart: Chart) -> list:
     return values
 
 
-def _selection_key(key: str) -> str:
-    """The element key of a chart for this filter state: a new filter state starts with nothing selected
-    (ECharts would otherwise re-apply the old bar index to the redrawn, filtered bars)."""
-    filters = repr(state.current_view().filters).encode()
-    return f"{key}-{hashlib.blake2b(filters, digest_size=4).hexdigest()}"
+_FILTER_FIELDS = {"date": ("date_from", "date_to"), "cluster": ("clusters",), "actor": ("actors",),
+                  "signal": ("categories",), "figure": ("figure_kinds",)}
+
+
+def _selection_key(key: str, field: str) -> str:
+    """The element key of a chart for the current value of its own filter: when that filter changes (a click
+    here, a chip, a link), the chart starts with nothing selected, so a click on the same bar selects it again
+    instead of unselecting it. Charts of other filters keep their keys and are updated in place."""
+    filters = state.current_view().filters
+    value = repr(tuple(getattr(filters, name) for name in _FILTER_FIELDS[field])).encode()
+    return f"{key}-{hashlib.blake2b(value, digest_size=4).hexdigest()}"
 
 
 def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360, container=None,
@@ -267,7 +273,7 @@ def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360,
     where = container if container is not None else st
     if field is None:
         return where.echarts_chart(chart.spec, key=key, height=height, renderer=renderer)
-    element_key = _selection_key(key)
+    element_key = _selection_key(key, field)
 
     def on_select() -> None:
         values = selected_keys(st.session_state.get(element_key), chart)

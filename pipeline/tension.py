@@ -165,6 +165,13 @@ def period_count(articles: pd.DataFrame, freq: str) -> int:
     return len(pd.date_range(periods.min(), periods.max(), freq=_PERIOD_STARTS[freq]))
 
 
+def frequency_choices(articles: pd.DataFrame, max_periods: int = 2000) -> tuple[str, list[str]]:
+    """The automatic period (:func:`auto_freq`) and the periods an analyst may pick: it and every one
+    that gives at most ``max_periods`` periods (finer ones would not be drawable)."""
+    auto = auto_freq(articles)
+    return auto, [f for f in FREQUENCIES if f == auto or period_count(articles, f) <= max_periods]
+
+
 def auto_freq(articles: pd.DataFrame, max_points: int = MAX_POINTS) -> str:
     """The finest period (day, week, month, quarter, year) with at most ``max_points`` periods.
 

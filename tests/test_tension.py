@@ -205,3 +205,11 @@ def test_a_view_of_undated_articles_only_gives_an_empty_index_not_an_error(seed_
     result = tension.timeline(signals, undated, freq="M")
     assert result.index["signals"].sum() == 0 if len(result.index) else True
     assert result.signals.empty
+
+
+def test_the_period_choices_offer_the_automatic_one_and_drawable_ones(seed_tables):
+    articles = seed_tables["articles"]
+    auto, choices = tension.frequency_choices(articles)
+    assert auto == tension.auto_freq(articles) == "D"   # two seeds dated two days apart
+    assert choices == list(tension.FREQUENCIES)          # every period is drawable for two days
+    assert tension.frequency_choices(articles, max_periods=0) == ("D", ["D"])

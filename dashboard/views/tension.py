@@ -26,9 +26,8 @@ def _timeline(key: tuple, _signals, _articles) -> tuple:
     return _signals, _articles, tension.timeline(_signals, _articles, freq=freq, dyad=dyad, require_both=require_both)
 
 
-auto = tension.auto_freq(articles)
-# Periods the analyst can pick: the automatic one and any finer one that stays drawable.
-choices = [f for f in tension.FREQUENCIES if f == auto or tension.period_count(articles, f) <= 2000]
+# Periods the analyst can pick: the automatic one and any finer one that stays drawable (once per filter state).
+auto, choices = state.summary(tension.frequency_choices, "articles")
 controls = st.columns([1, 2, 2])
 freq = controls[0].selectbox("Period", choices, index=choices.index(auto), key=f"tension-freq-{auto}",
                              format_func=lambda f: tension.FREQUENCIES[f] + (" (auto)" if f == auto else ""))
