@@ -21,8 +21,9 @@ Figures:
 - the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table),
   and of the same with one 3-bar chart in plotly and in ECharts, on this machine, so the app's own
   cost can be told from the framework's;
-- filter change: click a bar of the Overview's signal chart → the filter chip and the redrawn chart
-  are on screen; and "Clear all" → chart redrawn (median of ``--runs`` each);
+- filter change: click a bar of the Overview's signal chart → the filter chip and every redrawn chart
+  are on screen; and "Clear all" → charts redrawn (median of ``--runs`` each); the same on the Topic
+  clusters page with a topic's bar on its timeline (the map, the list and the timeline follow);
 - peak RSS of the streamlit process (VmHWM from /proc) at the end.
 Times are taken in the page (``performance.now()``, a MutationObserver and the next animation
 frame), from the navigation's start (or the click) to the frame that shows the last of those
@@ -249,6 +250,38 @@ def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[floa
     return clicks, clears
 
 
+def topics_filter_change(browser, base: str, runs: int) -> tuple[list[float], list[float]]:
+    """On the Topic clusters page: click a topic's bar on the timeline → chip + every chart redrawn; and
+    "Clear all" → every chart redrawn. Seconds per run."""
+    from playwright.sync_api import expect
+    from st_e2e import echarts_bars, click_bar
+    from dashboard.charts import CATEGORY_PALETTE
+
+    clicks, clears = [], []
+    ctx, page = _open(browser, base + "/topics", "Topic clusters")
+    for i in range(runs):
+        chart = page.locator("[class*='st-key-topics-time'] [data-testid='stEChartsChart']").first
+        expect(chart.locator("svg path").first).to_be_attached(timeout=60_000)
+        page.wait_for_timeout(500)
+        bars = []
+        for colour in CATEGORY_PALETTE[i:] + CATEGORY_PALETTE[:i]:   # a different topic each run
+            bars = [b for b in echarts_bars(chart, colour) if b.bounding_box()["height"] >= 4]
+            if bars:
+                break
+        _watch(page, "Topic clusters", click=True, chips=True)
+        click_bar(page, max(bars, key=lambda b: b.bounding_box()["height"]))
+        clicks.append(_drawn(page, "all"))
+        expect(page.locator(".st-key-filter-chips")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(500)
+        _watch(page, "Topic clusters", click=True, chips=False)
+        page.locator(".st-key-chip-clear-all button").click()
+        clears.append(_drawn(page, "all"))
+        expect(page.locator(".st-key-filter-chips")).to_have_count(0, timeout=60_000)
+        page.wait_for_timeout(300)
+    ctx.close()
+    return clicks, clears
+
+
 def _spread(times: list[float]) -> str:
     return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})"
 
@@ -305,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"({min(clicks):.2f}–{max(clicks):.2f})")
             print(f"filter change, clear all → chart redrawn:          median {statistics.median(clears):.2f} s "
                   f"({min(clears):.2f}–{max(clears):.2f})  {load()}")
+            clicks, clears = topics_filter_change(browser, base, args.runs)
+            print(f"Topic clusters page, timeline bar click → chip + map and charts redrawn: "
+                  f"{_spread(clicks)} s; clear all → redrawn: {_spread(clears)} s  {load()}")
             if not args.no_floor:
                 floor = floor_paint(browser, args.runs)
                 print(f"floor: new-browser first paint of a one-line Streamlit app (title, 3-row table): "

@@ -119,6 +119,7 @@ def category_chart(categories: list, series: list[Series], *, horizontal: bool =
             item["select"] = {"itemStyle": {"borderColor": "#000", "borderWidth": 2}}
         out_series.append(item)
     spec: dict = {
+        "animation": False,   # a filter change redraws at once (an analyst's tool, not a show)
         "grid": MARGIN | {"top": 40 if (legend if legend is not None else len(series) > 1) else 24},
         "tooltip": {"trigger": "axis" if len(series) > 1 else "item", "axisPointer": {"type": "shadow"}},
         "xAxis": value_axis if horizontal else category_axis,
@@ -156,6 +157,7 @@ def strip_chart(labels: list, values: list, *, name: str, colour: str = NEUTRAL,
             point["name"] = str(hover[i])
         data.append(point)
     spec = {
+        "animation": False,
         "grid": MARGIN | {"top": 24},
         "tooltip": {"trigger": "item"} | ({"valueFormatter": value_format} if value_format else {}),
         "xAxis": {"type": "category", "data": columns, "axisLabel": {"hideOverlap": True}},
@@ -177,6 +179,7 @@ def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[s
     hidden = {"type": "value", "scale": True, "axisLabel": {"show": False}, "splitLine": {"show": False},
               "axisTick": {"show": False}, "axisLine": {"show": False}}
     spec = {
+        "animation": False,
         "grid": MARGIN | {"top": 36},
         "tooltip": {"trigger": "item", "formatter": "{b}"},
         "xAxis": hidden, "yAxis": hidden,
