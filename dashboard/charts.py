@@ -4,11 +4,11 @@ Why ECharts rather than plotly for these charts
     First paint. Each chart library's JavaScript is loaded and compiled by
     the browser the first time a page shows one of its charts. plotly's is
     4.7 MB and ECharts' 1.2 MB; on the 2-core reference machine a one-chart
-    Streamlit app paints in about 2.5 s with plotly and 1.6 s with ECharts
-    in a fresh browser (``bench/browser_bench.py`` prints both floors). The
-    landing charts of every page are therefore ECharts; plotly stays where
-    it has no equal here and sits below the fold: the WebGL document map
-    with lasso selection (Topic clusters) and the actor network.
+    Streamlit app paints in about 2.3 s with plotly and 1.45 s with ECharts
+    in a fresh browser (``bench/browser_bench.py`` prints both floors). Every
+    chart an analyst clicks is therefore ECharts, the document map included
+    (canvas, box and lasso selection); plotly stays for the actor network,
+    behind a section switch of the Actors page.
 
 A chart is built as an ECharts option (a plain dict) together with the filter
 value behind each of its bars or points (:class:`Chart`). :func:`draw` shows
@@ -33,6 +33,7 @@ MARGIN = {"left": 10, "right": 24, "top": 36, "bottom": 10}
 ESCALATION, DEESCALATION, NEUTRAL, NET = "#d62728", "#2ca02c", "#1f4e79", "#222222"
 #: Colours of categories without a meaning of their own (topic clusters, by id).
 CATEGORY_PALETTE = qualitative.Dark24 + qualitative.Light24
+SERIES_KINDS = ("bar", "line", "scatter")
 ACTOR_TYPE_COLOURS = {"person": "#1f77b4", "organisation": "#2ca02c", "country": "#d62728"}
 
 
@@ -76,7 +77,7 @@ def _number(value):
 
 
 def category_chart(categories: list, series: list[Series], *, horizontal: bool = False, stacked: bool = True,
-                   height: int = 360, value_title: str = "", category_title: str = "", value_format: str | None = None,
+                   value_title: str = "", category_title: str = "", value_format: str | None = None,
                    brush: bool = False, selectable: bool = True, legend: bool | None = None) -> Chart:
     """Bars (and lines or markers) over a category axis: periods, cluster labels, actors, signal categories.
 
@@ -89,6 +90,8 @@ def category_chart(categories: list, series: list[Series], *, horizontal: bool =
     if not categories:
         raise ValueError("a chart needs at least one category")
     for s in series:
+        if s.kind not in SERIES_KINDS:
+            raise ValueError(f"series {s.name!r}: kind must be one of {SERIES_KINDS}, not {s.kind!r}")
         if len(s.values) != len(categories):
             raise ValueError(f"series {s.name!r} has {len(s.values)} values for {len(categories)} categories")
     labels = [str(c) for c in categories]
@@ -168,7 +171,7 @@ def strip_chart(labels: list, values: list, *, name: str, colour: str = NEUTRAL,
     return Chart(spec=spec, keys=[list(labels)], categories=columns, category_keys=columns)
 
 
-def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[str], height: int = 460) -> Chart:
+def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[str]) -> Chart:
     """A map of points (the document map): position, colour and a hover text per point; ``keys`` are the
     filter values behind the points (cluster ids). Click a point, or draw a box or a lasso, to select."""
     if not (len(x) == len(y) == len(keys) == len(colours) == len(hover)):

@@ -65,6 +65,8 @@ def test_series_must_match_the_categories():
         charts.category_chart(["a", "b", "c"], [charts.Series("s", [1, 2])])
     with pytest.raises(ValueError, match="at least one category"):
         charts.category_chart([], [])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        charts.category_chart(["a"], [charts.Series("s", [1], kind="pie")])
 
 
 def test_gdp_shares_of_one_country_share_its_column(seed_tables):
