@@ -23,7 +23,10 @@ Figures:
   cost can be told from the framework's;
 - filter change: click a bar of the Overview's signal chart → the filter chip and every redrawn chart
   are on screen; and "Clear all" → charts redrawn (median of ``--runs`` each); the same on the Topic
-  clusters page with a topic's bar on its timeline (the map, the list and the timeline follow);
+  clusters page with a topic's bar on its timeline and with a row of its cluster list (the map, the list
+  and the timeline follow). A click on an ECharts chart reaches the server after Streamlit's own 150 ms
+  debounce of chart selections (``useEChartsSelections`` in Streamlit 1.67's frontend); a click on a
+  table row or a chip does not wait;
 - peak RSS of the streamlit process (VmHWM from /proc) at the end.
 Times are taken in the page (``performance.now()``, a MutationObserver and the next animation
 frame), from the navigation's start (or the click) to the frame that shows the last of those
@@ -282,6 +285,31 @@ def topics_filter_change(browser, base: str, runs: int) -> tuple[list[float], li
     return clicks, clears
 
 
+def topics_row_filter(browser, base: str, runs: int) -> list[float]:
+    """On the Topic clusters page: click a cluster's row in the list → chip + every chart redrawn (then
+    "Clear all", not timed). Seconds per run."""
+    from playwright.sync_api import expect
+
+    times = []
+    ctx, page = _open(browser, base + "/topics", "Topic clusters")
+    for i in range(runs):
+        grid = page.locator(".st-key-topics_list [data-testid='stDataFrame']").first
+        expect(grid).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(500)
+        box = grid.bounding_box()
+        row_height = 35   # st.dataframe's default row height; the header is one row
+        _watch(page, "Topic clusters", click=True, chips=True)
+        page.mouse.click(box["x"] + 18, box["y"] + row_height * (1.5 + i))   # the row's selection box
+        times.append(_drawn(page, "all"))
+        expect(page.locator(".st-key-filter-chips")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(300)
+        page.locator(".st-key-chip-clear-all button").click()
+        expect(page.locator(".st-key-filter-chips")).to_have_count(0, timeout=60_000)
+        page.wait_for_timeout(500)
+    ctx.close()
+    return times
+
+
 def _spread(times: list[float]) -> str:
     return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})"
 
@@ -341,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             clicks, clears = topics_filter_change(browser, base, args.runs)
             print(f"Topic clusters page, timeline bar click → chip + map and charts redrawn: "
                   f"{_spread(clicks)} s; clear all → redrawn: {_spread(clears)} s  {load()}")
+            rows = topics_row_filter(browser, base, args.runs)
+            print(f"Topic clusters page, a row of the cluster list clicked → chip + map and charts redrawn: "
+                  f"{_spread(rows)} s  {load()}")
             if not args.no_floor:
                 floor = floor_paint(browser, args.runs)
                 print(f"floor: new-browser first paint of a one-line Streamlit app (title, 3-row table): "
