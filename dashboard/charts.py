@@ -55,11 +55,11 @@ class Series:
 
 @dataclass(frozen=True)
 class Chart:
-    """An ECharts option and the filter values behind its items (``keys[series_index][data_index]``)."""
+    """An ECharts option and the filter values behind its items (``keys[series_index][data_index]``);
+    ``category_keys`` are those behind each position of a category axis (what a brushed range covers)."""
 
     spec: dict
     keys: list = dataclass_field(default_factory=list)
-    categories: list = dataclass_field(default_factory=list)
     category_keys: list = dataclass_field(default_factory=list)
 
 
@@ -139,7 +139,7 @@ def category_chart(categories: list, series: list[Series], *, horizontal: bool =
         spec["toolbox"] = {"right": 40, "top": 0, "feature": {"brush": {"type": ["lineX", "clear"]}}}
     keys = [list(s.keys) if s.keys is not None else list(categories) for s in series]
     category_keys = list(series[0].keys) if series and series[0].keys is not None else list(categories)
-    return Chart(spec=spec, keys=keys, categories=labels, category_keys=category_keys)
+    return Chart(spec=spec, keys=keys, category_keys=category_keys)
 
 
 def strip_chart(labels: list, values: list, *, name: str, colour: str = NEUTRAL, value_title: str = "",
@@ -168,7 +168,7 @@ def strip_chart(labels: list, values: list, *, name: str, colour: str = NEUTRAL,
         "series": [{"type": "scatter", "name": name, "data": data, "symbolSize": 14, "symbol": "diamond",
                     "itemStyle": {"color": colour}}],
     }
-    return Chart(spec=spec, keys=[list(labels)], categories=columns, category_keys=columns)
+    return Chart(spec=spec, keys=[list(labels)], category_keys=columns)
 
 
 def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[str]) -> Chart:
@@ -193,7 +193,7 @@ def point_map(x: list, y: list, *, keys: list, colours: list[str], hover: list[s
                   "throttleType": "debounce", "throttleDelay": 300},
         "toolbox": {"right": 40, "top": 0, "feature": {"brush": {"type": ["rect", "polygon", "clear"]}}},
     }
-    return Chart(spec=spec, keys=[list(keys)], categories=[], category_keys=[])
+    return Chart(spec=spec, keys=[list(keys)])
 
 
 def with_target_lines(chart: Chart, targets: list[float], *, colour: str = "#b22222") -> Chart:
@@ -205,7 +205,7 @@ def with_target_lines(chart: Chart, targets: list[float], *, colour: str = "#b22
                              "data": [{"yAxis": t} for t in targets]}
     spec["series"] = series
     spec["grid"] = dict(spec.get("grid", MARGIN)) | {"right": 48}   # room for the lines' labels
-    return Chart(spec=spec, keys=chart.keys, categories=chart.categories, category_keys=chart.category_keys)
+    return Chart(spec=spec, keys=chart.keys, category_keys=chart.category_keys)
 
 
 def _flatten(key) -> list:
