@@ -310,27 +310,9 @@ def _actor_choices(ranked: list[str]) -> list[str]:
     return top + extra
 
 
-def _restore_lost_filters(options: dict[str, list]) -> None:
-    """A list filter whose widget state is gone while the address bar still names values takes them from it.
-
-    Streamlit drops a widget's state when a run is cut short by a page
-    switch before the widget was drawn; the next run would then show the
-    view unfiltered while the address bar still names the filter. A filter
-    the analyst cleared keeps its (empty) state, so this never undoes a removal.
-    """
-    for field in ("actor", "signal", "figure"):   # URL values are the option values (clusters go by label)
-        if field in st.session_state:
-            continue
-        known = set(options[field])
-        chosen = [v for v in st.query_params.get_all(field) if v in known]
-        if chosen:
-            st.session_state[field] = chosen
-
-
 def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     """Draw the sidebar filters (bound to the URL) and return what they select."""
     options = filter_options()
-    _restore_lost_filters(options)
     with st.sidebar:
         st.subheader("Filters")
         path = str(store_dir())
