@@ -49,7 +49,6 @@ if "_store_notice" in st.session_state:
     top.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
 
 notices = state.url_notices(tables)
-state.apply_pending_selection()
 with st.sidebar:
     state.page_menu(pages)
 filters = state.sidebar_filters(tables)

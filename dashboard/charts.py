@@ -31,6 +31,7 @@ from dashboard import state
 
 MARGIN = {"left": 10, "right": 24, "top": 36, "bottom": 10}
 ESCALATION, DEESCALATION, NEUTRAL, NET = "#d62728", "#2ca02c", "#1f4e79", "#222222"
+ARTICLES_PER_PERIOD = "#5b7fa6"
 #: Colours of categories without a meaning of their own (topic clusters, by id).
 CATEGORY_PALETTE = qualitative.Dark24 + qualitative.Light24
 SERIES_KINDS = ("bar", "line", "scatter")

@@ -30,20 +30,10 @@ Links survive navigation
     links made elsewhere; :func:`share_box` shows the link in the sidebar.
 
 Cross-filtering from charts
-    A page draws a chart with :func:`cross_filter_chart` instead of
-    ``st.plotly_chart``::
-
-        state.cross_filter_chart(fig, key="overview-signals", field="signal", point="y")
-
-    Clicking (or box/lasso-selecting) points then sets the sidebar filter
-    ``field`` to the values found in each point's ``point`` attribute (``x``,
-    ``y``, ``customdata``, ``legendgroup``), read dict-style by
-    :func:`pipeline.query.selection_values`. ``field="date"`` turns clicked
-    date labels (day, month or year), or a box drawn over a date axis, into
-    the ``from``/``to`` range. The
-    update runs as the chart's ``on_select`` callback, before the next run, so
-    the sidebar widgets (and the URL) show it and every page follows.
-    :func:`chart_selection` does the same for an event a page already holds.
+    Charts are drawn by :mod:`dashboard.charts`: a click on a bar or point
+    (or a brushed range) calls :func:`apply_filter_values` in the chart's
+    ``on_select`` callback, before the next run, so the sidebar widgets (and
+    the URL) show the new filter and every page follows.
 
 Chips
     :func:`filter_chips` shows each active filter value as a button; clicking
@@ -446,7 +436,7 @@ def apply_filter_values(field: str, values: list) -> bool:
     """Set filter ``field`` to ``values`` picked on a chart (only values the store knows); True if it changed.
 
     Call it from a callback (before the sidebar widgets are drawn), as
-    :func:`cross_filter_chart` does, or before :func:`sidebar_filters`.
+    :func:`dashboard.charts.draw` does, or before :func:`sidebar_filters`.
     """
     if field == "date":
         span = query.date_range_of(values)
@@ -466,65 +456,12 @@ def apply_filter_values(field: str, values: list) -> bool:
     return True
 
 
-def _on_select(chart_key: str, field: str, point: str):
-    def callback() -> None:
-        event = st.session_state.get(chart_key)
-        values = query.selection_values(event, point) if point else []
-        if field == "date" and not values:  # a box drawn over a date axis
-            span = query.selection_x_range(event)
-            if span:
-                st.session_state["from"], st.session_state["to"] = span
-            return
-        apply_filter_values(field, values)
-    return callback
-
-
-def cross_filter_chart(fig, *, key: str, field: str, point: str | None = "y", container=None, **kwargs):
-    """Draw a plotly chart whose selected points set filter ``field`` (see the module docstring).
-
-    ``point`` is the point attribute holding the value (``x``, ``y``,
-    ``customdata``, ``legendgroup``; ``None`` with ``field="date"``: only a
-    box drawn over the date axis counts, for charts whose bars stand for
-    periods longer than their date label); ``container`` a column or
-    container to draw into. Returns the selection event.
-    """
-    where = container if container is not None else st
-    kwargs.setdefault("selection_mode", ("points", "box", "lasso"))
-    return where.plotly_chart(fig, key=key, on_select=_on_select(key, field, point), **kwargs)
-
-
-def chart_selection(event, field: str, point: str = "y") -> None:
-    """Apply a selection event a page already holds (``on_select="rerun"``): filter ``field`` follows it.
-
-    Sidebar widgets were drawn earlier in this run, so the change is applied
-    at the start of the next run (``st.rerun``). A selection already applied
-    is not applied again.
-    """
-    values = query.selection_values(event, point)
-    if not values:
-        return
-    seen = st.session_state.setdefault("_applied_selections", {})
-    if seen.get(field) == values:
-        return
-    seen[field] = values
-    st.session_state["_pending_selection"] = (field, values)
-    st.rerun()
-
-
-def apply_pending_selection() -> None:
-    """Apply a selection left by :func:`chart_selection` (the entry point calls it before the sidebar)."""
-    pending = st.session_state.pop("_pending_selection", None)
-    if pending:
-        apply_filter_values(*pending)
-
-
 def remove_filter(field: str, value=None) -> None:
     """Remove one value of a list filter, or reset a date/undated filter (a chip's callback)."""
     if field in LIST_FILTERS:
         st.session_state[field] = [v for v in st.session_state.get(field, []) if v != value]
     else:
         _reset(field)
-    st.session_state.pop("_applied_selections", None)
 
 
 def _reset(field: str) -> None:
@@ -537,7 +474,6 @@ def clear_filters() -> None:
     """Reset every filter (the "Clear all" chip's callback)."""
     for field in query.FILTER_PARAMS:
         _reset(field)
-    st.session_state.pop("_applied_selections", None)
 
 
 def filter_chips(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> None:

@@ -198,36 +198,6 @@ def filter_options(tables: dict[str, pd.DataFrame]) -> dict[str, list]:
     }
 
 
-def selection_values(event, point_field: str = "y") -> list:
-    """The values picked in a plotly selection event, read dict-style, in order and without repeats.
-
-    ``event`` is what ``st.plotly_chart(..., on_select=...)`` gives (or a plain
-    dict with the same shape: ``{"selection": {"points": [...]}}``).
-    ``point_field`` names the point attribute that holds the value: ``x``,
-    ``y``, ``customdata`` (its first item when it is a list) or
-    ``legendgroup``. Points without it are skipped; a missing or malformed
-    event gives ``[]``.
-    """
-    if point_field not in ("x", "y", "customdata", "legendgroup", "label", "hovertext"):
-        raise ValueError(f"unknown point field {point_field!r}")
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError, IndexError):
-        return []
-    values: list = []
-    for point in points or []:
-        try:
-            value = point[point_field]
-        except (KeyError, TypeError, IndexError):
-            continue
-        if isinstance(value, (list, tuple)):
-            value = value[0] if value else None
-        if value is None or value == "" or value in values:
-            continue
-        values.append(value)
-    return values
-
-
 def period_bounds(iso: str) -> tuple[dt.date, dt.date] | None:
     """First and last day of an ISO day, month or year ("2021-10-20", "2021-10", "2021"); None if not one."""
     return _period_bounds(str(iso).strip()[:10]) if iso else None
@@ -319,26 +289,6 @@ def articles_per_period(articles: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["period", "articles"])
     counts = periods.value_counts().sort_index()
     return pd.DataFrame({"period": counts.index.astype(str), "articles": counts.to_numpy()})
-
-
-def selection_x_range(event) -> tuple[dt.date, dt.date] | None:
-    """The date range of a box selection on a date x axis (``event["selection"]["box"][0]["x"]``), or None."""
-    try:
-        boxes = event["selection"]["box"]
-    except (KeyError, TypeError):
-        return None
-    days = []
-    for box in boxes or []:
-        try:
-            xs = box["x"]
-        except (KeyError, TypeError):
-            continue
-        for x in xs or []:
-            try:
-                days.append(dt.date.fromisoformat(str(x).strip()[:10]))
-            except ValueError:
-                continue
-    return (min(days), max(days)) if len(days) >= 2 else None
 
 
 def sample_by_group(frame: pd.DataFrame, n: int, by: str, seed: int = 0) -> pd.DataFrame:

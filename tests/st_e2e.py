@@ -17,15 +17,16 @@ def wait_for_app_run(page, timeout: int = 30_000) -> None:
 def echarts_bars(chart, colour: str) -> list:
     """An ECharts chart's bars of one colour (SVG renderer), as locators, legend symbols left out.
 
-    ``chart`` is the ``stEChartsChart`` element. The legend sits in the top
-    40 px of the chart (``dashboard.charts`` puts it there); bars never do.
+    ``chart`` is the ``stEChartsChart`` element. The legend sits within the
+    top 40 px of the chart (``dashboard.charts`` puts it there); a bar may
+    reach up into that band but always ends below it.
     """
     chart.scroll_into_view_if_needed()
     top = chart.bounding_box()["y"]
     bars = []
     for path in chart.locator(f"svg path[fill='{colour}']").all():
         box = path.bounding_box()
-        if box and box["width"] >= 2 and box["height"] >= 2 and box["y"] > top + 40:
+        if box and box["width"] >= 2 and box["height"] >= 2 and box["y"] + box["height"] > top + 40:
             bars.append(path)
     return bars
 

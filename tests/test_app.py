@@ -113,26 +113,6 @@ def test_clear_all_resets_every_filter(app):
     assert app.sidebar.date_input(key="from").value is None
 
 
-def test_chart_selection_filters_every_page(app):
-    # what state.chart_selection leaves for the next run, from an event read dict-style
-    category = app.sidebar.multiselect(key="signal").options[0]
-    app.session_state["_pending_selection"] = ("signal", [category])
-    app.run()
-    assert app.sidebar.multiselect(key="signal").value == [category]
-    open_page(app, "tension")
-    assert set(app.dataframe[0].value["category"]) == {category}
-
-
-def test_clicked_month_becomes_a_date_range(app):
-    import datetime as dt
-
-    app.session_state["_pending_selection"] = ("date", ["2021-10"])
-    app.run()
-    assert app.sidebar.date_input(key="from").value == dt.date(2021, 10, 1)
-    assert app.sidebar.date_input(key="to").value == dt.date(2021, 10, 31)
-    assert app.metric[0].value == "3"   # two October 2021 articles + the undated one
-
-
 def test_overview_charts_cross_filter(app):
     charts = app.get("echarts_chart")
     assert len(charts) == 3

@@ -19,7 +19,7 @@ from conftest import start_streamlit, stop_streamlit
 from st_e2e import click_bar, echarts_bars, wait_for_app_run
 from test_uploads import mixed_upload_files
 
-from dashboard.charts import ACTOR_TYPE_COLOURS, CATEGORY_PALETTE, ESCALATION
+from dashboard.charts import ACTOR_TYPE_COLOURS, ARTICLES_PER_PERIOD, CATEGORY_PALETTE, ESCALATION
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)   # a new session's first paint can take seconds on a busy 2-core machine
@@ -166,6 +166,22 @@ def test_clicking_a_topic_on_the_timeline_filters_by_that_cluster(app_url, page,
     click_bar(page, bars[0])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Cluster:").first
     expect(chip).to_contain_text(f"(#{int(topic['cluster_id'])})")
+    assert_no_error(page)
+
+
+def test_clicking_a_month_keeps_its_dates_on_every_page(app_url, page):
+    open_page(page, app_url, "NATO–Russia tension monitor")
+    chart = page.locator("[class*='st-key-overview-time'] [data-testid='stEChartsChart']").first
+    expect(chart.locator("svg path").first).to_be_attached()
+    page.wait_for_timeout(500)
+    months = echarts_bars(chart, ARTICLES_PER_PERIOD)
+    assert months, "no month bar"
+    first = min(months, key=lambda bar: bar.bounding_box()["x"])   # periods run left to right: October 2021
+    click_bar(page, first)
+    wait_params(page, {"from": ["2021-10-01"], "to": ["2021-10-31"]})
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("3")   # two October articles + the undated one
+    click_nav(page, "Topic clusters", "Topic clusters")
+    expect(page.locator(".st-key-filter-chips")).to_contain_text("From 2021-10-01")
     assert_no_error(page)
 
 

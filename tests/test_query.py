@@ -71,18 +71,6 @@ def test_figure_kind_filter_keeps_articles_with_that_kind_and_narrows_figures(se
     assert set(out["articles"]["article_id"]) == with_kind
 
 
-def test_selection_values_reads_points_dict_style():
-    event = {"selection": {"points": [{"x": 3.0, "y": "arms_race", "customdata": [7]},
-                                      {"x": 1.0, "y": "sanctions", "customdata": [2]},
-                                      {"x": 3.0, "y": "arms_race"}], "box": [], "lasso": []}}
-    assert query.selection_values(event, "y") == ["arms_race", "sanctions"]
-    assert query.selection_values(event, "customdata") == [7, 2]
-    assert query.selection_values({}, "y") == [] and query.selection_values(None, "y") == []
-    assert query.selection_values({"selection": {"points": []}}, "x") == []
-    with pytest.raises(ValueError):
-        query.selection_values(event, "colour")
-
-
 def test_clicked_periods_become_a_date_range():
     assert query.date_range_of(["2021-10", "2022"]) == (dt.date(2021, 10, 1), dt.date(2022, 12, 31))
     assert query.date_range_of(["2021-10-20"]) == (dt.date(2021, 10, 20), dt.date(2021, 10, 20))
@@ -120,13 +108,6 @@ def test_cluster_sizes_and_articles_per_period(seed_tables):
 def test_reader_link_carries_article_and_position():
     assert query.reader_link("ab c", 120) == "reader?article=ab+c&at=120"
     assert query.reader_link("x") == "reader?article=x"
-
-
-def test_box_over_a_date_axis_gives_a_date_range():
-    event = {"selection": {"points": [], "box": [{"x": ["2022-01-03 12:00:00", "2021-12-20"], "y": [0, 5]}]}}
-    assert query.selection_x_range(event) == (dt.date(2021, 12, 20), dt.date(2022, 1, 3))
-    assert query.selection_x_range({"selection": {"box": [{"x": ["arms_race", "sanctions"]}]}}) is None
-    assert query.selection_x_range(None) is None
 
 
 def test_sample_by_group_keeps_every_group_and_its_share():

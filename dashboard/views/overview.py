@@ -64,8 +64,8 @@ def _clusters_chart(sizes) -> charts.Chart:
 
 
 def _months_chart(per_month) -> charts.Chart:
-    return charts.category_chart(list(per_month["period"]), [charts.Series("articles", list(per_month["articles"]), "#5b7fa6")],
-                                 value_title="articles", brush=True)
+    months = charts.Series("articles", list(per_month["articles"]), charts.ARTICLES_PER_PERIOD)
+    return charts.category_chart(list(per_month["period"]), [months], value_title="articles", brush=True)
 
 
 with left:
