@@ -102,6 +102,17 @@ def test_filters_show_as_chips_and_one_removes_its_value(app):
     assert app.metric[0].value == "2"
 
 
+def test_an_old_period_can_be_filtered_on(app):
+    """A click on a 1903 bar (archives in the 10k store reach back that far) sets From and To as for any period."""
+    import datetime as dt
+
+    app.session_state["from"], app.session_state["to"] = dt.date(1903, 1, 1), dt.date(1903, 12, 31)
+    app.run()
+    assert not app.exception
+    assert app.sidebar.date_input(key="from").value == dt.date(1903, 1, 1)
+    assert any("1903-01-01" in label for label in chip_labels(app))
+
+
 def test_clear_all_resets_every_filter(app):
     import datetime as dt
 
