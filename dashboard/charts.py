@@ -259,17 +259,13 @@ def selected_keys(event, chart: Chart) -> list:
     return values
 
 
-_FILTER_FIELDS = {"date": ("date_from", "date_to"), "cluster": ("clusters",), "actor": ("actors",),
-                  "signal": ("categories",), "figure": ("figure_kinds",)}
-
-
 def _selection_key(key: str, field: str) -> str:
     """The element key of a chart for the current value of its own filter: when that filter changes (a click
     here, a chip, a link), the chart starts with nothing selected, so a click on the same bar selects it again
     instead of unselecting it. Charts of other filters keep their keys and are updated in place."""
-    filters = state.current_view().filters
-    value = repr(tuple(getattr(filters, name) for name in _FILTER_FIELDS[field])).encode()
-    return f"{key}-{hashlib.blake2b(value, digest_size=4).hexdigest()}"
+    params = ("from", "to") if field == "date" else (field,)
+    value = [(name, v) for name, _, v in state.current_view().filters.describe() if name in params]
+    return f"{key}-{hashlib.blake2b(repr(value).encode(), digest_size=4).hexdigest()}"
 
 
 def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360, container=None,
@@ -287,6 +283,6 @@ def draw(chart: Chart, *, key: str, field: str | None = None, height: int = 360,
     def on_select() -> None:
         values = selected_keys(st.session_state.get(element_key), chart)
         if values:
-            state.apply_filter_values(field, [str(v) for v in values] if field == "date" else values)
+            state.apply_filter_values(field, values)
 
     return where.echarts_chart(chart.spec, key=element_key, height=height, on_select=on_select, renderer=renderer)
