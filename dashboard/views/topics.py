@@ -71,6 +71,7 @@ def _colour(cluster_id) -> str:
         return "#b0b0b0"
     return charts.CATEGORY_PALETTE[int(cluster_id) % len(charts.CATEGORY_PALETTE)]
 
+OTHER_TOPICS_COLOUR = "#d9d9d9"  # the timeline's stack of the smaller topics (and any topic without a label)
 TIMELINE_TOPICS = 12  # the timeline stacks the largest topics; the rest are one "other topics" bar
 
 
@@ -116,8 +117,7 @@ def _timeline_chart(freq, freq_name) -> charts.Chart:
     table = frame.assign(period=frame["period"].astype(str)).pivot_table(
         index="period", columns="topic", values="count", aggfunc="sum").reindex(periods)
     order = list(frame.groupby("topic")["count"].sum().sort_values(ascending=False, kind="stable").index)
-    grey = {topics.UNCLUSTERED_LABEL: "#b0b0b0", "other topics": "#d9d9d9"}
-    series = [charts.Series(topic, list(table[topic]), grey.get(topic, _colour(ids.get(topic, topics.UNCLUSTERED_ID))),
+    series = [charts.Series(topic, list(table[topic]), _colour(ids[topic]) if topic in ids else OTHER_TOPICS_COLOUR,
                             keys=[ids.get(topic)] * len(periods)) for topic in order]
     return charts.category_chart(periods, series, value_title="articles", category_title=f"{freq_name} starting",
                                  legend=True)
