@@ -17,9 +17,18 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import state, transport  # noqa: E402
 
 st.set_page_config(page_title="NATO–Russia tension monitor", page_icon=":material/radar:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _server_sockets_without_nagle() -> int:
+    """Once per server process: TCP_NODELAY on Streamlit's sockets (why: ``dashboard/transport.py``)."""
+    return transport.enable_tcp_nodelay()
+
+
+_server_sockets_without_nagle()
 
 VIEWS = ROOT / "dashboard" / "views"
 pages = [
