@@ -20,13 +20,15 @@ Figures:
   (the Topic clusters page's plotly map comes after its table);
 - the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table),
   and of the same with one 3-bar chart in plotly and in ECharts, on this machine, so the app's own
-  cost can be told from the framework's;
+  cost can be told from the framework's (the floor app gets the dashboard's TCP_NODELAY fix and runs
+  with its ``.streamlit/config.toml``, so only the page differs);
 - filter change: click a bar of the Overview's signal chart → the filter chip and every redrawn chart
   are on screen; and "Clear all" → charts redrawn (median of ``--runs`` each); the same on the Topic
   clusters page with a topic's bar on its timeline and with a row of its cluster list (the map, the list
   and the timeline follow). A click on an ECharts chart reaches the server after Streamlit's own 150 ms
   debounce of chart selections (``useEChartsSelections`` in Streamlit 1.67's frontend); a click on a
   table row or a chip does not wait;
+- a static script fetched over a kept-alive connection (ms per request: the TCP_NODELAY check);
 - peak RSS of the streamlit process (VmHWM from /proc) at the end.
 Times are taken in the page (``performance.now()``, a MutationObserver and the next animation
 frame), from the navigation's start (or the click) to the frame that shows the last of those
@@ -127,7 +129,12 @@ MARKS_JS = r"""
     const loading = [...document.querySelectorAll("[data-testid^=stSkeleton]")].some(fresh);
     if (!loading && els.every(drawn)) requestAnimationFrame(() => { if (!b.t.all) b.t.all = performance.now(); });
   };
-  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
+  // A run that starts and ends within one task leaves "running" in no observed DOM state, only in the
+  // mutation records' old values: count it as a run all the same (a fast server makes this common).
+  new MutationObserver((records) => {
+    if (records.some(r => r.attributeName === "data-test-script-state" && r.oldValue === "running")) window.__bench.ran = true;
+    check();
+  }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
   setInterval(check, 50);
 })();
 """
@@ -140,7 +147,15 @@ def _watch(page, title: str, **want) -> None:
 
 def _drawn(page, key: str = "drawn", timeout: int = 120_000) -> float:
     """Seconds from the start of the recording to the frame that showed the view (``key``: drawn or all)."""
-    page.wait_for_function(f"() => window.__bench && window.__bench.t.{key}", timeout=timeout)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => window.__bench && window.__bench.t.{key}", timeout=timeout)
+    except PlaywrightTimeout:
+        seen = page.evaluate("""() => ({bench: window.__bench, url: location.href,
+            state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
+            titles: [...document.querySelectorAll('h1')].map(h => h.textContent.slice(0, 40))})""")
+        raise RuntimeError(f"the view was not drawn within {timeout / 1000:.0f} s: {seen}") from None
     return page.evaluate(f"() => (window.__bench.t.{key} - window.__bench.t0) / 1000")
 
 
@@ -199,10 +214,14 @@ def page_switches(browser, base: str, runs: int) -> dict[str, list[float]]:
     return times
 
 
-FLOOR_APP = """import streamlit as st
+FLOOR_APP = """import sys
+sys.path.insert(0, %r)
+import streamlit as st
+from dashboard import transport
+transport.enable_tcp_nodelay()   # the same transport as the dashboard (dashboard/transport.py)
 st.title("Floor")
 st.dataframe({"a": [1, 2, 3]})
-"""
+""" % str(ROOT)
 FLOOR_PLOTLY = FLOOR_APP + """import plotly.graph_objects as go
 st.plotly_chart(go.Figure(go.Bar(x=[1, 2, 3], y=["a", "b", "c"], orientation="h")), key="bar", on_select="rerun")
 """
@@ -224,6 +243,31 @@ def floor_paint(browser, runs: int, source: str = FLOOR_APP) -> list[float]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def keepalive_fetch_ms(base: str, requests: int = 20) -> list[float]:
+    """Milliseconds per static script fetched over one kept-alive HTTP connection (what the browser's six
+    connections do for the ~130 scripts of a first visit); Nagle's algorithm left on adds ~40 ms to each."""
+    import http.client
+    import urllib.parse
+    import streamlit
+
+    names = sorted(p.name for p in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("*.js"))
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    times = []
+    try:
+        for name in names[: requests + 1]:
+            start = time.perf_counter()
+            conn.request("GET", f"/static/js/{name}")
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"/static/js/{name}: HTTP {response.status}")
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        conn.close()
+    return times[1:]   # the first request opens the connection
 
 
 def filter_change(browser, base: str, runs: int) -> tuple[list[float], list[float]]:
@@ -349,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             cold = first_paint(browser, base + "/", PAGES[0][1])
             print(f"cold first paint (Overview, server reads the store): {cold:.2f} s  {load()}")
+            fetches = keepalive_fetch_ms(base)
+            print(f"static script over a kept-alive connection: median {statistics.median(fetches):.1f} ms per request "
+                  f"({len(fetches)} requests; ~40 ms each if Nagle's algorithm were on, see dashboard/transport.py)")
             tab_context = browser.new_context(viewport={"width": 1280, "height": 900})
             first_paint(browser, base + "/", PAGES[0][1], tab_context)   # the browser has been on the app before
             switches = page_switches(browser, base, args.runs)
