@@ -70,6 +70,18 @@ def test_signal_filter_changes_the_tension_page(app):
     assert 0 < len(after) < before or set(after["category"]) == {category}
 
 
+def test_tension_evidence_is_its_own_section_with_the_strongest_period_first(app):
+    open_page(app, "tension")
+    assert "Evidence behind a period" not in [s.value for s in app.main.subheader]
+    app.button_group(key="tension-section").set_value("Evidence behind a period").run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.main.subheader] == ["Evidence behind a period"]
+    period = app.selectbox(key="tension-period")
+    assert period.options and "net" in period.options[0]
+    evidence = app.dataframe[0].value
+    assert len(evidence) > 0 and {"cue", "evidence", "score"} <= set(evidence.columns)
+
+
 def test_reader_shows_highlights_and_boilerplate_apart(app):
     open_page(app, "reader")
     html_blocks = [h.proto.body for h in app.get("html")]

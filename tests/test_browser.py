@@ -28,7 +28,7 @@ PAGES = [
     ("", "NATO–Russia tension monitor", "stEChartsChart"),
     ("topics", "Topic clusters", "stEChartsChart"),
     ("actors", "Actors", "stEChartsChart"),
-    ("spending", "Spending tracker", "stDataFrame"),
+    ("spending", "Spending tracker", "stEChartsChart"),
     ("tension", "Tension over time", "stDataFrame"),
     ("reader", "Article reader", "stHtml"),
     ("data", "Add & export data", "stDownloadButton"),

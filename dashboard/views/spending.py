@@ -70,45 +70,55 @@ for col, row in zip(cols, counts.itertuples()):
 money = tracker[tracker["kind"] == "money"]
 cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
 
-st.subheader("Figures over time")
-st.caption("Click a bar to keep the articles stating a figure of that kind.")
-charts.draw(built["per_period"], key="spending-figures-time", field="figure", height=300)
+# One section at a time (as on the Actors page): the GDP strip chart and the tables below the fold cost a first
+# paint more than half a second at 10k articles, so only the chosen section is built and drawn.
+SECTIONS = ["Over time and by actor", "Shares of GDP", "Every figure"]
+section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="spending-section",
+                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
 
-st.subheader("Money over time and by actor")
-if "money_time" not in built:
-    st.info("No money figures among the selected ones.")
-else:
-    a, b = st.columns(2)
-    a.caption("Click a month, or brush a range of months, to keep it.")
-    charts.draw(built["money_time"], key="spending-time", field="date", height=320, container=a)
-    b.caption("Click an actor to keep the articles that name it.")
-    charts.draw(built["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
+if section == "Over time and by actor":
+    st.subheader("Figures over time")
+    st.caption("Click a bar to keep the articles stating a figure of that kind.")
+    charts.draw(built["per_period"], key="spending-figures-time", field="figure", height=300)
 
-st.subheader("Shares of GDP against the NATO targets")
-shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
-if owner:
-    shares = shares[shares["actor"].isin(owner)]
-if shares.empty:
-    st.info("No share of GDP is stated in the selected articles.")
-else:
-    text = lambda v: v if isinstance(v, str) else ""   # noqa: E731 (missing cells are NaN)
-    hover = [f"{text(a) or '(unknown)'}: {text(q) + ' ' if text(q) else ''}{v:g}% of GDP"
-             + (f" — {text(p)}" if text(p) else "") + (f" ({text(d)})" if text(d) else "")
-             for a, q, v, p, d in zip(shares["actor"], shares["qualifier"], shares["value"], shares["purpose"], shares["date"])]
-    gdp = charts.strip_chart(list(shares["actor"].fillna("").replace("", "(unknown)")), list(shares["value"]),
-                             name="share of GDP", value_title="% of GDP", hover=hover)
-    charts.draw(charts.with_target_lines(gdp, list(figures_stage.GDP_TARGETS)), key="spending-gdp", height=320)
-    st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in figures_stage.GDP_TARGETS) + " of GDP).")
-    st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
-                 column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
-    download_csv(shares, "gdp_shares")
+    st.subheader("Money over time and by actor")
+    if "money_time" not in built:
+        st.info("No money figures among the selected ones.")
+    else:
+        a, b = st.columns(2)
+        a.caption("Click a month, or brush a range of months, to keep it.")
+        charts.draw(built["money_time"], key="spending-time", field="date", height=320, container=a)
+        b.caption("Click an actor to keep the articles that name it.")
+        charts.draw(built["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
 
-st.subheader("Every figure")
-columns = ["date", "kind", "qualifier", "value", "value_high", "unit", "actor", "purpose", "year", "value_eur",
-           "mentions", "text", "sentence", "title", "link"]
-shown = first_rows(tracker[columns], what="figures")
-st.dataframe(shown, hide_index=True,
-             column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
-                            "value": st.column_config.NumberColumn(format="localized"),
-                            "value_eur": st.column_config.NumberColumn("EUR", format="localized")})
-download_csv(tracker[columns + ["article_id", "figure_key", "rate_date"]], "figures")
+if section == "Shares of GDP":
+    st.subheader("Shares of GDP against the NATO targets")
+    shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
+    if owner:
+        shares = shares[shares["actor"].isin(owner)]
+    if shares.empty:
+        st.info("No share of GDP is stated in the selected articles.")
+    else:
+        text = lambda v: v if isinstance(v, str) else ""   # noqa: E731 (missing cells are NaN)
+        hover = [f"{text(a) or '(unknown)'}: {text(q) + ' ' if text(q) else ''}{v:g}% of GDP"
+                 + (f" — {text(p)}" if text(p) else "") + (f" ({text(d)})" if text(d) else "")
+                 for a, q, v, p, d in zip(shares["actor"], shares["qualifier"], shares["value"], shares["purpose"],
+                                          shares["date"])]
+        gdp = charts.strip_chart(list(shares["actor"].fillna("").replace("", "(unknown)")), list(shares["value"]),
+                                 name="share of GDP", value_title="% of GDP", hover=hover)
+        charts.draw(charts.with_target_lines(gdp, list(figures_stage.GDP_TARGETS)), key="spending-gdp", height=320)
+        st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in figures_stage.GDP_TARGETS) + " of GDP).")
+        st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
+                     column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
+        download_csv(shares, "gdp_shares")
+
+if section == "Every figure":
+    st.subheader("Every figure")
+    columns = ["date", "kind", "qualifier", "value", "value_high", "unit", "actor", "purpose", "year", "value_eur",
+               "mentions", "text", "sentence", "title", "link"]
+    shown = first_rows(tracker[columns], what="figures")
+    st.dataframe(shown, hide_index=True,
+                 column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
+                                "value": st.column_config.NumberColumn(format="localized"),
+                                "value_eur": st.column_config.NumberColumn("EUR", format="localized")})
+    download_csv(tracker[columns + ["article_id", "figure_key", "rate_date"]], "figures")

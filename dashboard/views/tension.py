@@ -69,34 +69,45 @@ else:
 with st.expander("How the index is computed", expanded=False):
     st.markdown(tension.METHOD)
 
-st.subheader("Signals")
-table = query.with_titles(signals, articles)
-# the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
-table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
-table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
-cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
-                    "evidence", "title", "date"] if c in table.columns]
-shown = tension.strongest(table, SIGNALS_SHOWN)
-if table.empty:
-    st.info(f"No signal of the dyad {dyad_labels[dyad]}.")
-elif len(shown) < len(table):
-    st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
-               "the download holds all.")
-st.dataframe(shown[cols], hide_index=True)
-download_csv(table[cols], "signals")
+# One table at a time: the signals and a period's evidence are both long tables of sentences, and the second
+# one cost every first paint; only the chosen one is built and drawn.
+SECTIONS = ["Signals", "Evidence behind a period"]
+section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="tension-section",
+                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
 
-if not with_articles.empty:
-    st.subheader("Evidence behind a period")
-    with_signals = idx.loc[idx["signals"] > 0].sort_values("net_per_article", ascending=False)
-    if with_signals.empty:
-        st.info("No signal of this dyad falls in a dated period.")
+if section == "Signals":
+    st.subheader("Signals")
+    table = query.with_titles(signals, articles)
+    # the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
+    table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
+    table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
+    cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
+                        "evidence", "title", "date"] if c in table.columns]
+    shown = tension.strongest(table, SIGNALS_SHOWN)
+    if table.empty:
+        st.info(f"No signal of the dyad {dyad_labels[dyad]}.")
+    elif len(shown) < len(table):
+        st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
+                   "the download holds all.")
+    st.dataframe(shown[cols], hide_index=True)
+    download_csv(table[cols], "signals")
+
+if section == "Evidence behind a period":
+    if with_articles.empty:
+        st.info("No article that matches the filters is dated to the day, so there is no period to pick.")
     else:
-        labels = {p: f"{tension.period_label(p, freq)}  net {net:+.2f}" + ("  ⚠ spike" if spike else "")
-                  for p, net, spike in zip(with_signals["period"], with_signals["net_per_article"], with_signals["spike"])}
-        choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
-                              key="tension-period", format_func=labels.__getitem__)
-        found = timeline.evidence(choice)
-        ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
-                               "title", "date"] if c in found.columns]
-        st.dataframe(found[ev_cols], hide_index=True)
-        download_csv(found[ev_cols], "tension_evidence", label="Download this period's evidence")
+        st.subheader("Evidence behind a period")
+        with_signals = idx.loc[idx["signals"] > 0].sort_values("net_per_article", ascending=False)
+        if with_signals.empty:
+            st.info("No signal of this dyad falls in a dated period.")
+        else:
+            labels = {p: f"{tension.period_label(p, freq)}  net {net:+.2f}" + ("  ⚠ spike" if spike else "")
+                      for p, net, spike in zip(with_signals["period"], with_signals["net_per_article"],
+                                               with_signals["spike"])}
+            choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
+                                  key="tension-period", format_func=labels.__getitem__)
+            found = timeline.evidence(choice)
+            ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
+                                   "title", "date"] if c in found.columns]
+            st.dataframe(found[ev_cols], hide_index=True)
+            download_csv(found[ev_cols], "tension_evidence", label="Download this period's evidence")
