@@ -55,6 +55,13 @@ def _tcp_socket(fd: int) -> socket.socket | None:
     return sock
 
 
+def _is_listening(sock: socket.socket) -> bool:
+    try:
+        return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+    except (OSError, AttributeError):   # AttributeError: a platform without SO_ACCEPTCONN
+        return False
+
+
 def _local_port(sock: socket.socket) -> int | None:
     try:
         return sock.getsockname()[1]
@@ -64,10 +71,11 @@ def _local_port(sock: socket.socket) -> int | None:
 
 def enable_tcp_nodelay() -> int:
     """Set ``TCP_NODELAY`` on this process's listening TCP sockets and on the connections accepted on
-    their ports; return how many sockets now have it. Safe to call more than once."""
+    their ports; return how many sockets now have it. Safe to call more than once; never raises for a
+    socket it cannot read or change (it skips it)."""
     sockets = [sock for sock in map(_tcp_socket, _open_descriptors()) if sock is not None]
     try:
-        listening = [sock for sock in sockets if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)]
+        listening = [sock for sock in sockets if _is_listening(sock)]
         ports = {_local_port(sock) for sock in listening} - {None}
         count = 0
         for sock in sockets:
