@@ -124,10 +124,10 @@ MARKS_JS = r"""
     const state = app && app.getAttribute("data-test-script-state");
     if (state === "running") b.ran = true;
     // A view that differs from the one before the click (chips came or went, another page's title) can only
-    // come from a new run, even if "running" was never on screen.
-    const now = shown();
-    if (w.click && b.pressed && ((w.chips !== undefined && now.chips !== b.before.chips && now.chips === w.chips) ||
-        (!b.before.titles.some(t => t.startsWith(w.title)) && now.titles.some(t => t.startsWith(w.title))))) b.ran = true;
+    // come from a new run, even if "running" was never on screen (a fast run can start and end in one task).
+    const now = shown(), titled = (titles) => titles.some(t => t.startsWith(w.title));
+    if (w.click && b.pressed && ((w.chips !== undefined && now.chips !== b.before.chips) ||
+                                 (!titled(b.before.titles) && titled(now.titles)))) b.ran = true;
     const title = [...document.querySelectorAll("h1")].some(h => fresh(h) && h.textContent.trim().startsWith(w.title));
     const content = [...document.querySelectorAll(CHARTS + ", [data-testid=stHtml], [data-testid=stDownloadButton]")]
       .some(el => fresh(el) && (el.matches(CHARTS) ? drawn(el) : true));
@@ -145,12 +145,7 @@ MARKS_JS = r"""
     const loading = [...document.querySelectorAll("[data-testid^=stSkeleton]")].some(fresh);
     if (!loading && els.every(drawn)) requestAnimationFrame(() => { if (!b.t.all) b.t.all = performance.now(); });
   };
-  // A run that starts and ends within one task leaves "running" in no observed DOM state, only in the
-  // mutation records' old values: count it as a run all the same (a fast server makes this common).
-  new MutationObserver((records) => {
-    if (records.some(r => r.attributeName === "data-test-script-state" && r.oldValue === "running")) window.__bench.ran = true;
-    check();
-  }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
   setInterval(check, 50);
 })();
 """
