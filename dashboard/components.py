@@ -31,6 +31,13 @@ def first_rows(frame: pd.DataFrame, what: str = "rows", limit: int = TABLE_ROWS)
     return frame.head(limit)
 
 
+def section_switch(sections: list[str], key: str) -> str:
+    """A row of buttons choosing which one of a page's ``sections`` to show (the first by default), kept in the
+    URL under ``key``. A page builds only the chosen section, so costly ones never slow its first paint."""
+    return st.segmented_control("Show", sections, default=sections[0], required=True, key=key,
+                                bind="query-params", label_visibility="collapsed") or sections[0]
+
+
 def empty_state(message: str) -> None:
     """Say that nothing matches and what to do next."""
     st.info(f"{message} Widen or clear the filters in the sidebar (or click “Clear all” above).")

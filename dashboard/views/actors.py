@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, state
-from dashboard.components import download_csv, empty_state, first_rows, short
+from dashboard.components import download_csv, empty_state, first_rows, section_switch, short
 from pipeline import actors, query
 
 TYPE_COLOURS = charts.ACTOR_TYPE_COLOURS
@@ -31,8 +31,7 @@ c4.metric("Unresolved names", len(unresolved))
 
 # One section at a time: the quotes and the network are costly on large corpora, so only the chosen one is computed.
 SECTIONS = ["Most mentioned", "Network", "Role flags", "Quotes", "Unresolved", "All mentions"]
-section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="actors-section",
-                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
+section = section_switch(SECTIONS, key="actors-section")
 
 if section == "Most mentioned":
     counts = state.summary(query.actor_counts, "actor_mentions", n=25)

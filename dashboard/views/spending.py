@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import charts, state
-from dashboard.components import download_csv, empty_state, first_rows
+from dashboard.components import download_csv, empty_state, first_rows, section_switch
 from pipeline import figures as figures_stage
 
 view = state.current_view()
@@ -73,8 +73,7 @@ cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:
 # One section at a time (as on the Actors page): the GDP strip chart and the tables below the fold cost a first
 # paint more than half a second at 10k articles, so only the chosen section is built and drawn.
 SECTIONS = ["Over time and by actor", "Shares of GDP", "Every figure"]
-section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="spending-section",
-                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
+section = section_switch(SECTIONS, key="spending-section")
 
 if section == "Over time and by actor":
     st.subheader("Figures over time")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import charts, state
-from dashboard.components import download_csv, empty_state
+from dashboard.components import download_csv, empty_state, section_switch
 from pipeline import query, tension
 
 SIGNALS_SHOWN = 500  # rows in the on-screen table (the CSV download has every signal)
@@ -72,8 +72,7 @@ with st.expander("How the index is computed", expanded=False):
 # One table at a time: the signals and a period's evidence are both long tables of sentences, and the second
 # one cost every first paint; only the chosen one is built and drawn.
 SECTIONS = ["Signals", "Evidence behind a period"]
-section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], required=True, key="tension-section",
-                               bind="query-params", label_visibility="collapsed") or SECTIONS[0]
+section = section_switch(SECTIONS, key="tension-section")
 
 if section == "Signals":
     st.subheader("Signals")

@@ -63,13 +63,12 @@ download_csv(summary, "topic_clusters")
 MAP_POINTS = 3000  # the map shows a sample beyond this (every cluster keeps its share): 10k points cost seconds
 
 
-
-
 def _colour(cluster_id) -> str:
     """A cluster's colour, the same on the map and the timeline (unclustered articles are grey)."""
     if cluster_id == topics.UNCLUSTERED_ID:
         return "#b0b0b0"
     return charts.CATEGORY_PALETTE[int(cluster_id) % len(charts.CATEGORY_PALETTE)]
+
 
 OTHER_TOPICS_COLOUR = "#d9d9d9"  # the timeline's stack of the smaller topics (and any topic without a label)
 TIMELINE_TOPICS = 12  # the timeline stacks the largest topics; the rest are one "other topics" bar
