@@ -369,6 +369,30 @@ def _spread(times: list[float]) -> str:
     return f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})"
 
 
+FIRST_PAINT_GOAL, FILTER_CHANGE_GOAL, RSS_GOAL_MB = 2.0, 0.5, 1024   # issue 8 (and issue 4 for Topic clusters)
+
+
+def goal_lines(paints: dict[str, dict[str, list[float]]], changes: dict[str, list[float]], rss_mb: float) -> list[str]:
+    """The figures held against the goals: each way of meeting a page and each filter change by its median
+    (a page's single slowest load is printed beside it, so a median under the goal cannot hide it)."""
+    lines = []
+    for way, per_page in paints.items():
+        medians = {page: statistics.median(t) for page, t in per_page.items()}
+        slowest = max(medians, key=medians.get)
+        worst = max(max(t) for t in per_page.values())
+        met = sum(m <= FIRST_PAINT_GOAL for m in medians.values())
+        lines.append(f"first paint ≤ {FIRST_PAINT_GOAL:g} s, {way}: median met on {met} of {len(medians)} pages "
+                     f"(slowest median {medians[slowest]:.2f} s, {slowest or 'overview'}; slowest single load "
+                     f"{worst:.2f} s)")
+    medians = {what: statistics.median(t) for what, t in changes.items()}
+    slowest = max(medians, key=medians.get)
+    met = sum(m <= FILTER_CHANGE_GOAL for m in medians.values())
+    lines.append(f"filter change ≤ {FILTER_CHANGE_GOAL:g} s: median met on {met} of {len(medians)} kinds of change "
+                 f"(slowest median {medians[slowest]:.2f} s, {slowest})")
+    lines.append(f"peak RSS ≤ {RSS_GOAL_MB} MB: {'met' if rss_mb <= RSS_GOAL_MB else 'NOT met'} ({rss_mb:.0f} MB)")
+    return lines
+
+
 _last_cpu: list[int] = []
 
 
@@ -433,22 +457,27 @@ def main(argv: list[str] | None = None) -> int:
             switches = page_switches(browser, base, args.runs)
             print("first paint per page, median of %d (min–max), seconds:" % args.runs)
             print(f"  {'page':9s} {'new browser':>18s} {'new tab':>18s} {'page switch':>18s} {'new browser, all drawn':>24s}")
+            paints: dict[str, dict[str, list[float]]] = {"new browser": {}, "new tab": {}, "page switch": switches}
             for path, title in PAGES:
                 fresh = [first_paint(browser, f"{base}/{path}", title, all_drawn=True) for _ in range(args.runs)]
                 tab = [first_paint(browser, f"{base}/{path}", title, tab_context) for _ in range(args.runs)]
+                paints["new browser"][path], paints["new tab"][path] = [f for f, _ in fresh], tab
                 print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t):>18s}" for t in (
                     [f for f, _ in fresh], tab, switches[path])) + f" {_spread([a for _, a in fresh]):>24s}")
             tab_context.close()
             print(f"  ({load()})")
             clicks, clears = filter_change(browser, base, args.runs)
+            changes = {"Overview chart click": clicks, "Overview clear all": clears}
             print(f"filter change, chart click → chip + chart redrawn: median {statistics.median(clicks):.2f} s "
                   f"({min(clicks):.2f}–{max(clicks):.2f})")
             print(f"filter change, clear all → chart redrawn:          median {statistics.median(clears):.2f} s "
                   f"({min(clears):.2f}–{max(clears):.2f})  {load()}")
             clicks, clears = topics_filter_change(browser, base, args.runs)
+            changes |= {"Topic clusters timeline click": clicks, "Topic clusters clear all": clears}
             print(f"Topic clusters page, timeline bar click → chip + map and charts redrawn: "
                   f"{_spread(clicks)} s; clear all → redrawn: {_spread(clears)} s  {load()}")
             rows = topics_row_filter(browser, base, args.runs)
+            changes["Topic clusters row click"] = rows
             print(f"Topic clusters page, a row of the cluster list clicked → chip + map and charts redrawn: "
                   f"{_spread(rows)} s  {load()}")
             if not args.no_floor:
@@ -462,7 +491,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"floor: the same plus one 3-bar ECharts chart:                            "
                       f"{_spread(floor)} s  {load()}")
             browser.close()
-        print(f"peak RSS of the streamlit process: {peak_rss_mb(proc.pid):.0f} MB")
+        rss = peak_rss_mb(proc.pid)
+        print(f"peak RSS of the streamlit process: {rss:.0f} MB")
+        print("goals (issue 8; issue 4 for the Topic clusters page):")
+        for line in goal_lines(paints, changes, rss):
+            print("  " + line)
     finally:
         proc.terminate()
         try:
