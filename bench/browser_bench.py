@@ -9,8 +9,8 @@ many articles the per-article stages annotated) so the figures can be read hones
 
 Figures:
 - cold first paint: the first page of the first session (the server reads the store into its cache);
-- first paint per page, three ways an analyst meets a page (median of ``--runs``), each until its
-  title, its first chart or table (drawn: a chart's SVG or canvas, a table's grid) and the end of the
+- first paint per page, three ways an analyst meets a page (median of ``--runs``, the pages taken in turn),
+  each until its title, its first chart or table (drawn: a chart's SVG or canvas, a table's grid) and the end of the
   script run are on screen:
   new browser (a fresh browser profile: nothing cached, Streamlit's and the chart libraries' scripts
   downloaded and compiled: a first visit), new tab (a new tab of a browser that has been on the app
@@ -457,13 +457,20 @@ def main(argv: list[str] | None = None) -> int:
             switches = page_switches(browser, base, args.runs)
             print("first paint per page, median of %d (min–max), seconds:" % args.runs)
             print(f"  {'page':9s} {'new browser':>18s} {'new tab':>18s} {'page switch':>18s} {'new browser, all drawn':>24s}")
-            paints: dict[str, dict[str, list[float]]] = {"new browser": {}, "new tab": {}, "page switch": switches}
-            for path, title in PAGES:
-                fresh = [first_paint(browser, f"{base}/{path}", title, all_drawn=True) for _ in range(args.runs)]
-                tab = [first_paint(browser, f"{base}/{path}", title, tab_context) for _ in range(args.runs)]
-                paints["new browser"][path], paints["new tab"][path] = [f for f, _ in fresh], tab
-                print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t):>18s}" for t in (
-                    [f for f, _ in fresh], tab, switches[path])) + f" {_spread([a for _, a in fresh]):>24s}")
+            # Round robin (every page once, then again): a slow spell of the machine then touches every page
+            # alike instead of all the loads of the page measured during it.
+            fresh: dict[str, list] = {path: [] for path, _ in PAGES}
+            tab: dict[str, list[float]] = {path: [] for path, _ in PAGES}
+            for _ in range(args.runs):
+                for path, title in PAGES:
+                    fresh[path].append(first_paint(browser, f"{base}/{path}", title, all_drawn=True))
+                    tab[path].append(first_paint(browser, f"{base}/{path}", title, tab_context))
+            paints: dict[str, dict[str, list[float]]] = {
+                "new browser": {path: [f for f, _ in fresh[path]] for path, _ in PAGES}, "new tab": tab,
+                "page switch": switches}
+            for path, _ in PAGES:
+                print(f"  {path or 'overview':9s} " + " ".join(f"{_spread(t[path]):>18s}" for t in paints.values())
+                      + f" {_spread([a for _, a in fresh[path]]):>24s}")
             tab_context.close()
             print(f"  ({load()})")
             clicks, clears = filter_change(browser, base, args.runs)
