@@ -17,7 +17,7 @@ Figures:
   before: scripts from its cache; a new Streamlit session all the same), and page switch (a click on
   the page's link in the sidebar of an open session: what navigating the app costs);
   and, for the new browser, "all drawn": until every chart and table of the page's first run is drawn
-  (the Topic clusters page's plotly map comes after its table);
+  (the Topic clusters page's document map comes after its table);
 - the floor: the same new-browser first paint of a one-line Streamlit app (title and a 3-row table),
   and of the same with one 3-bar chart in plotly and in ECharts, on this machine, so the app's own
   cost can be told from the framework's (the floor app gets the dashboard's TCP_NODELAY fix and runs
