@@ -27,23 +27,27 @@ owner = right.multiselect("Belongs to", owners, key="spending-actor")
 KIND_COLOURS = {"money": "#1f77b4", "pct_gdp": "#ff7f0e", "pct_change": "#2ca02c", "count": "#9467bd"}
 
 
-def _charts(kinds: tuple, owner: tuple) -> dict:
-    """The selected figures, their counts and the three charts (built once per filter state and selection, shared)."""
+def _selection(kinds: tuple, owner: tuple) -> dict:
+    """The selected figures and their counts (once per filter state and selection, shared)."""
     chosen = state.summary(figures_stage.tracker_table, "figures", "articles")
     if kinds:
         chosen = chosen[chosen["kind"].isin(kinds)]
     if owner:
         chosen = chosen[chosen["actor"].isin(owner)]
-    out = {"tracker": chosen, "counts": figures_stage.figure_kind_counts(chosen)}
-    if chosen.empty:
-        return out
+    return {"tracker": chosen, "counts": figures_stage.figure_kind_counts(chosen)}
+
+
+def _charts(kinds: tuple, owner: tuple) -> dict:
+    """The three charts of the selected figures (built only for their section; once per filter state and
+    selection, shared)."""
+    chosen = state.summary(_selection, args=(kinds, owner))["tracker"]
     per_period = figures_stage.figures_over_time(chosen, "month")
     periods = sorted(per_period["period"].unique())
     table = per_period.pivot_table(index="period", columns="kind", values="figures", aggfunc="sum").reindex(periods)
-    out["per_period"] = charts.category_chart(
+    out = {"per_period": charts.category_chart(
         periods, [charts.Series(kind, list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
                   for kind in table.columns],
-        value_title="figures (repeats once)", legend=True)
+        value_title="figures (repeats once)", legend=True)}
     over_time = figures_stage.money_over_time(chosen)
     if not over_time.empty:
         out["money_time"] = charts.category_chart(
@@ -57,13 +61,14 @@ def _charts(kinds: tuple, owner: tuple) -> dict:
     return out
 
 
-built = state.summary(_charts, args=(tuple(kinds), tuple(owner)))
-tracker = built["tracker"]
+selection = (tuple(kinds), tuple(owner))
+selected = state.summary(_selection, args=selection)
+tracker = selected["tracker"]
 if tracker.empty:
     empty_state("No figures of that kind for that actor.")
     st.stop()
 
-counts = built["counts"]
+counts = selected["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
     col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
@@ -76,19 +81,20 @@ SECTIONS = ["Over time and by actor", "Shares of GDP", "Every figure"]
 section = section_switch(SECTIONS, key="spending-section")
 
 if section == "Over time and by actor":
+    section_charts = state.summary(_charts, args=selection)
     st.subheader("Figures over time")
     st.caption("Click a bar to keep the articles stating a figure of that kind.")
-    charts.draw(built["per_period"], key="spending-figures-time", field="figure", height=300)
+    charts.draw(section_charts["per_period"], key="spending-figures-time", field="figure", height=300)
 
     st.subheader("Money over time and by actor")
-    if "money_time" not in built:
+    if "money_time" not in section_charts:
         st.info("No money figures among the selected ones.")
     else:
         a, b = st.columns(2)
         a.caption("Click a month, or brush a range of months, to keep it.")
-        charts.draw(built["money_time"], key="spending-time", field="date", height=320, container=a)
+        charts.draw(section_charts["money_time"], key="spending-time", field="date", height=320, container=a)
         b.caption("Click an actor to keep the articles that name it.")
-        charts.draw(built["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
+        charts.draw(section_charts["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
 
 if section == "Shares of GDP":
     st.subheader("Shares of GDP against the NATO targets")
