@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline import ingest, run, store, topics  # noqa: E402
+from pipeline import ingest, run, store  # noqa: E402
+from pipeline.stages import topics
 from pipeline.evals.common import load_scale_pool  # noqa: E402
 
 

@@ -7,7 +7,7 @@ Where the state lives
     reader adds ``article`` (bound selectbox) and ``at`` (character offset of
     the sentence to show). A copied URL therefore restores the view; values
     the store does not hold are dropped with a small notice
-    (:func:`url_notices`, via :func:`pipeline.query.clean_params`).
+    (:func:`url_notices`, via :func:`pipeline.read.query.clean_params`).
 
     The filter widgets also keep ``persist_state="session"`` (:data:`FILTER_WIDGET_STATE`).
     After a page switch the browser may draw a sidebar widget afresh (its
@@ -70,7 +70,8 @@ import streamlit as st
 
 import sqlite3
 
-from pipeline import query, run, store, uploads
+from pipeline import run, store, uploads
+from pipeline.read import query
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"

@@ -47,7 +47,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
             if time.perf_counter() - t0 > budget:
                 break
     elif stage == "dedup":
-        from pipeline import dedup
+        from pipeline.stages import dedup
 
         index = dedup.NearDuplicateIndex()
         for i, text in enumerate(texts):
@@ -60,11 +60,11 @@ def _measure(stage: str, size: int, budget: float) -> dict:
     elif stage in ("actors", "signals", "figures"):
         import importlib
 
-        from pipeline import nlp
+        from pipeline.stages import nlp
 
         nlp.get_nlp()
         t0 = time.perf_counter()
-        module = importlib.import_module(f"pipeline.{stage}")
+        module = importlib.import_module(f"pipeline.stages.{stage}")
         kwargs = {} if stage == "actors" else {"mentions": []}
         if stage == "signals":  # parse time apart: only cue sentences are parsed
             original_parse = module.parse_sentences
@@ -86,7 +86,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
     elif stage == "topics":
         import pandas as pd
 
-        from pipeline import topics
+        from pipeline.stages import topics
 
         articles = pd.DataFrame({
             "article_id": [f"d{i}" for i in range(len(texts))], "title": pool["title"], "text": texts,

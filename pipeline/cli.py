@@ -144,7 +144,7 @@ def _cmd_retag(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from pipeline import export
+    from pipeline.read import export
 
     written = export.export_store(args.store, args.out, args.format)
     for path, rows in written:
@@ -165,7 +165,7 @@ def _json_safe(value):
 
 
 def _cmd_extract(args) -> int:
-    module = importlib.import_module(f"pipeline.{args.stage}")
+    module = importlib.import_module(f"pipeline.stages.{args.stage}")
     status = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():

@@ -17,7 +17,8 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from pipeline import actors, dedup, figures, ingest, signals, store, topics
+from pipeline import ingest, store
+from pipeline.stages import actors, dedup, figures, signals, topics
 from pipeline.ingest import ARTICLE_COLUMNS, IngestResult, RawDocument
 
 # Table name -> documented columns, for every table the pipeline writes (one place).

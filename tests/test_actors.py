@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import actors
+from pipeline.stages import actors
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -309,7 +309,7 @@ def test_qualifier_does_not_cross_lines():
 
 def test_ner_cache_overflow_in_one_call_loses_no_answer(monkeypatch):
     """A call bringing more new sentences than the cache holds (a long 20 Newsgroups post) still answers each."""
-    from pipeline import actors as actors_module
+    from pipeline.stages import actors as actors_module
 
     monkeypatch.setattr(actors_module, "_NER_CACHE_SIZE", 2)
     actors_module._NER_CACHE.clear()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import dedup
+from pipeline.stages import dedup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ABC = (FIXTURES / "abc_kremlin_talks.txt").read_text(encoding="utf-8")

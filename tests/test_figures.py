@@ -1,4 +1,4 @@
-"""Tests of the figures stage (pipeline.figures) on the seeds, real news sentences and money forms."""
+"""Tests of the figures stage (pipeline.stages.figures) on the seeds, real news sentences and money forms."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import figures
-from pipeline.figures import COLUMNS, extract, find_figures, parse_number
+from pipeline.stages import figures
+from pipeline.stages.figures import COLUMNS, extract, find_figures, parse_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -1,4 +1,4 @@
-"""Tests of pipeline.topics on the seed articles and real labelled news (BBC)."""
+"""Tests of pipeline.stages.topics on the seed articles and real labelled news (BBC)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import topics
+from pipeline.stages import topics
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT / "tests" / "fixtures" / "news" / "bbc_news_sample.csv.gz"

@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import nlp, query, reader
+from pipeline.read import query, reader
+from pipeline.stages import nlp
 
 view = state.current_view()
 data = view.filtered

@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
-from pipeline import figures as figures_stage
+from pipeline.stages import figures as figures_stage
 
 view = state.current_view()
 data = view.filtered

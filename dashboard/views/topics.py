@@ -1,10 +1,11 @@
 """Topic clusters: the cluster list (click one to filter every page), the document map,
-topics over time, and which articles are copies of which. Logic lives in ``pipeline.topics``."""
+topics over time, and which articles are copies of which. Logic lives in ``pipeline.stages.topics``."""
 import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows
-from pipeline import query, topics
+from pipeline.read import query
+from pipeline.stages import topics
 
 view = state.current_view()
 data = view.filtered

@@ -4,7 +4,7 @@ How it is computed (``METHOD`` holds the same text for the dashboard):
 
 * Each signal carries ``score`` = effective polarity x |Goldstein value of its category| x
   modality weight (asserted 1.0, reported 0.8, negated 0.5, future 0.5, hypothetical 0.25),
-  so escalation is positive and de-escalation negative (see ``pipeline.signals``).
+  so escalation is positive and de-escalation negative (see ``pipeline.stages.signals``).
 * Per period (day ``"D"``, ISO week ``"W"``, month ``"M"``, quarter ``"Q"`` or year ``"Y"``;
   :func:`auto_freq` picks the finest one that keeps the chart to at most ``MAX_POINTS`` periods):
   ``escalation`` is the sum of positive scores,
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DYADS = ("all", "core", "context")
 FREQUENCIES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 #: pandas offsets of the period starts (weeks start on Monday).

@@ -9,7 +9,7 @@ Rows of :func:`extract` (table ``actor_mentions``; ``python -m pipeline extract 
 ``role``          str  role(s) the dictionary says the person held on the article's date, "; "-joined
                        ("NATO Secretary General"); "" if none, not a person, or no date.
 ``start``, ``end`` int character offsets of the mention in ``text`` (``text[start:end] == mention``).
-``sentence``      str  the sentence holding the mention (``pipeline.nlp`` splitter).
+``sentence``      str  the sentence holding the mention (``pipeline.stages.nlp`` splitter).
 ``mention``       str  the surface text as written ("Stoltenberg", "the Kremlin", "Russian", "he").
 ``resolution``    str  how it was resolved: ``name`` (canonical name) | ``alias`` (listed variant) |
                        ``surname`` | ``metonym`` ("Moscow", "the Kremlin") | ``adjective`` ("Russian") |
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from pipeline import nlp
+from pipeline.stages import nlp
 
 COLUMNS = [
     "article_id", "actor", "actor_type", "role", "start", "end", "sentence",
@@ -48,7 +48,7 @@ COLUMNS = [
 ACTOR_TYPES = ("person", "organisation", "country")
 RESOLUTIONS = ("name", "alias", "surname", "metonym", "adjective", "title", "pronoun", "ner_unresolved")
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent.parent / "data"
 
 # Prepositions/verbs before a capital city that make it a place, not an acting government.
 _LOCATIVE_BEFORE = re.compile(

@@ -16,7 +16,7 @@ unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, no
 qualifier       str     hedge as written before the figure ("up to", "over", "at least", "more than",
                         "about", "reportedly") or ""
 actor           str     country/organisation that spends, pledges, allocates or owns the figure (canonical
-                        name from ``pipeline.actors`` mentions), or ""
+                        name from ``pipeline.stages.actors`` mentions), or ""
 start, end      int     character offsets of the figure in ``text`` (``text[start:end]`` is the figure)
 text            str     ``text[start:end]``
 value_low       number  lower bound (= value)
@@ -68,7 +68,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.nlp import iter_sentences
+from pipeline.stages.nlp import iter_sentences
 
 COLUMNS = [
     "article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text",
@@ -77,7 +77,7 @@ COLUMNS = [
 ]
 KINDS = ("money", "pct_gdp", "pct_change", "count")
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -590,7 +590,7 @@ def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
     if mentions is not None:
         return list(mentions)
     try:
-        from pipeline import actors
+        from pipeline.stages import actors
     except ImportError:
         return []
     try:
@@ -673,7 +673,7 @@ def _country_name(alpha3: str, mentions: list[dict]) -> str:
 def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
     """Character spans of the subjects of the verbs governing the token at ``char`` (nearest first)."""
     try:
-        from pipeline.nlp import parse
+        from pipeline.stages.nlp import parse
 
         doc = parse(sentence)
     except Exception:

@@ -146,7 +146,7 @@ LABEL_DOCS = 400          # articles per cluster used for the label (closest to 
 BIGRAM_BONUS = 2.0        # bigrams read better than single words: their score is multiplied by this
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w\-']*[^\W_]\b"   # words of 2+ chars starting with a letter
 
-_DATA_DIR = Path(__file__).resolve().parent / "data"
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @functools.lru_cache(maxsize=1)

@@ -44,7 +44,7 @@ INDEXES = {"inputs": ("input_key",), "signatures": ("article_id",), "ingest_log"
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
     """Version 2: ``articles.url_key``, ``articles.author``, ``articles.annotated``; ``inputs`` table."""
-    from pipeline.dedup import normalise_url
+    from pipeline.stages.dedup import normalise_url
 
     columns = {r[1] for r in conn.execute('PRAGMA table_info("articles")')}
     if columns:

@@ -1,7 +1,7 @@
 """The one-page brief of the current view: Markdown an analyst downloads and forwards.
 
 :func:`one_page_brief` is a pure function over the filtered tables (the
-``filtered`` dict of ``pipeline.query.apply_filters``): headline tension,
+``filtered`` dict of ``pipeline.read.query.apply_filters``): headline tension,
 top topic clusters, key figures, quotes and the strongest signals, each with
 a link to its sentence in the reader. Text from articles is untrusted: it is
 shortened, put on one line and escaped for Markdown and HTML, so a quote can
@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from pipeline import query, tension
+from pipeline.read import query, tension
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -139,7 +139,7 @@ def _key_figures(figures_df: pd.DataFrame) -> pd.DataFrame:
     frame = figures_df.copy()
     eur = None
     try:
-        from pipeline import figures as figures_stage
+        from pipeline.stages import figures as figures_stage
 
         rates_date, rates = figures_stage.fx_rates()
         eur = frame.apply(lambda r: r["value"] / rates[r["unit"]] if r["kind"] == "money" and rates.get(r["unit"]) else float("nan"), axis=1)
@@ -157,7 +157,7 @@ def _quotes(articles: pd.DataFrame, mentions: pd.DataFrame | None) -> pd.DataFra
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=["actor", "quote", "article_id"])
     try:
-        from pipeline import actors
+        from pipeline.stages import actors
 
         return actors.quotes_table(articles, mentions)
     except Exception:  # quotes are a bonus: the brief must come out without them
