@@ -69,13 +69,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from pipeline import schema
 from pipeline.stages import clean, dates, dedup
 
-ARTICLE_COLUMNS = [
-    "article_id", "title", "date", "date_precision", "date_evidence", "date_inferred", "date_inferred_from",
-    "source", "url", "text", "boilerplate", "content_hash", "duplicate_of", "cluster_id", "origin",
-    "author", "url_key",
-]
+# declared in pipeline/schema.py; ``annotated`` is the run's own bookkeeping, set when the article is stored
+ARTICLE_COLUMNS = [c for c in schema.columns("articles") if c != "annotated"]
 SUPPORTED_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".jsonl", ".json", ".html", ".htm", ".zip"}
 STREAMED_SUFFIXES = {".csv", ".tsv", ".jsonl"}
 MAX_FILE_BYTES = 50 * 1024 * 1024

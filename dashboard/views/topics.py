@@ -4,8 +4,7 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows
-from pipeline.read import query
-from pipeline.stages import topics
+from pipeline.read import query, topics
 
 view = state.current_view()
 data = view.filtered

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline import schema
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -60,9 +62,7 @@ class Filters:
 
 def article_dates(articles: pd.DataFrame) -> pd.Series:
     """Each article's date for charts and filters: its own date, else its inferred year (ISO string, "" if none)."""
-    own = articles.get("date", pd.Series("", index=articles.index)).fillna("").astype(str)
-    inferred = articles.get("date_inferred", pd.Series("", index=articles.index)).fillna("").astype(str)
-    return own.where(own != "", inferred)
+    return schema.effective_dates(articles)
 
 
 def _period_bounds(iso: str) -> tuple[dt.date, dt.date] | None:

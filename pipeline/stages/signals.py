@@ -59,15 +59,10 @@ import functools
 import re
 from pathlib import Path
 
+from pipeline import schema
 from pipeline.stages import nlp
 
-COLUMNS = [
-    "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
-    "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
-    "cameo_code", "score", "source_country", "target_country",
-    "source_start", "source_end", "target_start", "target_end", "clause_depth", "background",
-    "source_phrase_start", "source_phrase_end", "target_phrase_start", "target_phrase_end", "root_lemma",
-]
+COLUMNS = schema.columns("signals")  # declared in pipeline/schema.py
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 
