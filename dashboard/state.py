@@ -267,7 +267,7 @@ class View:
 
 def _cluster_label(clusters: pd.DataFrame):
     labels = dict(zip(clusters["cluster_id"], clusters["label"]))
-    return lambda cid: f"{labels.get(cid, 'cluster')} (#{cid})" if cid != -1 else "Unclustered"
+    return lambda cid: query.cluster_label(cid, labels.get(cid))
 
 
 def url_options(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:

@@ -69,5 +69,10 @@ def names(flag: str) -> tuple[str, ...]:
     return tuple(s.name for s in STAGES if getattr(s, flag))
 
 
-#: The tables the per-article stages write (rows replaced article by article).
-PER_ARTICLE_TABLES = tuple(s.output for s in per_article())
+def per_article_tables() -> tuple[str, ...]:
+    """The tables the per-article stages write (rows replaced article by article), in run order."""
+    return tuple(s.output for s in per_article())
+
+
+#: :func:`per_article_tables` of the registry as shipped.
+PER_ARTICLE_TABLES = per_article_tables()

@@ -52,7 +52,7 @@ class RunReport:
 ANNOTATION_STAGES = registry.PER_ARTICLE_TABLES
 
 
-def annotate(articles: pd.DataFrame, *, stages: Iterable[str] = ANNOTATION_STAGES,
+def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
              stored_mentions: dict[str, list[dict]] | None = None) -> dict[str, pd.DataFrame]:
     """Run the registered per-article stages on a batch of articles.
 
@@ -63,14 +63,15 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] = ANNOTATION_STAGE
     actor-mention rows) stands in for the actors stage: the stages that read
     ``actor_mentions`` then build on the mentions already stored.
     """
-    stages = tuple(stages)
-    unknown = set(stages) - set(ANNOTATION_STAGES)
+    known = registry.per_article_tables()
+    stages = known if stages is None else tuple(stages)
+    unknown = set(stages) - set(known)
     if unknown:
-        raise ValueError(f"stages must be among {ANNOTATION_STAGES}, got {sorted(unknown)}")
+        raise ValueError(f"stages must be among {known}, got {sorted(unknown)}")
     needed = set(stages)
     for stage in reversed(registry.per_article()):
         if stage.output in needed:
-            needed |= set(stage.inputs) & set(ANNOTATION_STAGES)
+            needed |= set(stage.inputs) & set(known)
     stored = {"actor_mentions": stored_mentions} if stored_mentions is not None else {}
     to_run = [s for s in registry.per_article() if s.output in needed and s.output not in stored]
     tables: dict[str, list[dict]] = {name: [] for name in stages}
@@ -325,7 +326,7 @@ def run(
         return report
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
-    stage_tables: dict[str, list[pd.DataFrame]] = {name: [] for name in ANNOTATION_STAGES}
+    stage_tables: dict[str, list[pd.DataFrame]] = {name: [] for name in registry.per_article_tables()}
     batch = 50
     tick("annotate", 0, len(to_annotate))
     for i in range(0, len(to_annotate), batch):

@@ -29,6 +29,17 @@ ACTOR_TYPES = ("person", "organisation", "country")
 UNCLUSTERED_ID = -1
 UNCLUSTERED_LABEL = "Unclustered"
 
+
+def signal_weights() -> dict[str, float]:
+    """Modality weights of ``signals.weight`` (and the ``background`` factor), from ``data/signal_modalities.csv``:
+    the one place the numbers live (the signals stage, the tension index and its method text read them)."""
+    import csv
+    from pathlib import Path
+
+    with open(Path(__file__).parent / "data" / "signal_modalities.csv", newline="", encoding="utf-8") as fh:
+        return {row["modality"]: float(row["weight"]) for row in csv.DictReader(fh)}
+
+
 SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "float": "REAL", "json": "TEXT", "bytes": "BLOB"}
 
 
@@ -150,7 +161,8 @@ def _fits(dtype: str, value) -> bool:
     if dtype in ("int", "bool"):
         if isinstance(value, (bool, np.bool_, int, np.integer)):
             return dtype == "int" or value in (0, 1)
-        return isinstance(value, (float, np.floating)) and float(value).is_integer()
+        return (isinstance(value, (float, np.floating)) and float(value).is_integer()
+                and (dtype == "int" or value in (0, 1)))
     if dtype == "float":
         return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     if dtype == "json":

@@ -287,3 +287,23 @@ def test_url_sync_on_a_changed_streamlit_logs_the_failure_and_keeps_the_page(see
     assert not at.exception, at.exception
     assert at.markdown[0].value == "synced=False"
     assert "URL sync is off" in caplog.text and "set_with_no_forward_msg" in caplog.text
+
+
+def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
+    # Pages read through pipeline.read and the schema: opening every page of a built store loads neither the NLP
+    # model's library nor the topic model's (bench/page_imports.py prints the import time and memory per page).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; from streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file('dashboard/app.py', default_timeout=120); at.run(); assert not at.exception\n"
+            f"for page in {PAGES[1:]!r}:\n"
+            "    at.switch_page(f'views/{page}.py').run(); assert not at.exception, (page, at.exception)\n"
+            "print(sorted(m for m in ('spacy', 'sklearn', 'scipy') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=600,
+                          env={**os.environ, "NEWSINTEL_STORE": str(seed_store), "PYTHONPATH": str(root)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

@@ -81,7 +81,7 @@ def _map_chart(articles, assignments, clusters):
         return None
     points = query.sample_by_group(points, MAP_POINTS, by="cluster_id")
     colours = [_colour(c) for c in points["cluster_id"]]
-    hover = [f"{t} — {label} (#{c})" + (" · copy" if copy else "")
+    hover = [f"{t} — {query.cluster_label(c, label)}" + (" · copy" if copy else "")
              for t, label, c, copy in zip(points["title"], points["label"], points["cluster_id"], points["is_copy"])]
     return charts.point_map(list(points["map_x"]), list(points["map_y"]), keys=[int(c) for c in points["cluster_id"]],
                             colours=colours, hover=hover)

@@ -20,8 +20,8 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
   escalation ("does not want a new arms race") is -1; a negated de-escalation
   ("no need for a dialogue") is +1.
 - ``modality`` (str): asserted | negated | hypothetical | future | reported.
-- ``weight`` (float): modality factor in [0, 1] (see ``MODALITY_WEIGHTS``): asserted 1.0,
-  reported 0.8, negated 0.5, future 0.5, hypothetical 0.25; times 0.5 for background events.
+- ``weight`` (float): modality factor in [0, 1] (``MODALITY_WEIGHTS``, from ``data/signal_modalities.csv``),
+  times the background factor (same file) for background events.
   One signal per category and sentence (the one nearest the parse root).
 - ``start``, ``end`` (int): character offsets of the cue in the text (``text[start:end]``).
 - ``evidence`` (str): the sentence holding the cue.
@@ -69,11 +69,11 @@ MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 #: Modality factors. Asserted signals count fully; reported ones nearly (in CAMEO the
 #: act of saying is itself coded); negated, future and hypothetical ones are shown but
 #: count for little. See data/signals.md.
-MODALITY_WEIGHTS = {"asserted": 1.0, "reported": 0.8, "negated": 0.5, "future": 0.5, "hypothetical": 0.25}
+MODALITY_WEIGHTS = {m: w for m, w in schema.signal_weights().items() if m != "background"}  # data/signal_modalities.csv
 
 #: Extra factor for an event named only as background ("after the Russian invasion of Ukraine, NATO ..."):
 #: it happened, but the sentence is about something else, and every article of a war repeats it.
-BACKGROUND_FACTOR = 0.5
+BACKGROUND_FACTOR = schema.signal_weights()["background"]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

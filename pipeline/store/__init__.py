@@ -43,8 +43,6 @@ from pipeline.schema import SchemaError
 
 DB_NAME = "store.sqlite"
 SCHEMA_VERSION = schema.SCHEMA_VERSION
-# Per-article tables: rows are replaced article by article (key: article_id).
-PER_ARTICLE_TABLES = registry.PER_ARTICLE_TABLES
 
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
@@ -352,7 +350,7 @@ def check(store_dir: str | Path) -> list[str]:
         dup = conn.execute("SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM articles").fetchone()[0]
         if dup:
             problems.append(f"{dup} duplicate article ids")
-        for name in PER_ARTICLE_TABLES:
+        for name in registry.per_article_tables():
             if name in names:
                 orphans = conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE article_id NOT IN (SELECT article_id FROM articles)').fetchone()[0]
                 if orphans:
