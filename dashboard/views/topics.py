@@ -24,13 +24,12 @@ summary = state.summary(topics.cluster_summary, "articles", "all:clusters")
 
 def _map_points(articles, assignments, clusters):
     """The document map's points (one per article shown)."""
-    cols = [c for c in ("article_id", "title", "duplicate_of") if c in articles]
-    return topics.map_frame(articles[cols], assignments, clusters)
+    return topics.map_frame(articles[["article_id", "title", "duplicate_of"]], assignments, clusters)
 
 
 def _copies(articles):
     """Which articles repeat which."""
-    return topics.copies_table(articles[[c for c in ("article_id", "title", "duplicate_of") if c in articles]])
+    return topics.copies_table(articles[["article_id", "title", "duplicate_of"]])
 
 
 def _filter_on_clicked_cluster() -> None:

@@ -109,8 +109,6 @@ def quotes_table(articles, mentions):
 
 def flagged_mentions(mentions):
     """Mentions whose title does not fit the dictionary on the article's date, or could not be checked."""
-    if "anachronism" not in mentions.columns:
-        return mentions.iloc[0:0]
     return mentions[mentions["anachronism"].fillna("").astype(str) != ""]
 
 
@@ -118,8 +116,6 @@ def unresolved_counts(mentions):
     """Named entities the dictionary lacks: DataFrame[actor, actor_type, mentions, articles], most frequent first."""
 
     columns = ["actor", "actor_type", "mentions", "articles"]
-    if "resolution" not in mentions.columns:
-        return pd.DataFrame(columns=columns)
     rows = mentions[mentions["resolution"] == "ner_unresolved"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
