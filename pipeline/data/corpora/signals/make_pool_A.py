@@ -23,7 +23,7 @@ HARDW = re.compile(r"\b(attack\w*|war|wars|warfare|sanction\w*|threat\w*|troops?
                    r"hostil\w*|enemy|enemies|army|armies|veto\w*|expel\w*|ultimatum|warn\w*|deal)\b", re.I)
 ABBR = r"(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Capt|Maj|Adm|Rep|Sen|Gov|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|vs|U\.S|U\.K|U\.N|e\.g|i\.e|etc|approx|Inc|Ltd|Co|Corp|Jr|Sr)"
 BOILER = re.compile(r"(cookie|subscribe|sign up|newsletter|javascript|advertisement|click here|all rights reserved|"
-                    r"privacy policy|terms of use|read more|follow us|share this|copyright|log in|©|\|)", re.I)
+                    r"privacy policy|may not be published|redistributed|photo:|getty|terms of use|read more|follow us|share this|copyright|log in|©|\|)", re.I)
 
 
 def split_sentences(text):
@@ -65,6 +65,12 @@ def good(s):
     if not re.search(r"[.!?][\"'”’)]?$", s):
         return False
     if BOILER.search(s) or "http" in s or "#" in s or "*" in s or "[" in s:
+        return False
+    if sum(c.isascii() for c in s) < 0.97 * len(s):  # non-English (Cyrillic, Spanish ...) text
+        return False
+    if re.search(r"\b(el|las|los|und|der|die|nicht|w|na|jest)\b", s):
+        return False
+    if re.search(r"[a-z][.!?][A-Z]", s):  # glued sentences from bad scraping
         return False
     if sum(w[:1].isupper() for w in words) > 0.7 * len(words):
         return False
