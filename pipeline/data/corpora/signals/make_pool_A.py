@@ -11,6 +11,11 @@ from pathlib import Path
 
 SEED = "signals-A-2026"
 N_CORE, N_OTHER, N_HARD = 960, 400, 240
+N_RARE = 150  # appended after A1599 (ids unchanged): sentences naming rare event types
+RARE = re.compile(r"\b(expel\w*|expulsion\w*|persona non grata|intercept\w*|airspace|scrambl\w*|consulate\w*|"
+                  r"recall\w* (its|their|the) ambassador|New START|INF|CFE|arms control|(lift|eas|relax)\w* (the |some )?sanctions|"
+                  r"protest\w*|demonstrat(ion|ors)\w*|poison\w*|sabotage\w*|cyber\w*|hack\w*|gas supplies|cut off|"
+                  r"prisoner exchange|exchanged|corridor\w*|withdr[ae]w\w*|truce|ceasefire|non-proliferation|treaty)\b", re.I)
 MAX_PER_DOC = 8
 
 CORE = re.compile(r"\b(NATO|Russia\w*|Ukrain\w*|Kremlin|Moscow|Kyiv|Kiev|Putin|Zelensk\w*|Belarus\w*|Crimea\w*|"
@@ -137,6 +142,19 @@ def main(argv=None):
             per_doc[rec[1]] = per_doc.get(rec[1], 0) + 1
             chosen.append(rec); k += 1
     rng.shuffle(chosen)
+    # Supplement (added after the first 1,600 were annotated; they keep their ids): rare categories.
+    taken = {c[3] for c in chosen}
+    rare = [rec for rec in core + other if rec[3] not in taken and RARE.search(rec[3])]
+    rng2 = random.Random(SEED + "|rare")
+    rng2.shuffle(rare)
+    k = 0
+    for rec in rare:
+        if k >= N_RARE:
+            break
+        if per_doc.get(rec[1], 0) >= MAX_PER_DOC:
+            continue
+        per_doc[rec[1]] = per_doc.get(rec[1], 0) + 1
+        chosen.append(rec); k += 1
     with open(a.out, "w", encoding="utf-8") as f:
         for i, (source, doc, date, s) in enumerate(chosen):
             f.write(json.dumps({"id": f"A{i:04d}", "source": source, "doc": doc, "date": date,
