@@ -802,7 +802,7 @@ _INSTITUTION_WORDS = {"Committee", "Ministry", "Affairs", "Office", "Department"
                       "Corps", "Brigade", "Division", "Battalion", "Regiment", "Fleet", "Security", "Defence", "Defense",
                       "Intelligence", "Federation", "Republic", "Kingdom", "State", "States", "Embassy", "Mission",
                       "Coalition", "Alliance", "Organization", "Organisation", "Agreement", "Treaty", "Accords", "Act"}
-_KIND_LABELS = {"reporting_name": "aircraft/equipment", "equipment": "aircraft/equipment", "ship_prefix": "ship",
+_KIND_LABELS = {"place": "place", "reporting_name": "aircraft/equipment", "equipment": "aircraft/equipment", "ship_prefix": "ship",
                 "base_prefix": "air base", "outlet": "outlet", "organisation": "organisation", "event": "event"}
 _SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|wrote|asked|replied|explained|warned|"
                           r"insisted|argued|continued|declared|emphasi[sz]ed|recalled|claimed|pointed)\b")
@@ -931,8 +931,8 @@ def _first_names_agree(a: str, b: str) -> bool:
     return bool(ska and skb) and (len(first_a.rstrip(".")) == 1 or len(first_b.rstrip(".")) == 1) and ska[0] == skb[0]
 
 
-_NAME_PAIR = re.compile(r"(?<![\w’'.-])([A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž]+)\s+((?:[A-Z]\.\s+)?(?:[A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž'’]+\s+)?"
-                        r"(?:(?:al|el)-)?[A-ZÀ-ÞĀ-Ž][\w'’]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’]*)?)(?![\w’'-])")
+_NAME_PAIR = re.compile(r"(?<![\w’'.-])(?=([A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž]+)\s+((?:[A-Z]\.\s+)?(?:[A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž'’]+\s+)?"
+                        r"(?:(?:al|el)-)?[A-ZÀ-ÞĀ-Ž][\w'’]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’]*)?)(?![\w’'-]))")
 
 
 def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
@@ -940,29 +940,30 @@ def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
     lists = post_ner_lists()
     for match in _NAME_PAIR.finditer(text):
         given, rest = match.group(1), match.group(2)
-        if given not in lists.given or _overlaps(taken, match.start(), match.end()):
+        match_start, match_end = match.start(1), match.end(2)
+        if given not in lists.given or _overlaps(taken, match_start, match_end):
             continue
-        surface = match.group(0)
+        surface = text[match_start:match_end]
         words = surface.split()
         last = words[-1]
         if (last.lower() in lists.plain or _fold(last) in lists.places or last in book.surfaces
                 or non_person_kind(surface) or not name_shape(surface) or last.isupper()
                 or any(w in book.surfaces for w in words[1:])):
             continue
-        if given.lower() in lists.plain and (match.start() == 0 or re.search(r"[.!?\"“”:]\s*$|\n\s*$",
-                                                                              text[max(0, match.start() - 3):match.start()])):
+        if given.lower() in lists.plain and (match_start == 0 or re.search(r"[.!?\"“”:]\s*$|\n\s*$",
+                                                                              text[max(0, match_start - 3):match_start])):
             continue  # "Will Russia…" / "Mark …" at a sentence start: a plain word
-        after = text[match.end():match.end() + 30]
+        after = text[match_end:match_end + 30]
         if re.match(r"\s+(?:[A-Z][a-z]+)", after) and re.match(r"\s+([A-Z][a-z]+)", after).group(1).lower() in lists.plain:
             continue  # "Victoria Park Hotel", "Jean Monnet Foundation": the start of a longer name
         if re.match(r"-class\b|\s+class\b", after):
             continue  # "Fridtjof Nansen-class frigates"
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        line_end = text.find("\n", match.end())
+        line_start = text.rfind("\n", 0, match_start) + 1
+        line_end = text.find("\n", match_end)
         line = text[line_start:line_end if line_end >= 0 else len(text)]
         if len(line) > 20 and sum(c.isupper() for c in line) > 0.6 * sum(c.isalpha() for c in line):
             continue  # an all-caps headline line
-        start, end = match.start(), match.end()
+        start, end = match_start, match_end
         role_in_text = ""
         found = _title_before(text, start, book)
         if found:
@@ -1007,8 +1008,24 @@ def _check_people(text, sentences, book, rows, taken) -> None:
             full.setdefault(_surname(row["actor"]), set()).add((row["actor_id"], row["actor"]))
             full.setdefault(row["actor"].split()[0], set())
     for row in list(rows):
-        if row["actor_type"] != "person" or row["resolution"] != "ner_unresolved":
+        if row["resolution"] != "ner_unresolved":
             continue
+        if row["actor_type"] == "organisation":
+            owners = full.get(row["mention"]) or set()
+            if len(owners) == 1 and " " not in row["mention"]:  # "Girkin" tagged ORG after "Igor Girkin"
+                actor_id, name = next(iter(owners))
+                row.update(_row(book, text, sentences, row["start"], row["end"], actor_id, "surname", name=name,
+                                actor_type="person"))
+            continue
+        if row["actor_type"] != "person":
+            continue
+        courtesy = re.match(r"(?:Mr|Mrs|Ms|Dr|Maj|Lt|Col|Gen|Capt|Sgt|Adm|Sen|Rep|Gov|Prof|Sir|Dame)\.?\s+", row["mention"])
+        if courtesy and len(row["mention"].split()) > 1:  # "Maj Deryugin": the rank is no part of the name
+            taken.remove((row["start"], row["end"]))
+            row["role_in_text"] = row["role_in_text"] or courtesy.group(0).strip()
+            row["start"] += courtesy.end()
+            row["mention"] = row["actor"] = text[row["start"]:row["end"]]
+            taken.append((row["start"], row["end"]))
         surface = row["mention"]
         words = surface.split()
         start, end = row["start"], row["end"]
