@@ -801,10 +801,12 @@ _INSTITUTION_WORDS = {"Committee", "Ministry", "Affairs", "Office", "Department"
                       "Secretary", "Minister", "Ministers", "Chancellor", "President", "Staff", "Command", "Guard",
                       "Corps", "Brigade", "Division", "Battalion", "Regiment", "Fleet", "Security", "Defence", "Defense",
                       "Intelligence", "Federation", "Republic", "Kingdom", "State", "States", "Embassy", "Mission",
-                      "Coalition", "Alliance", "Organization", "Organisation", "Agreement", "Treaty", "Accords", "Act"}
-_KIND_LABELS = {"place": "place", "reporting_name": "aircraft/equipment", "equipment": "aircraft/equipment", "ship_prefix": "ship",
+                      "Coalition", "Alliance", "Organization", "Organisation", "Agreement", "Treaty", "Accords", "Act",
+                      "Relations", "Church", "Chief", "Anchor", "Gazeta", "Pravda", "Times", "Post", "News", "Journal",
+                      "Herald", "Tribune", "Gazette", "Daily", "Weekly", "Magazine", "TV", "Television", "Media"}
+_KIND_LABELS = {"place": "place", "ship_name": "ship", "reporting_name": "aircraft/equipment", "equipment": "aircraft/equipment", "ship_prefix": "ship",
                 "base_prefix": "air base", "outlet": "outlet", "organisation": "organisation", "event": "event"}
-_SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|wrote|asked|replied|explained|warned|"
+_SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|wrote|asked|replied|explained|warned|commented|stated|announced|"
                           r"insisted|argued|continued|declared|emphasi[sz]ed|recalled|claimed|pointed)\b")
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote|according\s+to)\s+$")
 _COURTESY_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Gen|Col|Lt|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|St)\.?\s+$")
@@ -894,9 +896,10 @@ def name_shape(surface: str) -> bool:
     lists = post_ner_lists()
     words = [w for w in surface.split() if w.lower() not in {"de", "von", "der", "van", "al", "bin", "la", "le",
                                                             "da", "di", "du", "ibn", "el"}]
-    if not words or any(not re.fullmatch(r"[A-ZÀ-ÞĀ-Ž][\w'’.\-]*", w) for w in words):
+    if not words or any(not re.fullmatch(r"(?:al-|el-)?[A-ZÀ-ÞĀ-Ž][\w'’.]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’.]*)*", w) for w in words):
         return False
-    if any(w in _INSTITUTION_WORDS or w.lower() in load_dictionary().titles for w in words):
+    bare = [re.sub(r"(?:'s|’s)$", "", w) for w in words]
+    if any(w in _INSTITUTION_WORDS or w.lower() in load_dictionary().titles or w.endswith("ism") for w in bare):
         return False  # "Foreign Affairs", "Prime Minister", "House Committee"
     plain = [w.lower().rstrip(".") in lists.plain for w in words]
     if len(words) == 1:
@@ -1042,7 +1045,8 @@ def _check_people(text, sentences, book, rows, taken) -> None:
             supported = bool(row["role_in_text"] or _COURTESY_BEFORE.search(before)
                              or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
             kind = non_person_kind(surface)
-            if kind or (not supported and (surface.lower() in lists.plain or not name_shape(surface))):
+            again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
+            if kind or not name_shape(surface) or (not supported and (surface.lower() in lists.plain or not again)):
                 rows.remove(row)
                 taken.remove((start, end))
             continue

