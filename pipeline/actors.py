@@ -406,12 +406,14 @@ def _is_place(text: str, start: int, end: int) -> bool:
 
 
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None,
-            ner: bool = True) -> list[dict]:
+            ner: bool = True, rejected: list[tuple[str, str]] | None = None) -> list[dict]:
     """Actor mentions in one article's main text, resolved to canonical actors (see module docstring).
 
     ``date`` is the article's ISO date (YYYY, YYYY-MM or YYYY-MM-DD) used for roles and anachronism
     checks; ``mentions`` is accepted for the shared stage signature and ignored (this stage makes them).
     ``ner=False`` skips spaCy (dictionary only; faster, no unresolved entities, no pronouns).
+    ``rejected``, when given, receives ``(surface, reason)`` for each named entity the post-NER checks turned
+    down (``non_person_kind`` classes, ``plain word``, ``name shape``, ``one word, unsupported``).
     """
     if not isinstance(text, str):
         raise TypeError("text must be a str")
@@ -475,7 +477,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
     if ner:
         _add_name_pairs(text, sentences, book, rows, taken, date)
         _add_ner(text, sentences, book, rows, taken, date)
-        _check_people(text, sentences, book, rows, taken)
+        _check_people(text, sentences, book, rows, taken, rejected)
     # 3. surnames of people named in full earlier (dictionary people without a safe surname alias, NER people)
     _add_surnames(text, sentences, book, rows, taken, date)
     # 4. "the secretary general", "the Kremlin spokesman"
@@ -910,11 +912,12 @@ def name_shape(surface: str) -> bool:
 
 
 def name_skeleton(name: str) -> str:
-    """A surname's transliteration skeleton: no diacritics, no al-/el-, y = i, doubled letters single
-    ("Zelenskyy" and "Zelensky" → "zelenski"; "al-Assad" → "asad")."""
+    """A name's transliteration skeleton: no diacritics, no al-/el-, y = i = j, w = v, Polish cz/sz = ch/sh,
+    doubled letters single ("Zelenskyy" and "Zelensky" → "zelenski"; "Wołodymyr" → "volodimir"; "al-Assad" → "asad")."""
     word = _fold(name)
     word = re.sub(r"^(?:al|el|ul|as|ad|an|ar|ash|at|az)[-\s]", "", word)
-    word = re.sub(r"[^a-z]", "", word).replace("y", "i").replace("j", "i")
+    word = re.sub(r"[^a-z]", "", word).replace("cz", "ch").replace("sz", "sh").replace("w", "v")
+    word = word.replace("y", "i").replace("j", "i")
     return re.sub(r"(.)\1+", r"\1", word)
 
 
@@ -946,6 +949,9 @@ def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
         match_start, match_end = match.start(1), match.end(2)
         if given not in lists.given or _overlaps(taken, match_start, match_end):
             continue
+        possessive = re.search(r"(?:'s|’s|'|’)$", text[match_start:match_end])
+        if possessive:
+            match_end -= len(possessive.group(0))  # "Adolf Hitler's army": the name ends before the possessive
         surface = text[match_start:match_end]
         words = surface.split()
         last = words[-1]
@@ -979,7 +985,8 @@ def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
 
 _LEGISLATORS = re.compile(r"\b(?:Sens?\.|Senators|Reps?\.|Representatives)\s+")
 _LISTED_NAME = re.compile(r"([A-Z][a-zà-ÿ'’\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zà-ÿ'’\-]+){1,2})"
-                          r"(\s*\((?:[RDI])-[A-Za-z. ]+\)|,\s*[RDI]-[A-Za-z. ]+?(?=,|\s+and\b|\s*$|\.\s))?")
+                          r"(\s*\((?:[RDI])-[A-Za-z. ]+\)|,\s*[RDI]-[A-Za-z. ]+?(?=,|\s+and\b|\s*$|\.\s)"
+                          r"|\s+of\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?")
 
 
 def _add_legislators(text, sentences, book, rows, taken, date) -> None:
@@ -1002,7 +1009,7 @@ def _add_legislators(text, sentences, book, rows, taken, date) -> None:
             position = name.end() + tail.end()
 
 
-def _check_people(text, sentences, book, rows, taken) -> None:
+def _check_people(text, sentences, book, rows, taken, rejected=None) -> None:
     """Drop NER people that fail the checks; give one-word NER people the full name they have in the article."""
     lists = post_ner_lists()
     full: dict[str, set[tuple[str, str]]] = {}
@@ -1046,13 +1053,22 @@ def _check_people(text, sentences, book, rows, taken) -> None:
                              or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
             kind = non_person_kind(surface)
             again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
-            if kind or not name_shape(surface) or (not supported and (surface.lower() in lists.plain or not again)):
+            reason = (kind or ("name shape" if not name_shape(surface) else "")
+                      or ("plain word" if not supported and surface.lower() in lists.plain else "")
+                      or ("one word, unsupported" if not supported and not again else ""))
+            if reason:
                 rows.remove(row)
                 taken.remove((start, end))
+                if rejected is not None:
+                    rejected.append((surface, reason))
             continue
-        if non_person_kind(surface) or not name_shape(surface) or re.match(r"-class\b|\s+class\b", text[end:end + 7]):
+        reason = (non_person_kind(surface) or ("name shape" if not name_shape(surface) else "")
+                  or ("ship class" if re.match(r"-class\b|\s+class\b", text[end:end + 7]) else ""))
+        if reason:
             rows.remove(row)
             taken.remove((start, end))
+            if rejected is not None:
+                rejected.append((surface, reason))
 
 
 def _alias_people(rows: list[dict]) -> None:

@@ -87,6 +87,8 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] = ANNOTATION_STAGE
         for name, module in _MENTION_STAGES.items():
             if name in tables:
                 tables[name] += [{"article_id": aid, **row} for row in module.extract(text, date=date, mentions=mentions)]
+    if "actor_mentions" in tables and stored_mentions is None:
+        actors.alias_across(tables["actor_mentions"])  # one spelling per unlisted person across the batch
     return {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name]) for name, rows in tables.items()}
 
 

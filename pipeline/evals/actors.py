@@ -213,8 +213,12 @@ def gold_person_spans(text: str, groups: list[tuple[str, list[str], list[str]]])
     return sorted(spans)
 
 
-def _person_predictions(text: str, date: str | None) -> list[dict]:
-    return [m for m in scored_predictions(text, date) if m["actor_type"] == "person"]
+def _person_predictions(text: str, date: str | None, rejected: list | None = None) -> list[dict]:
+    return [m for m in actors.extract(text, date=date, rejected=rejected)
+            if m["actor_type"] == "person" and m["resolution"] not in SKIPPED_RESOLUTIONS]
+
+
+_FURNITURE_LABELS = {"credit", "byline", "author_bio"}
 
 
 def score_people(items: list[dict]) -> dict:
@@ -223,13 +227,26 @@ def score_people(items: list[dict]) -> dict:
 
     exact, lenient = Counter(), Counter()
     classes: Counter = Counter()
+    prevented: Counter = Counter()
     split_people = people = 0
     errors: list[str] = []
     for item in items:
         page = clean.split_page(item["text"])
         text = page.text
         gold = gold_person_spans(text, item["groups"])
-        pred = _person_predictions(text, item.get("date") or None)
+        rejected: list[tuple[str, str]] = []
+        pred = _person_predictions(text, item.get("date") or None, rejected)
+        for _, reason in rejected:
+            prevented[reason] += 1
+        furniture = "\n".join(line for label, line in page.removed if label in _FURNITURE_LABELS)
+        if furniture:
+            prevented["reporter in a credit, byline or bio (now boilerplate)"] += len(
+                [m for m in actors.extract(furniture) if m["actor_type"] == "person" and m["resolution"] != "pronoun"])
+        prevented["legislator list names found"] += sum(
+            1 for m in pred if m["resolution"] == "ner_unresolved" and m["role_in_text"] in {"Sen.", "Sens.", "Rep.", "Reps.", "Senators", "Representatives"})
+        aliased = {(m["mention"], m["actor"]) for m in pred if m["resolution"] in {"alias", "surname"} and not m["actor_id"]
+                   and m["mention"] != m["actor"] and not m["actor"].endswith(" " + m["mention"])}
+        prevented["spellings joined to one person (transliteration skeleton)"] += len(aliased)
         pred_spans = {(p["start"], p["end"]): p for p in pred}
         gold_spans = {(s, e): c for s, e, c in gold}
         for key in gold_spans:
@@ -262,7 +279,7 @@ def score_people(items: list[dict]) -> dict:
                 split_people += 1
                 classes["one person, two actors"] += 1
                 errors.append(f"split  {canonical!r} -> {sorted(found)} in {item['index']}")
-    return {"exact": exact, "lenient": lenient, "classes": classes, "errors": errors,
+    return {"exact": exact, "lenient": lenient, "classes": classes, "errors": errors, "prevented": prevented,
             "split": (split_people, people), "articles": len(items)}
 
 
@@ -313,6 +330,9 @@ def print_people(label: str, result: dict, show_errors: bool) -> None:
     print(f"  people found under two or more actor names in one article: {split}/{people}")
     print("  errors by class (overlap scoring):")
     for cls, n in sorted(result["classes"].items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"    {n:>4}  {cls}")
+    print("  what the checks did (counts; each would have been an error of its class):")
+    for cls, n in sorted(result["prevented"].items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"    {n:>4}  {cls}")
     if show_errors:
         for error in result["errors"]:
