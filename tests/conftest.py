@@ -1,6 +1,7 @@
 """Shared fixtures: the seed articles, a store built from them, a Streamlit server and a real browser."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -17,8 +18,24 @@ from st_e2e import CHROMIUM, CHROMIUM_ARGS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT_ROOT / "seeds"
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+NEWS_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "news"     # small real corpora excerpts (see SOURCE.md there)
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Every JSON object of a .jsonl file."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def gdelt_articles() -> list[dict]:
+    """30 real Ukraine-war news articles (GDELT corpus excerpt in tests/fixtures/news), by date."""
+    return read_jsonl(NEWS_FIXTURES / "ukraine_war_gdelt.jsonl")
+
+
+def crawled_pages() -> list[dict]:
+    """4 real crawled web pages, 2026, kept with their furniture (tests/fixtures/news)."""
+    return read_jsonl(NEWS_FIXTURES / "ukraine_war_crawl_2026.jsonl")
 
 
 def seed_path(prefix: str) -> Path:

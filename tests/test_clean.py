@@ -1,7 +1,7 @@
 """Boilerplate and headlines on the real seed pages: page furniture never reaches the analysis."""
 import pytest
 
-from conftest import seed_path
+from conftest import crawled_pages, gdelt_articles, seed_path
 from pipeline.clean import split_page
 
 
@@ -76,11 +76,7 @@ def test_rejects_non_text():
 
 
 def test_site_navigation_of_a_crawled_page_is_boilerplate():
-    import json
-
-    from conftest import SHARED_DATA
-
-    rows = [json.loads(l) for l in open(SHARED_DATA / "ukraine_war_web_crawl_2026_kjdragan" / "articles.jsonl", encoding="utf-8")]
+    rows = crawled_pages()
     row = next(r for r in rows if "Katy, TX" in r["text"] and "fifth year" in r["title"])
     p = split_page(row["text"], title_hint=row["title"])
     assert "Katy, TX" not in p.text and "Loans & Mortgages" not in p.text
@@ -89,11 +85,7 @@ def test_site_navigation_of_a_crawled_page_is_boilerplate():
 
 
 def test_a_page_without_headline_gets_its_first_sentence_not_a_later_menu_line():
-    import json
-
-    from conftest import SHARED_DATA
-
-    first = json.loads(open(SHARED_DATA / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl", encoding="utf-8").readline())
+    first = gdelt_articles()[0]
     assert first["title"] == ""
     p = split_page(first["text"])
     assert p.title == ("Emmanuel Macron has told a press conference in Berlin that he plans to hold phone talks with his "
@@ -104,12 +96,7 @@ def test_a_page_without_headline_gets_its_first_sentence_not_a_later_menu_line()
 
 
 def _crawled_page(title_start: str) -> dict:
-    import json
-
-    from conftest import SHARED_DATA
-
-    rows = [json.loads(l) for l in open(SHARED_DATA / "ukraine_war_web_crawl_2026_kjdragan" / "articles.jsonl", encoding="utf-8")]
-    return next(r for r in rows if r["title"].startswith(title_start))
+    return next(r for r in crawled_pages() if r["title"].startswith(title_start))
 
 
 @pytest.mark.parametrize("title_start, caption_start, headline_start", [

@@ -12,7 +12,6 @@ from pipeline.figures import COLUMNS, extract, find_figures, parse_number
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures" / "figures"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def seed(prefix: str) -> str:
@@ -282,11 +281,11 @@ def test_second_corpus_sentences_precision_and_recall():
     assert precision >= 0.9 and recall >= 0.9, res["misses"]
 
 
-@pytest.mark.skipif(not (SHARED / "peer-specs").exists(), reason="../shared/data not beside the project")
 def test_recognizers_text_currency_suite_f1():
     from pipeline.evals.figures import evaluate_suite, load_suite, ours
 
-    cases = load_suite(SHARED / "peer-specs" / "recognizers-text" / "CurrencyModel.json")
+    cases = load_suite(FIXTURES / "recognizers_text" / "CurrencyModel.json")
+    assert len(cases) >= 170
     for joined in (False, True):
         assert evaluate_suite(cases, ours, joined)["f1"] >= 0.95
 

@@ -1,10 +1,10 @@
 """The store: atomic runs (kill -9 on a real `python -m pipeline run`), readers during writes, migrations, check."""
 from __future__ import annotations
 
-import gzip
-import csv
 import json
 import os
+import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import gdelt_articles
 from pipeline import run, store
 
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEEDS = PROJECT / "seeds"
 
 
@@ -43,15 +43,22 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def newsgroup_rows(n: int, min_chars: int = 3000) -> list[dict]:
-    csv.field_size_limit(1 << 30)
+def news_rows(n: int, min_chars: int, seed: int = 7) -> list[dict]:
+    """``n`` distinct news-like articles of at least ``min_chars`` characters, for runs big enough to kill midway.
+
+    Each is made of real sentences (the GDELT excerpt in tests/fixtures/news) drawn at random (none twice in one), so
+    no two share more than a few sentences: none is a duplicate of another and each costs the stages real work."""
+    sentences = sorted({s.strip() for a in gdelt_articles() for s in re.split(r"(?<=[.!?])\s+", a["text"])
+                        if len(s.strip()) > 40})
+    dates = [a["date"] for a in gdelt_articles()]
+    rng = random.Random(seed)
     rows = []
-    with gzip.open(SHARED / "20newsgroups_bydate" / "20newsgroups_bydate.csv.gz", "rt", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if len(row["text"]) > min_chars:
-                rows.append({"title": row["subject"], "text": row["text"]})
-            if len(rows) == n:
-                break
+    for i in range(n):
+        pool, picked, length = iter(rng.sample(sentences, len(sentences))), [], 0
+        while length < min_chars:
+            picked.append(next(pool))
+            length += len(picked[-1]) + 1
+        rows.append({"title": picked[0][:90], "text": " ".join(picked), "date": dates[i % len(dates)]})
     return rows
 
 
@@ -88,7 +95,7 @@ def test_kill_9_while_the_transaction_writes(seed_store, tmp_path):
     a reader saw the old state meanwhile, `check` passes and the store takes writes again."""
     store_dir = copy_store(seed_store, tmp_path / "store")
     before = snapshot(store_dir)
-    big = write_jsonl(tmp_path / "newsgroups.jsonl", newsgroup_rows(700, min_chars=4000))
+    big = write_jsonl(tmp_path / "news.jsonl", news_rows(700, min_chars=4000))
     wal = Path(str(store.db_path(store_dir)) + "-wal")
     proc = pipeline("run", str(big), "--store", str(store_dir), "--no-stages", "--quiet")
     seen_during_write = None
@@ -121,19 +128,23 @@ def test_kill_9_during_the_nlp_stages(seed_store, tmp_path):
     """kill -9 while a full run annotates new articles: the store is exactly as before."""
     store_dir = copy_store(seed_store, tmp_path / "store")
     before = snapshot(store_dir)
-    rows = [json.loads(line) for line in (SHARED / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
-    news = write_jsonl(tmp_path / "ukraine.jsonl", [{"text": r["text"], "date": r["date"]} for r in rows])
+    news = write_jsonl(tmp_path / "ukraine.jsonl", news_rows(200, min_chars=1500))
     proc = pipeline("run", str(news), "--store", str(store_dir))
     stderr: list[str] = []
     reader = threading.Thread(target=lambda: stderr.extend(iter(lambda: proc.stderr.read(64), "")), daemon=True)
     reader.start()
+
+    def annotated() -> int:
+        """How many articles the run's annotate bar says are done (0 before it starts)."""
+        return max((int(d) for d in re.findall(r"annotate:[^|]*\|[^|]*\| *(\d+)/200", "".join(stderr))), default=0)
+
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None and "annotate" not in "".join(stderr):
-        time.sleep(0.05)
-    time.sleep(1.0)
+    while time.monotonic() < deadline and proc.poll() is None and annotated() == 0:
+        time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)     # the first batch of 50 is annotated, 150 articles are still to do
     proc.wait(timeout=60)
+    assert 0 < annotated() < 200, "".join(stderr)[-2000:]
     assert "annotate" in "".join(stderr)
     assert snapshot(store_dir) == before
     assert_check_passes(store_dir)

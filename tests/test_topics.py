@@ -10,7 +10,7 @@ import pytest
 from pipeline import topics
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+BBC = ROOT / "tests" / "fixtures" / "news" / "bbc_news_sample.csv.gz"
 
 
 def seed_articles() -> pd.DataFrame:
@@ -55,16 +55,15 @@ def test_empty_text_is_unclustered():
 
 
 # --------------------------------------------------------------------------------------------
-# Real labelled news: BBC (Greene & Cunningham), read from ../shared/data.
+# Real labelled news: BBC (Greene & Cunningham), a sample in tests/fixtures/news (sport, business and politics 75
+# each, tech 50, in a fixed shuffled order; see SOURCE.md there).
 # --------------------------------------------------------------------------------------------
 
 def bbc(classes: tuple[str, ...], per_class: int, offset: int = 0) -> pd.DataFrame:
-    path = SHARED / "bbc_news_2225" / "bbc_news.csv.gz"
-    if not path.exists():
-        pytest.skip("../shared/data/bbc_news_2225 is not beside the project")
-    raw = pd.read_csv(path, keep_default_na=False).drop_duplicates("text")
-    raw = raw.sample(frac=1.0, random_state=7)          # files are grouped by sub-topic: mix them
+    """``per_class`` BBC articles of each class, from the ``offset``-th on (the sample is already shuffled)."""
+    raw = pd.read_csv(BBC, keep_default_na=False)
     parts = [raw[raw["label"] == c].iloc[offset: offset + per_class] for c in classes]
+    assert all(len(p) == per_class for p in parts), "the fixture has fewer articles of a class than asked"
     frame = pd.concat(parts, ignore_index=True)
     return pd.DataFrame({"article_id": frame["id"], "title": frame["title"], "text": frame["text"],
                          "date": "2005-03-01", "duplicate_of": "", "label": frame["label"]})
@@ -76,7 +75,7 @@ def majority_cluster(assignments: pd.DataFrame, frame: pd.DataFrame, label: str)
 
 
 def test_same_input_gives_same_ids_and_labels():
-    frame = bbc(("sport", "business"), 60).drop(columns="label")
+    frame = bbc(("sport", "business"), 40).drop(columns="label")
     a1, c1 = topics.cluster(frame)
     a2, c2 = topics.cluster(frame.sample(frac=1.0, random_state=3))   # row order does not matter
     pd.testing.assert_frame_equal(a1, a2)
@@ -84,11 +83,11 @@ def test_same_input_gives_same_ids_and_labels():
 
 
 def test_clusters_keep_their_ids_when_articles_are_added():
-    first = bbc(("sport", "business", "politics"), 80)
+    first = bbc(("sport", "business", "politics"), 60)
     a1, c1 = topics.cluster(first.drop(columns="label"))
     assert (c1["cluster_id"] >= 0).sum() == 3          # the three classes, found without a k
     # More of the same classes plus a new one (tech); refit with the previous clusters table.
-    added = pd.concat([bbc(("sport", "business", "politics"), 20, offset=80), bbc(("tech",), 60)])
+    added = pd.concat([bbc(("sport", "business", "politics"), 15, offset=60), bbc(("tech",), 50)])
     second = pd.concat([first, added], ignore_index=True)
     a2, c2 = topics.cluster(second.drop(columns="label"), previous_clusters=c1)
     both = a1.merge(a2, on="article_id", suffixes=("_1", "_2"))
@@ -132,7 +131,7 @@ def test_copies_take_their_originals_cluster_and_count_once():
 
 
 def test_assign_places_new_articles_like_the_fit():
-    fit = bbc(("sport", "business", "tech"), 60)
+    fit = bbc(("sport", "business", "tech"), 30)
     fitted, clusters = topics.cluster(fit.drop(columns="label"))
     # The fitted articles themselves land where the fit put them.
     again = topics.assign(fit.drop(columns="label"), clusters)
@@ -143,7 +142,7 @@ def test_assign_places_new_articles_like_the_fit():
     # New articles of the same classes go to a cluster whose fitted articles share their class.
     members = fitted.merge(fit[["article_id", "label"]], on="article_id")
     cluster_class = members.groupby("cluster_id")["label"].agg(lambda s: s.mode().iloc[0])
-    new = bbc(("sport", "business", "tech"), 20, offset=100)
+    new = bbc(("sport", "business", "tech"), 15, offset=30)
     new_assignments = topics.assign(new.drop(columns="label"), clusters)
     merged = new_assignments.merge(new[["article_id", "label"]], on="article_id")
     clustered = merged[merged["cluster_id"] != topics.UNCLUSTERED_ID]
@@ -154,7 +153,7 @@ def test_assign_places_new_articles_like_the_fit():
 
 
 def test_labels_are_distinctive_phrases():
-    frame = bbc(("sport", "business", "tech"), 60)
+    frame = bbc(("sport", "business", "tech"), 40)
     assignments, clusters = topics.cluster(frame.drop(columns="label"))
     real = clusters[clusters["cluster_id"] != topics.UNCLUSTERED_ID]
     stop = topics.label_stopwords()
@@ -189,14 +188,18 @@ def test_topics_over_time_counts_originals_by_week_and_month():
 
 
 def test_big_topics_get_subtopics_that_nest_in_them():
-    frame = bbc(("sport", "business", "politics"), 80)
+    frame = pd.concat([bbc(("sport",), 70), bbc(("business", "politics"), 45)], ignore_index=True)
     assignments, clusters = topics.cluster(frame.drop(columns="label"))
     real = clusters[clusters["cluster_id"] != topics.UNCLUSTERED_ID]
     assert len(real) == 3
     merged = assignments.merge(frame[["article_id", "label"]], on="article_id")
+    assert (real["size"] >= topics.SUB_MIN_SIZE).sum() == 1      # the sport topic, and only it, is big
     for _, row in real.iterrows():
         subs = json.loads(row["subtopics"])
-        assert len(subs) >= 2                                   # ~80 articles of one class: split further
+        if row["size"] < topics.SUB_MIN_SIZE:
+            assert subs == []                                   # ~45 articles: no second level
+            continue
+        assert len(subs) >= 2                                   # ~70 articles of one class: split further
         members = merged[merged["cluster_id"] == row["cluster_id"]]
         counts = members["subtopic_id"].value_counts()
         for sub in subs:
@@ -206,5 +209,5 @@ def test_big_topics_get_subtopics_that_nest_in_them():
         assert [s["size"] for s in subs] == sorted((s["size"] for s in subs), reverse=True)
     # The Unclustered bucket and articles placed by assign() have no sub-topic.
     assert (assignments.loc[assignments["cluster_id"] == topics.UNCLUSTERED_ID, "subtopic_id"] == -1).all()
-    placed = topics.assign(bbc(("sport",), 5, offset=150).drop(columns="label"), clusters)
+    placed = topics.assign(bbc(("tech",), 5).drop(columns="label"), clusters)
     assert (placed["subtopic_id"] == -1).all()

@@ -7,15 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import gdelt_articles
 from pipeline import run, store, uploads
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def real_articles(n: int = 4) -> list[dict]:
-    """``n`` real Ukraine-war news articles of 1.2–2.5k characters (GDELT corpus in ../shared/data)."""
-    frame = pd.read_json(SHARED_DATA / "ukraine_war_news_gdelt_hellaskella33" / "articles.jsonl", lines=True, dtype=False)
+    """``n`` real Ukraine-war news articles of 1.2–2.5k characters (GDELT corpus excerpt in tests/fixtures/news)."""
+    frame = pd.DataFrame(gdelt_articles())
     frame = frame[frame["text"].str.len().between(1200, 2500)].head(n)
     return [{"title": t.split("\n")[0][:80], "text": t, "date": str(d)[:10]} for t, d in zip(frame["text"], frame["date"])]
 
