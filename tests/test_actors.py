@@ -321,6 +321,7 @@ def test_ner_cache_overflow_in_one_call_loses_no_answer(monkeypatch):
 # --------------------------------------------------------------------------------------------- post-NER checks (#20)
 
 import json  # noqa: E402
+import re  # noqa: E402
 
 from pipeline import clean  # noqa: E402
 
@@ -503,3 +504,36 @@ def test_person_scorer_counts_hits_misses_and_extras():
     forgetful = [{**items[0], "groups": [g for g in items[0]["groups"] if g[0] != "Vladimir Putin"]}]
     worse = evaluation.score_people(forgetful)
     assert worse["exact"]["fp"] >= 3 and worse["exact"]["tp"] == result["exact"]["tp"] - worse["exact"]["fp"]
+
+
+@pytest.mark.slow
+def test_actors_page_on_real_news_shows_no_thing_or_reporter_among_the_top_25(tmp_path, monkeypatch):
+    """The Actors page's "Most mentioned" chart on a store of 34 real articles and pages (credits included)."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import crawled_pages, gdelt_articles
+    from pipeline import query, run
+
+    source = tmp_path / "news.jsonl"
+    items = gdelt_articles() + crawled_pages()
+    source.write_text("\n".join(json.dumps({"title": a.get("title", ""), "text": a["text"], "date": a.get("date") or ""},
+                                           ensure_ascii=False) for a in items) + "\n", encoding="utf-8")
+    store = tmp_path / "store"
+    report = run.run([source], store)
+    assert report.count("added") >= 30
+    tables = run.load_tables(store)
+    top = query.actor_counts(tables["actor_mentions"], n=25)
+    people = list(top.loc[top["actor_type"] == "person", "actor"])
+    assert "Vladimir Putin" in people
+    furniture = "\n".join(tables["articles"]["boilerplate"].fillna(""))
+    credited = [line for line in furniture.splitlines() if re.search(r"Reporting by|contributed to|Author", line)]
+    assert credited   # the fixtures do carry reporting credits, and they went to boilerplate
+    for name in people:
+        assert actors.non_person_kind(name) == "", name
+        assert not any(name in line for line in credited), name
+    monkeypatch.setenv("NEWSINTEL_STORE", str(store))
+    app = AppTest.from_file("../dashboard/app.py", default_timeout=120)
+    app.run()
+    app.switch_page("views/actors.py").run()
+    assert not app.exception and app.title[0].value == "Actors"
+    assert app.get("echarts_chart")
