@@ -578,6 +578,11 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             words_ = surface.split()
             if actor_type == "organisation" and len(words_) > 1 and words_[0].lower().rstrip(".") in _PERSON_TITLES:
                 actor_type = "person"  # "Prof Paul Dibb" tagged ORG
+            elif actor_type == "organisation" and len(words_) > 1:
+                cut = _person_in_organisation(surface, book)
+                if cut is not None:  # "Norway Teimuraz Ramishvili", "Patriarch Cyril" tagged ORG
+                    actor_type, offset, surface = "person", offset + cut, surface[cut:]
+                    words_ = surface.split()
             if words_ and words_[-1] in _NOT_NAME_ENDINGS:
                 continue
             start = s_start + offset
@@ -619,6 +624,32 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             rows.append(_row(book, text, sentences, start, end, "", "ner_unresolved", name=surface,
                              actor_type=actor_type, role_in_text=role_in_text))
             taken.append((start, end))
+
+
+def _person_in_organisation(surface: str, book: Dictionary) -> int | None:
+    """Where a person's name starts in a span spaCy tagged ORG, or None: after a name-forming title ("Patriarch
+    Cyril" → 0) or after leading words that are a country, a title or an institution ("Norway Teimuraz Ramishvili",
+    "Coalition Hadi al-Bahra" → the offset of the name), when the rest is a name of two or three words that starts
+    with a given name or ends with a regional surname ending."""
+    words = surface.split()
+    if surface.startswith(_NAME_FORMING_TITLES) and len(words) == 2 and name_shape(words[1]):
+        return 0
+    lists = post_ner_lists()
+    for k in range(1, len(words) - 1):
+        prefix, tail = words[:k], words[k:]
+        if not 2 <= len(tail) <= 3:
+            continue
+        name = " ".join(tail)
+        if (not name_shape(name) or non_person_kind(name) or any(w in book.surfaces or w in _INSTITUTION_WORDS
+                                                                  or w.lower() in lists.plain for w in tail)):
+            continue
+        if tail[0] not in lists.given and not _SURNAME_ENDING.search(tail[-1]):
+            continue  # "China Railway Corp", "Telecom Europe": no given name, no surname shape
+        joined = " ".join(prefix)
+        if (joined in book.surfaces or joined.lower() in book.titles
+                or all(w in _INSTITUTION_WORDS or w in book.surfaces or w.lower() in book.titles for w in prefix)):
+            return surface.index(tail[0], len(joined))
+    return None
 
 
 def _plausible_entity(surface: str, actor_type: str, book: Dictionary) -> bool:

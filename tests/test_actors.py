@@ -537,3 +537,12 @@ def test_actors_page_on_real_news_shows_no_thing_or_reporter_among_the_top_25(tm
     app.switch_page("views/actors.py").run()
     assert not app.exception and app.title[0].value == "Actors"
     assert app.get("echarts_chart")
+
+
+@pytest.mark.parametrize("article_id, person", [
+    ("news:2974", "Teimuraz Ramishvili"),                                    # spaCy: ORG "Norway Teimuraz Ramishvili"
+    ("ukraine:20220620T121500Z_PL_en_809c510ebf", "Patriarch Cyril"),        # spaCy: ORG "Patriarch Cyril"
+])
+def test_a_person_inside_an_organisation_span_is_found(article_id, person):
+    text, rows = people_of(article_id)
+    assert person in {r["actor"] for r in rows}
