@@ -31,7 +31,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import actors
+from pipeline.stages import actors
 from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
 
 GOLD_FILE = PROJECT_ROOT / "tests" / "fixtures" / "actors" / "ukraine_war_gold.jsonl"
@@ -41,7 +41,7 @@ SKIPPED_RESOLUTIONS = {"pronoun", "title"}
 
 
 def scored_predictions(text: str, date: str | None = None) -> list[dict]:
-    """The mentions :func:`pipeline.actors.extract` finds that the gold sets can score."""
+    """The mentions :func:`pipeline.stages.actors.extract` finds that the gold sets can score."""
     return [m for m in actors.extract(text, date=date) if m["resolution"] not in SKIPPED_RESOLUTIONS]
 
 
@@ -228,7 +228,7 @@ _FURNITURE_LABELS = {"credit", "byline", "author_bio"}
 
 def score_people(items: list[dict]) -> dict:
     """Person mention P/R/F1 (exact span, and one-to-one overlap), split actors, and the errors by class."""
-    from pipeline import clean
+    from pipeline.stages import clean
 
     exact, lenient = Counter(), Counter()
     classes: Counter = Counter()
@@ -297,7 +297,7 @@ _LEGISLATOR = re.compile(r"\b(?:Sens?|Reps?|Senators?|Representatives?|Congressm
 
 def error_class_extra(text: str, p: dict) -> str:
     """Which of the issue's error classes a false person falls in (by the checks' own data, else the context)."""
-    from pipeline import actors as stage
+    from pipeline.stages import actors as stage
 
     surface = p["mention"]
     line_start = text.rfind("\n", 0, p["start"]) + 1
