@@ -3,7 +3,7 @@
 Line format:  ID | trigger ~ category ~ modality ~ source ~ target [~ H] ; trigger2 ~ ...
 An ID with nothing after "|" (or "| -") means no event. "trigger#2" = second occurrence in the sentence.
 A trailing "~ H" marks historical narration. Fails loudly on an unknown id, a trigger not found,
-a category or modality outside the scheme, or a missing/duplicate id.
+a category or modality outside the scheme, a source/target the sentence does not name, or a missing/duplicate id.
 Usage: python label_A.py POOL.jsonl WORK.txt OUT.jsonl [--partial]
 """
 import json, sys
@@ -46,6 +46,9 @@ def parse(line, text, sid):
             raise SystemExit(f"{sid}: unknown category {cat!r}")
         if mod not in MODALITIES:
             raise SystemExit(f"{sid}: unknown modality {mod!r}")
+        for who in (src, tgt):
+            if who and who not in text:
+                raise SystemExit(f"{sid}: actor {who!r} is not named in the sentence (use the text's name or '')")
         trig, s, e = find(text, trig, sid)
         assert text[s:e] == trig
         ev = {"trigger": trig, "start": s, "end": e, "category": cat, "modality": mod,
