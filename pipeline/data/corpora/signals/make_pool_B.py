@@ -9,6 +9,9 @@ boilerplate and table lines, and draws ~1,600 sentences in three strata:
   political ~25%  other political or world news (government, election, minister, court, ...)
   hardneg   ~15%  sport, markets, crime, disasters, medicine, history using words like attack, war, sanctions,
                   threat, troops, talks (no keyword of the kw stratum)
+then appends a supplement of SUPPLEMENT kw sentences naming rare event types (RARE: expulsions, closures, energy,
+intercepts, nuclear, deterrence, arms control, relief, swaps, ceasefires), drawn after the main pool so that the
+first 1,600 lines (B0001-B1600) are unchanged.
 At most MAX_PER_DOC sentences per document (kept together, documents shuffled). `split` is "test" for
 20% of documents, decided by a seeded hash of the document id (SPLIT_SALT), else "train".
 """
@@ -25,6 +28,7 @@ SEED = 18_02
 SPLIT_SALT = "signals-corpus-v1"
 MAX_PER_DOC = 6
 TARGET = {"kw": 960, "political": 400, "hardneg": 240}
+SUPPLEMENT = 120   # appended after the 1,600 (B1601...): sentences naming rare event types, see RARE
 # share of each stratum drawn from each corpus (the rest comes from news2017)
 SHARE = {"kw": {"reuters": 0.10, "googlenews": 0.04},
          "political": {"reuters": 0.15, "googlenews": 0.04},
@@ -52,6 +56,17 @@ NONPOL = re.compile(r"\b(match|league|goal|season|coach|club|players?|team|champ
 BOILER = re.compile(r"(https?://|www\.|@\w|\bclick\b|\bsubscribe\b|\bread more\b|\bimage copyright\b|\bgetty\b|"
                     r"\bphoto:|\bAP Photo\b|\bfollow us\b|\bnewsletter\b|\bcookies?\b|^\W|\bshare this\b|"
                     r"\bcaption\b|\(AP\)|\ball rights reserved\b|\bcopyright\b|\bsign up\b)", re.I)
+
+
+# rare event types of the scheme (expulsions, closures, energy cut-offs, intercepts, nuclear talk, deterrence,
+# arms control, relief, prisoner swaps, ceasefires, restraint): the supplement draws kw sentences that match
+RARE = re.compile(r"\b(expel\w*|expulsion\w*|persona non grata|gas suppl\w+|gas deliver\w+|gas pipeline\w*|cut off|"
+                  r"cut-off|energy|intercept\w*|scrambl\w+|airspace|air space|violat\w+ (?:the )?(?:air|border)\w*|"
+                  r"nuclear (?:weapon|arsenal|threat|war|strike|forces|deterren|missile)\w*|deterren\w+|"
+                  r"arms control|arms race|INF|New START|START|disarmament|lift\w* (?:the )?sanctions|eas\w+ sanctions|"
+                  r"prisoner\w*|swap\w*|hostage\w*|recall\w* (?:its |their |the )?ambassador\w*|consulate\w*|"
+                  r"embass\w+ (?:clos|shut)\w*|close\w* (?:the |its )?embass\w+|ceasefire|truce|withdraw\w*|pull\w* out|"
+                  r"hotline|restraint|de-escalat\w+|ultimatum\w*|retaliat\w+)\b", re.I)
 
 
 def _nlp():
@@ -160,7 +175,29 @@ def sample(cands, rng):
                 per_doc[row["doc"]] = per_doc.get(row["doc"], 0) + 1
                 picked.append(dict(row, stratum=st))
                 need -= 1
-    return picked
+    return picked, per_doc
+
+
+def supplement(cands, picked, per_doc, rng):
+    """SUPPLEMENT more kw sentences that name a rare event type (RARE), not already picked, <= 2 per document."""
+    taken = {r["text"] for r in picked}
+    pool = []
+    for corpus in ("news2017", "reuters21578"):
+        docs = cands.get((corpus, "kw"), {})
+        for doc_id in sorted(docs):
+            rows = [r for r in docs[doc_id] if RARE.search(r["text"]) and r["text"] not in taken]
+            rng.shuffle(rows)
+            pool.extend(rows[:2])
+    rng.shuffle(pool)
+    out = []
+    for row in pool:
+        if len(out) == SUPPLEMENT:
+            break
+        if per_doc.get(row["doc"], 0) >= MAX_PER_DOC + 2:
+            continue
+        per_doc[row["doc"]] = per_doc.get(row["doc"], 0) + 1
+        out.append(dict(row, stratum="rare"))
+    return out
 
 
 def main():
@@ -169,7 +206,8 @@ def main():
     ap.add_argument("--out", default=str(Path(__file__).with_name("pool_B.jsonl")))
     args = ap.parse_args()
     rng = random.Random(SEED)
-    picked = sample(candidates(Path(args.shared)), rng)
+    cands = candidates(Path(args.shared))
+    picked, per_doc = sample(cands, rng)
     # documents shuffled, the sentences of one document kept together (context for the annotator)
     order = {}
     for row in picked:
@@ -184,7 +222,13 @@ def main():
                 rec = {"id": f"B{n:04d}", "source": row["source"], "doc": d, "date": row["date"],
                        "split": split_of(d), "text": row["text"]}
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {n} sentences from {len(docs)} documents to {args.out}")
+        # drawn after the main pool so that B0001-B1600 stay exactly as first published
+        for row in supplement(cands, picked, per_doc, rng):
+            n += 1
+            rec = {"id": f"B{n:04d}", "source": row["source"], "doc": row["doc"], "date": row["date"],
+                   "split": split_of(row["doc"]), "text": row["text"]}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"wrote {n} sentences ({len(picked)} sampled + {n - len(picked)} rare-type supplement) to {args.out}")
 
 
 if __name__ == "__main__":
