@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("stage", choices=EVAL_STAGES)
     p.add_argument("args", nargs=argparse.REMAINDER)
 
+    p = sub.add_parser("train", help="train a stage's model on its annotated corpus (train split only)")
+    p.add_argument("stage", choices=("signals",))
+
     p = sub.add_parser("bench", help="documents/s and peak memory per stage")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -209,6 +212,21 @@ def _cmd_eval(args) -> int:
     return int(module.main(list(args.args)) or 0)
 
 
+def _cmd_train(args) -> int:
+    from pipeline.stages import signal_model, signals
+
+    rows = signal_model.load_corpus("train")
+    if not rows:
+        print(f"error: no train-split sentences in {signal_model.CORPUS_DIR}", file=sys.stderr)
+        return 2
+    summary = signal_model.train(rows, list(signals.load_categories()))
+    print(f"trained signals model on {summary['sentences']} train sentences ({summary['events']} events): "
+          f"{summary['vocabulary']} category features, {summary['modality_vocabulary']} modality features, "
+          f"{signal_model.MODEL_PATH.relative_to(signal_model.DATA_DIR.parent.parent)} "
+          f"{summary['bytes'] / 1e6:.2f} MB")
+    return 0
+
+
 def _cmd_bench(args) -> int:
     from pipeline import bench
 
@@ -223,6 +241,7 @@ _COMMANDS = {
     "check": _cmd_check,
     "eval": _cmd_eval,
     "bench": _cmd_bench,
+    "train": _cmd_train,
 }
 
 if __name__ == "__main__":
