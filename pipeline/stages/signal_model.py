@@ -29,6 +29,9 @@ SEED = 18
 THRESHOLD = 0.5
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 
+#: Words never shown as a trigger (the model may weigh them, but they name no event).
+_FUNCTION_WORDS = frozenset("between with from that have their this were been after over since amid into against "
+                            "about they there which would could while also said says than them those these".split())
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|n't")
 
 
@@ -37,15 +40,19 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("\u2019", "'"))
 
 
-def sentence_features(text: str) -> list[str]:
-    """Feature names of a sentence: words, word bigrams and lexicon cue categories."""
-    from pipeline.stages import signals
+def sentence_features(text: str, cue_categories: list[str] | None = None) -> list[str]:
+    """Feature names of a sentence: words, word bigrams and lexicon cue categories.
 
+    ``cue_categories``: the categories of the sentence's lexicon cues when the caller has found them already.
+    """
+    if cue_categories is None:
+        from pipeline.stages import signals
+
+        cue_categories = [cue["category"] for _, _, cue in signals.find_cues(text)]
     words = tokens(text)
     feats = [f"w={w}" for w in words]
     feats += [f"b={a}_{b}" for a, b in zip(words, words[1:])]
-    for _, _, cue in signals.find_cues(text):
-        feats.append(f"cue={cue['category']}")
+    feats += [f"cue={c}" for c in cue_categories]
     return feats
 
 
@@ -130,8 +137,11 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH) -> di
         mcoef[cls] = mclf.coef_[i]
         mint[cls] = mclf.intercept_[i]
 
+    # words annotators marked as triggers, per category: the only words a model-found signal may point at
+    trigger_pairs = sorted({f"{e['category']}={w}" for r in rows for e in r["events"] for w in tokens(e["trigger"])})
     np.savez_compressed(
         out,
+        trigger_pairs=np.array(trigger_pairs),
         categories=np.array(categories), vocab=np.array(sorted(vocab, key=vocab.get)),
         coef=coef.astype(np.float32), intercept=intercept.astype(np.float32),
         modalities=np.array(MODALITIES), mvocab=np.array(sorted(mvocab, key=mvocab.get)),
@@ -158,10 +168,11 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def category_probabilities(text: str, model: dict | None = None) -> dict[str, float]:
+def category_probabilities(text: str, model: dict | None = None,
+                           cue_categories: list[str] | None = None) -> dict[str, float]:
     """Probability, per category, that the sentence holds an event of it."""
     m = model or load_model()
-    cols = sorted({m["vocab_index"][f] for f in sentence_features(text) if f in m["vocab_index"]})
+    cols = sorted({m["vocab_index"][f] for f in sentence_features(text, cue_categories) if f in m["vocab_index"]})
     z = m["coef"][:, cols].sum(axis=1) + m["intercept"]
     return dict(zip(m["categories"], _sigmoid(z.astype(np.float64)).tolist()))
 
@@ -181,3 +192,46 @@ def predict_modality(text: str, start: int, end: int, model: dict | None = None)
     p /= p.sum()
     k = int(p.argmax())
     return m["modalities"][k], float(p[k])
+
+
+@lru_cache(maxsize=4)
+def trigger_words(categories: tuple[str, ...], top: int = 40) -> dict[str, dict[str, float]]:
+    """Per category, the words annotators marked in its triggers that have the largest positive weights, word -> weight."""
+    m = load_model()
+    out = {}
+    annotated = {tuple(p.split("=", 1)) for p in m["trigger_pairs"].tolist()}
+    words = [(i, f[2:]) for f, i in m["vocab_index"].items() if f.startswith("w=")]
+    for cat in categories:
+        if cat not in m["categories"]:
+            continue
+        row = m["coef"][m["categories"].index(cat)]
+        ranked = sorted(((float(row[i]), w) for i, w in words if row[i] > 0 and (cat, w) in annotated
+                         and len(w) > 3 and w not in _FUNCTION_WORDS), reverse=True)[:top]
+        out[cat] = {w: c for c, w in ranked}
+    return out
+
+
+def model_events(sentence: str, categories: tuple[str, ...], cue_categories: list[str] | None = None,
+                 threshold: float = THRESHOLD) -> list[dict]:
+    """Events of ``categories`` the model finds in a sentence, each with its trigger word, modality and confidence.
+
+    Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
+    word of the sentence with the largest weight for the category.
+    """
+    triggers = trigger_words(categories)
+    lowered = sentence.lower().replace("\u2019", "'")
+    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
+    words = {w for _, _, w in found}
+    wanted = [c for c in categories if words & triggers.get(c, {}).keys()]
+    if not wanted:
+        return []
+    probs = category_probabilities(sentence, cue_categories=cue_categories)
+    out = []
+    for cat in wanted:
+        if probs[cat] < threshold:
+            continue
+        start, end, _ = max((f for f in found if f[2] in triggers[cat]), key=lambda f: triggers[cat][f[2]])
+        modality, _ = predict_modality(sentence, start, end)
+        out.append({"category": cat, "start": start, "end": end, "modality": modality,
+                    "confidence": round(probs[cat], 3)})
+    return out
