@@ -45,7 +45,9 @@ Article records (:data:`ARTICLE_COLUMNS`, the ``articles`` table):
 ``date_inferred``       year inferred from dated events when ``date`` is empty, else "".
 ``date_inferred_from``  why (the event and the words that name it).
 ``source``              outlet, from the input's field or a known page signature, "" if unknown.
-``url``                 the article's URL as given, "" if unknown.
+``url``                 the article's URL as given when it is an absolute http(s) URL with a valid host and port
+                        (:func:`checked_url`); "" if unknown or malformed (the article is kept, the input's
+                        result says the field was dropped).
 ``text``                main text after boilerplate removal; all offsets refer to it.
 ``boilerplate``         the removed page furniture, one line per removed line.
 ``content_hash``        full SHA-256 of the normalised main text.
@@ -645,8 +647,40 @@ def detect_source(page: str) -> str:
     return ""
 
 
+LINK_SCHEMES = ("http", "https")
+
+
+def checked_url(url: str) -> tuple[str, str]:
+    """``(url, note)``: the URL as given when it is an absolute http(s) URL with a host and a valid port, else
+    ``("", why it was dropped)``. A malformed field never costs the article: only the field goes.
+
+    >>> checked_url("javascript:alert(1)")
+    ('', 'url dropped: scheme javascript: is not http or https')
+    """
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    if not url:
+        return "", ""
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    try:
+        parts = urlsplit(url)
+        port = parts.port                      # raises ValueError on a port that is not a number in 0–65535
+        host = parts.hostname
+    except ValueError as exc:
+        return "", f"url dropped: {shown!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in LINK_SCHEMES:
+        what = f"scheme {parts.scheme}: is not http or https" if parts.scheme else "no http:// or https:// scheme"
+        return "", f"url dropped: {what}"
+    if not host or port == 0 or any(c.isspace() for c in url):
+        return "", f"url dropped: {shown!r} has no valid host" if not host else f"url dropped: {shown!r} is not a valid URL"
+    return url, ""
+
+
 def to_article(doc: RawDocument) -> dict | IngestResult:
-    """Clean one raw document into an article record (columns of ARTICLE_COLUMNS, cluster_id unset)."""
+    """Clean one raw document into an article record (columns of ARTICLE_COLUMNS, cluster_id unset).
+
+    The record's ``notes`` key (not a column) says which malformed fields were dropped."""
     if len(doc.page) > MAX_ARTICLE_CHARS:
         return IngestResult(doc.origin, "rejected", f"text is {len(doc.page):,} characters, over the {MAX_ARTICLE_CHARS:,} limit for one article")
     page = clean.split_page(doc.page, title_hint=doc.title or None)
@@ -659,6 +693,7 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
     if not found.date:
         inferred, _precision, reason = _infer_date(page.text)
     digest = dedup.content_hash(page.text)
+    url, url_note = checked_url(doc.url)
     return {
         "article_id": digest[:16],
         "title": page.title,
@@ -668,7 +703,7 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "date_inferred": inferred,
         "date_inferred_from": reason,
         "source": doc.source or detect_source(doc.page) or page.site,
-        "url": doc.url,
+        "url": url,
         "text": page.text,
         "boilerplate": page.boilerplate,
         "content_hash": digest,
@@ -676,7 +711,8 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "cluster_id": -1,
         "origin": doc.origin,
         "author": doc.author,
-        "url_key": dedup.normalise_url(doc.url),
+        "url_key": dedup.normalise_url(url),
+        "notes": url_note,
     }
 
 
