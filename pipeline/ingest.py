@@ -41,7 +41,8 @@ Article records (:data:`ARTICLE_COLUMNS`, the ``articles`` table):
 ``title``               headline.
 ``date``                ISO date read from the page (YYYY-MM-DD | YYYY-MM | YYYY) or "" (see ``pipeline.dates``).
 ``date_precision``      day | month | year | unknown.
-``date_evidence``       the text the date was read from.
+``date_evidence``       the text the date was read from; when ``date`` is empty because a date given was not a
+                        publication date (after the day of ingest, before 1900, not a date), why.
 ``date_inferred``       year inferred from dated events when ``date`` is empty, else "".
 ``date_inferred_from``  why (the event and the words that name it).
 ``source``              outlet, from the input's field or a known page signature, "" if unknown.
@@ -61,6 +62,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -680,20 +682,35 @@ def checked_url(url: str) -> tuple[str, str]:
 def to_article(doc: RawDocument) -> dict | IngestResult:
     """Clean one raw document into an article record (columns of ARTICLE_COLUMNS, cluster_id unset).
 
-    The record's ``notes`` key (not a column) says which malformed fields were dropped."""
+    The record's ``notes`` key (not a column) says which malformed fields were dropped, and why a date given in
+    the record or read from the page was not taken as the publication date (after the day of ingest, or before
+    any plausible publication: :func:`pipeline.dates.implausible_publication`)."""
     if len(doc.page) > MAX_ARTICLE_CHARS:
         return IngestResult(doc.origin, "rejected", f"text is {len(doc.page):,} characters, over the {MAX_ARTICLE_CHARS:,} limit for one article")
     page = clean.split_page(doc.page, title_hint=doc.title or None)
     if len(page.text.strip()) < MIN_TEXT_CHARS:
         return IngestResult(doc.origin, "rejected", f"less than {MIN_TEXT_CHARS} characters of article text after removing page furniture")
+    today = ingest_day()
+    notes = []
     found = _structured_date(doc.date) if doc.date else None
+    if doc.date and found is None:
+        notes.append(f"date field {doc.date.strip()[:40]!r} dropped: not a date")
+    elif found is not None and (why := dates.implausible_publication(found.date, today)):
+        notes.append(f"date field dropped: {why}")
+        found = None
     if found is None:
         found = _article_date(doc.page, [line for label, line in page.removed if label == "dateline"])
+        if found.date and (why := dates.implausible_publication(found.date, today)):
+            notes.append(f"date {found.evidence[:60]!r} not taken: {why}")
+            found = dates.ArticleDate("", "unknown", "")
+    if not found.date and notes:      # the date given was not a publication date: say why, with the article
+        found = dates.ArticleDate("", "unknown", "; ".join(notes))
     inferred, _precision, reason = ("", "", "")
     if not found.date:
         inferred, _precision, reason = _infer_date(page.text)
     digest = dedup.content_hash(page.text)
     url, url_note = checked_url(doc.url)
+    notes.append(url_note)
     return {
         "article_id": digest[:16],
         "title": page.title,
@@ -712,7 +729,7 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "origin": doc.origin,
         "author": doc.author,
         "url_key": dedup.normalise_url(url),
-        "notes": url_note,
+        "notes": "; ".join(n for n in notes if n),
     }
 
 
@@ -769,12 +786,21 @@ def clean_documents(docs: list[RawDocument]) -> list[tuple[dict, bytes] | Ingest
     return [clean_document(d) for d in docs]
 
 
+def ingest_day() -> dt.date:
+    """Today in UTC: no publication date can be later (``pipeline.dates.implausible_publication``)."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 def _structured_date(value: str) -> dates.ArticleDate | None:
-    """A date given in a record's field: ISO forms directly, other forms through dateparser."""
+    """A date given in a record's field: ISO forms directly, other forms through dateparser; None if not a date."""
     value = value.strip()
-    m = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?(?:[T ].*)?", value)
+    m = re.fullmatch(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:[T ].*)?", value)
     if m:
         year, month, day = m.groups()
+        try:
+            dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return None
         if day:
             return dates.ArticleDate(f"{year}-{month}-{day}", "day", value)
         if month:

@@ -262,6 +262,31 @@ def test_a_malformed_url_costs_the_field_not_the_article(fresh_store, tmp_path):
     assert_unchanged(before, after, added_articles=3)
 
 
+@case
+def test_a_date_field_that_cannot_be_the_publication_becomes_unknown_with_its_reason(fresh_store, tmp_path):
+    """Real GDELT articles with hostile date fields: a date after the day of ingest, before any plausible
+    publication or not a date at all is not stored as the publication date; the article is kept, its date is
+    unknown and the reason is kept (date_evidence and the input's result). A true past date is kept."""
+    good = [json.loads(line) for line in (FIXTURES / "gdelt_ukraine.jsonl").read_text(encoding="utf-8").splitlines()]
+    given = ["2999-01-01", "1066-10-14", "2026-13-45"]
+    rows = [{"text": row["text"], "date": d} for row, d in zip(good, given)] + [{"text": ABC, "date": "2022-02-24"}]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    before, report, after = ingest_into(fresh_store, tmp_path / "feed.jsonl")
+    assert [r.status for r in report.results] == ["added"] * 4
+    today = ingest.ingest_day().isoformat()
+    expected = [f"date field dropped: 2999-01-01 is after the day of ingest ({today})",
+                "date field dropped: 1066-10-14 is before any plausible publication (1900)",
+                "date field '2026-13-45' dropped: not a date"]
+    stored = store.read(fresh_store, "articles", ["article_id", "date", "date_precision", "date_evidence"]).set_index("article_id")
+    for result, reason in zip(report.results, expected):
+        assert result.reason == reason
+        article = stored.loc[result.article_id]
+        assert (article["date"], article["date_precision"], article["date_evidence"]) == ("", "unknown", reason)
+    kept = stored.loc[report.results[3].article_id]
+    assert (kept["date"], kept["date_precision"], report.results[3].reason) == ("2022-02-24", "day", "")
+    assert_unchanged(before, after, added_articles=4)
+
+
 @pytest.mark.parametrize("url, kept", [
     ("https://www.reuters.com/world/europe/a-b-2022-02-24/", True),
     ("HTTP://Example.com/a?b=1#c", True),
