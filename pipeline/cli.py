@@ -26,7 +26,7 @@ import math
 import sys
 
 EXTRACT_STAGES = ("figures", "actors", "signals", "dates")
-EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup")
+EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates")
 
 
 def _parser() -> argparse.ArgumentParser:
