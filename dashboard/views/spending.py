@@ -3,15 +3,15 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
-from pipeline import figures as figures_stage
+from pipeline.read import spending
 
 view = state.current_view()
 data = view.filtered
 # Computed once per filter state and shared by every session (state.summary); read-only.
-tracker = state.summary(figures_stage.tracker_table, "figures", "articles")
+tracker = state.summary(spending.tracker_table, "figures", "articles")
 
 st.title("Spending tracker")
-rate_date, _rates = figures_stage.fx_rates()
+rate_date = ", ".join(spending.rate_dates(tracker)) or "one date"
 st.caption("Figures stated in the articles, with the hedge as written and who they belong to. A figure repeated "
            f"in one article counts once (its mentions are counted). Money is compared in EUR at the ECB rates of "
            f"{rate_date} (pipeline/data/fx_rates.csv), not at each article's date.")
@@ -29,32 +29,32 @@ KIND_COLOURS = {"money": "#1f77b4", "pct_gdp": "#ff7f0e", "pct_change": "#2ca02c
 
 def _selection(kinds: tuple, owner: tuple) -> dict:
     """The selected figures and their counts (once per filter state and selection, shared)."""
-    chosen = state.summary(figures_stage.tracker_table, "figures", "articles")
+    chosen = state.summary(spending.tracker_table, "figures", "articles")
     if kinds:
         chosen = chosen[chosen["kind"].isin(kinds)]
     if owner:
         chosen = chosen[chosen["actor"].isin(owner)]
-    return {"tracker": chosen, "counts": figures_stage.figure_kind_counts(chosen)}
+    return {"tracker": chosen, "counts": spending.figure_kind_counts(chosen)}
 
 
 def _charts(kinds: tuple, owner: tuple) -> dict:
     """The three charts of the selected figures (built only for their section; once per filter state and
     selection, shared)."""
     chosen = state.summary(_selection, args=(kinds, owner))["tracker"]
-    per_period = figures_stage.figures_over_time(chosen, "month")
+    per_period = spending.figures_over_time(chosen, "month")
     periods = sorted(per_period["period"].unique())
     table = per_period.pivot_table(index="period", columns="kind", values="figures", aggfunc="sum").reindex(periods)
     out = {"per_period": charts.category_chart(
         periods, [charts.Series(kind, list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
                   for kind in table.columns],
         value_title="figures (repeats once)", legend=True)}
-    over_time = figures_stage.money_over_time(chosen)
+    over_time = spending.money_over_time(chosen)
     if not over_time.empty:
         out["money_time"] = charts.category_chart(
             list(over_time["period"]), [charts.Series("EUR bn (sum of figures)", list(over_time["total_eur"] / 1e9),
                                                     KIND_COLOURS["money"])],
             value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR", brush=True)
-        by_actor = figures_stage.money_by_actor(chosen).iloc[::-1]
+        by_actor = spending.money_by_actor(chosen).iloc[::-1]
         out["money_actor"] = charts.category_chart(
             list(by_actor["actor"]), [charts.Series("EUR bn (sum of figures)", list(by_actor["total_eur"] / 1e9), "#9467bd")],
             horizontal=True, value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR")
@@ -98,7 +98,7 @@ if section == "Over time and by actor":
 
 if section == "Shares of GDP":
     st.subheader("Shares of GDP against the NATO targets")
-    shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
+    shares = state.summary(spending.gdp_commitments, "figures", "articles")
     if owner:
         shares = shares[shares["actor"].isin(owner)]
     if shares.empty:
@@ -111,8 +111,8 @@ if section == "Shares of GDP":
                                           shares["date"])]
         gdp = charts.strip_chart(list(shares["actor"].fillna("").replace("", "(unknown)")), list(shares["value"]),
                                  name="share of GDP", value_title="% of GDP", hover=hover)
-        charts.draw(charts.with_target_lines(gdp, list(figures_stage.GDP_TARGETS)), key="spending-gdp", height=320)
-        st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in figures_stage.GDP_TARGETS) + " of GDP).")
+        charts.draw(charts.with_target_lines(gdp, list(spending.GDP_TARGETS)), key="spending-gdp", height=320)
+        st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in spending.GDP_TARGETS) + " of GDP).")
         st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
                      column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
         download_csv(shares, "gdp_shares")
