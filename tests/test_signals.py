@@ -522,3 +522,18 @@ def test_the_place_gone_to_for_talks_is_their_venue():
                 "official, speaking on condition of anonymity because they were not authorized to speak to the media.")
     row = find(signals.extract(sentence, date="2026-02-01"), "talks")
     assert (row["category"], row["target_actor"]) == ("dialogue_talks", "")
+
+
+def _coded(sentence):
+    return {(r["category"], r["modality"]) for r in signals.extract(sentence)}
+
+
+def test_scheme_v1_speech_acts_and_negation_by_verb():
+    """Annotation scheme v1 (issue #18): the condition of a threat is its content; ruling out negates,
+    not ruling out makes possible; dismissing a claim negates the claimed act."""
+    assert ("threat_ultimatum", "asserted") in _coded(
+        "Russia threatened a military response if Lithuania closed the crossings.")
+    assert ("sanctions", "hypothetical") in _coded("If Russia invades, the West will impose sanctions.")
+    assert ("military_buildup", "negated") in _coded("France ruled out sending troops to Ukraine.")
+    assert ("military_buildup", "hypothetical") in _coded("Macron did not rule out sending troops to Ukraine.")
+    assert ("attack_invasion", "negated") in _coded("The Kremlin dismissed claims that Moscow attacked the pipeline.")

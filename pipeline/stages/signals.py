@@ -102,6 +102,8 @@ _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
 #: Verbs that answer a demand, threat or accusation: negating them does not negate the cue.
 _RESPONSE_VERBS = {"meet", "accept", "heed", "satisfy", "fulfil", "fulfill", "comply", "answer", "grant", "obey"}
 _CITING = {"cite", "quote", "mention"}
+#: Speech acts whose condition belongs to their content ("X threatened a military response if Y ...").
+_SPEECH_ACT_VERBS = {"threaten", "warn", "vow", "demand", "promise", "pledge", "caution", "insist"}
 _HOLD_WORDS = {"responsible", "accountable", "liable"}  # "hold" accuses only as "held Moscow responsible"
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
 _WARNING = {"warn", "caution"}
@@ -566,8 +568,11 @@ def classify_modality(doc, cue_tokens) -> str:
             would_seen = True
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
             hypothetical = True
-        if any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
+        speech_act = tok.i in cue_ids and tok.pos_ == "VERB" and tok.lemma_.lower() in _SPEECH_ACT_VERBS
+        if not speech_act and any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
                and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for c in tok.children):
+            # (the condition of a threat or warning is what is threatened: "threatened a response if Y closed
+            # the crossings" is an asserted threat, annotation scheme v1)
             hypothetical = True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
         if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
             hypothetical = True
