@@ -378,12 +378,12 @@ def eval_model() -> None:
     rules = [{row["category"] for row in signals.extract(r["text"])} for r in test]
     rule_seconds = time.perf_counter() - t1
     gold = [{e["category"] for e in r["events"]} for r in test]
-    print("  sentence-level event detection per category (model | rules of the lexicon stage):")
-    totals = {"model": [0, 0, 0], "rules": [0, 0, 0]}
-    macro = {"model": [], "rules": []}
+    print("  sentence-level event detection per category (model = the trained coder alone | stage = signals.extract: lexicon rules, plus the coder for the five categories the lexicon lacks):")
+    totals = {"model": [0, 0, 0], "stage": [0, 0, 0]}
+    macro = {"model": [], "stage": []}
     for cat in signals.load_categories():
         line = f"    {cat:<26} n={sum(cat in g for g in gold):<4}"
-        for name, pred in (("model", predicted), ("rules", rules)):
+        for name, pred in (("model", predicted), ("stage", rules)):
             tp = sum(cat in p and cat in g for p, g in zip(pred, gold))
             fp = sum(cat in p and cat not in g for p, g in zip(pred, gold))
             fn = sum(cat not in p and cat in g for p, g in zip(pred, gold))
@@ -394,7 +394,7 @@ def eval_model() -> None:
                 macro[name].append(f)
             line += f" {name} F1={f:.2f}"
         print(line)
-    for name in ("model", "rules"):
+    for name in ("model", "stage"):
         p, r, f = prf(*totals[name])
         mac = sum(macro[name]) / len(macro[name]) if macro[name] else 0.0
         print(f"  {name}: micro P={p:.3f} R={r:.3f} F1={f:.3f}; macro F1 over categories present in test {mac:.3f}")
@@ -412,7 +412,7 @@ def eval_model() -> None:
     print(f"  modality accuracy on gold triggers: parse rules (used by the stage) {parsed}/{len(events)} = "
           f"{parsed / n:.3f}; trained modality model {right}/{len(events)} = {right / n:.3f}; "
           f"majority class '{majority[0]}' {majority[1] / n:.3f}")
-    print(f"  speed: model {len(test) / seconds:.0f} sentences/s; rules stage {len(test) / rule_seconds:.0f} sentences/s")
+    print(f"  speed: model {len(test) / seconds:.0f} sentences/s; whole stage {len(test) / rule_seconds:.0f} sentences/s")
 
 
 def main(argv: list[str] | None = None) -> int:
