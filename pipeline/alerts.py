@@ -70,6 +70,23 @@ def _conn(store_dir: str | Path) -> sqlite3.Connection:
     return conn
 
 
+SEED_WATCHLISTS = Path(__file__).resolve().parent / "data" / "seed_watchlists.json"
+
+
+def add_seed_watchlists(store_dir: str | Path) -> int:
+    """Save the example watchlists of ``data/seed_watchlists.json`` (a store built from seeds/ starts with them)
+    and record their alerts; returns how many were added (none already saved is replaced)."""
+    have = {w.name for w in watchlists(store_dir)}
+    added = 0
+    for item in json.loads(SEED_WATCHLISTS.read_text(encoding="utf-8")):
+        if item["name"] not in have:
+            save(store_dir, item["name"], item["query"])
+            added += 1
+    if added:
+        evaluate(store_dir)
+    return added
+
+
 def save(store_dir: str | Path, name: str, query: str, filters: dict | None = None, *, atom_path: str = "",
          digest_path: str = "", webhook_url: str = "") -> Watchlist:
     """Save (or replace the settings of) the watchlist ``name``; the query is checked first (QueryError)."""
