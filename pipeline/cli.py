@@ -12,6 +12,10 @@ Commands (the first three are a contract other clients depend on):
     Verify a store's integrity.
 ``retag signals|figures|topics --store DIR``
     Re-run one stage over a store's articles, stored actor mentions reused (after a lexicon or rule change).
+``search --store DIR QUERY [--format jsonl]``
+    Ranked matching article_ids with snippets (a malformed query: exit 2, message and position).
+``watch FEEDS.txt --store DIR --every 15m [--once]``
+    Poll feeds with conditional GET, ingest what is new, evaluate watchlists and deliver alerts.
 ``eval STAGE [ARGS]``
     Print a stage's evaluation figures on labelled public corpora.
 ``bench [ARGS]``
