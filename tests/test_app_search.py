@@ -1,28 +1,12 @@
 """The search box, the Search and Alerts pages and the reader's hit marks (AppTest, in-process, seed store)."""
 import shutil
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline import alerts
 from pipeline.read import search
 
-ENTRY = "../dashboard/app.py"
-
-
-@pytest.fixture()
-def app(seed_store, monkeypatch):
-    monkeypatch.setenv("NEWSINTEL_STORE", str(seed_store))
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def open_page(at, name):
-    at.switch_page(f"views/{name}.py").run()
-    assert not at.exception, at.exception
-    return at
+from test_app import ENTRY, app, open_page  # noqa: F401 - the same fixture and helper as the other page tests
 
 
 def test_search_box_filters_every_page_and_shows_a_chip(app, seed_store):
