@@ -11,7 +11,9 @@ POST and ``sent`` after it, so a process killed at any point neither loses an al
 window it cannot close is a kill between a webhook's answer and the ``sent`` mark: that delivery is retried with the
 same ``Idempotency-Key`` header (the alert's key) so the receiver can drop the repeat.
 
-Only new matching articles are alerted so far (not signals, figures, anachronism flags or tension spikes).
+Alert kinds, per article of the watchlist's selection (its query and saved filters): ``article`` (it matches),
+``signal`` (it carries a tension signal of weight ≥ the watchlist's ``min_signal_weight``), ``figure`` (it states a
+spending figure) and ``anachronism`` (an actor's role is flagged as out of its time). Tension spikes are not alerted yet.
 """
 from __future__ import annotations
 
@@ -34,13 +36,15 @@ from pipeline.read import search
 _DDL = (
     "CREATE TABLE IF NOT EXISTS watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
     "query TEXT NOT NULL, filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', digest_path TEXT DEFAULT '', "
-    "webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '')",
+    "webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '', min_signal_weight REAL DEFAULT 0.75)",
     "CREATE TABLE IF NOT EXISTS alerts (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, kind TEXT NOT NULL, "
     "created_at TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (watchlist_id, article_id, kind))",
     "CREATE TABLE IF NOT EXISTS deliveries (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, "
-    "channel TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, detail TEXT DEFAULT '', "
-    "PRIMARY KEY (watchlist_id, article_id, channel))",
+    "kind TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+    "detail TEXT DEFAULT '', PRIMARY KEY (watchlist_id, article_id, kind, channel))",
 )
+KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
+               "anachronism": "Anachronism flag"}
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_RETRIES = 2
 WEBHOOK_BACKOFF = 0.5
@@ -57,6 +61,7 @@ class Watchlist:
     webhook_url: str
     created_at: str
     read_at: str
+    min_signal_weight: float = 0.75
 
 
 def _now() -> str:
@@ -88,8 +93,10 @@ def add_seed_watchlists(store_dir: str | Path) -> int:
 
 
 def save(store_dir: str | Path, name: str, query: str, filters: dict | None = None, *, atom_path: str = "",
-         digest_path: str = "", webhook_url: str = "") -> Watchlist:
-    """Save (or replace the settings of) the watchlist ``name``; the query is checked first (QueryError)."""
+         digest_path: str = "", webhook_url: str = "", min_signal_weight: float = 0.75) -> Watchlist:
+    """Save (or replace the settings of) the watchlist ``name``; the query is checked first (QueryError).
+
+    ``filters`` are the dashboard's, as :func:`filters_to_dict` writes them."""
     name = " ".join(name.split())
     if not name:
         raise ValueError("a watchlist needs a name")
@@ -98,11 +105,12 @@ def save(store_dir: str | Path, name: str, query: str, filters: dict | None = No
         raise ValueError(f"webhook URL must start with http:// or https://, not {webhook_url[:40]!r}")
     with closing(_conn(store_dir)) as conn:
         conn.execute(
-            "INSERT INTO watchlists (name, query, filters, atom_path, digest_path, webhook_url, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
+            "INSERT INTO watchlists (name, query, filters, atom_path, digest_path, webhook_url, created_at, "
+            "min_signal_weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET query=excluded.query, "
             "filters=excluded.filters, atom_path=excluded.atom_path, digest_path=excluded.digest_path, "
-            "webhook_url=excluded.webhook_url",
-            (name, query, json.dumps(filters or {}, sort_keys=True), atom_path, digest_path, webhook_url, _now()))
+            "webhook_url=excluded.webhook_url, min_signal_weight=excluded.min_signal_weight",
+            (name, query, json.dumps(filters or {}, sort_keys=True), atom_path, digest_path, webhook_url, _now(),
+             float(min_signal_weight)))
     return get(store_dir, name)
 
 
@@ -110,8 +118,50 @@ def watchlists(store_dir: str | Path) -> list[Watchlist]:
     """Every saved watchlist, by name."""
     with closing(_conn(store_dir)) as conn:
         rows = conn.execute("SELECT watchlist_id, name, query, filters, atom_path, digest_path, webhook_url, "
-                            "created_at, read_at FROM watchlists ORDER BY name").fetchall()
-    return [Watchlist(r[0], r[1], r[2], json.loads(r[3] or "{}"), *(x or "" for x in r[4:])) for r in rows]
+                            "created_at, read_at, min_signal_weight FROM watchlists ORDER BY name").fetchall()
+    return [Watchlist(r[0], r[1], r[2], json.loads(r[3] or "{}"), *(x or "" for x in r[4:9]),
+                      0.75 if r[9] is None else float(r[9])) for r in rows]
+
+
+def filters_to_dict(f) -> dict:
+    """The dashboard filters (``query.Filters``, search text left out) as JSON-safe lists per URL parameter."""
+    out: dict = {}
+    for field, _, value in f.describe():
+        if field == "q":
+            continue
+        out.setdefault(field, []).append(value.isoformat() if hasattr(value, "isoformat") else value)
+    return out
+
+
+def filters_from_dict(d: dict, text_ids: frozenset):
+    """``query.Filters`` of a saved watchlist's filters, narrowed to the articles ``text_ids`` its query matched."""
+    import datetime as dt
+
+    from pipeline.read import query
+
+    day = lambda k: dt.date.fromisoformat(d[k][0]) if d.get(k) else None  # noqa: E731
+    return query.Filters(date_from=day("from"), date_to=day("to"), include_undated=not d.get("undated"),
+                         clusters=tuple(int(c) for c in d.get("cluster", [])), actors=tuple(d.get("actor", [])),
+                         categories=tuple(d.get("signal", [])), figure_kinds=tuple(d.get("figure", [])),
+                         text_ids=text_ids)
+
+
+def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -> dict[str, set[str]]:
+    """Per alert kind, the articles of the watchlist's selection (its query, then its saved filters) that qualify."""
+    from pipeline.read import query
+    from pipeline.read.tables import load_tables
+
+    if "t" not in tables_cache:
+        tables_cache["t"] = load_tables(store_dir)
+    t = query.apply_filters(tables_cache["t"], filters_from_dict(w.filters, frozenset(matched)))
+    ids = set(t["articles"]["article_id"])
+    sig, fig, men = t["signals"], t["figures"], t["actor_mentions"]
+    return {
+        "article": ids,
+        "signal": set(sig.loc[sig["weight"].astype(float) >= w.min_signal_weight, "article_id"]) & ids,
+        "figure": set(fig["article_id"]) & ids,
+        "anachronism": set(men.loc[men["anachronism"].fillna("").astype(str) != "", "article_id"]) & ids,
+    }
 
 
 def get(store_dir: str | Path, name: str) -> Watchlist:
@@ -138,7 +188,8 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
     One transaction for all watchlists: a kill leaves either every new alert recorded or none.
     """
     lists = watchlists(store_dir)
-    found = {w.name: search.matching_ids(store_dir, w.query) for w in lists}
+    cache: dict = {}
+    found = {w.name: _selection(store_dir, w, search.matching_ids(store_dir, w.query), cache) for w in lists}
     new: dict[str, int] = {}
     with closing(_conn(store_dir)) as conn:
         conn.execute("BEGIN IMMEDIATE")
@@ -147,7 +198,8 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
             for w in lists:
                 before = conn.total_changes
                 conn.executemany("INSERT OR IGNORE INTO alerts (watchlist_id, article_id, kind, created_at) "
-                                 "VALUES (?, ?, 'article', ?)", [(w.watchlist_id, a, now) for a in sorted(found[w.name])])
+                                 "VALUES (?, ?, ?, ?)", [(w.watchlist_id, a, kind, now)
+                                                         for kind, ids in found[w.name].items() for a in sorted(ids)])
                 new[w.name] = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
@@ -195,8 +247,8 @@ def atom_feed(w: Watchlist, rows) -> str:
     for r in rows.itertuples():
         link = f'<link href="{xml_escape(str(r.url), {chr(34): "&quot;"})}"/>' if r.url else ""
         entries.append(
-            f"<entry><id>urn:newsintel:{w.watchlist_id}:{xml_escape(r.article_id)}</id>"
-            f"<title>{xml_escape(str(r.title or r.article_id))}</title>{link}<updated>{r.created_at}</updated>"
+            f"<entry><id>urn:newsintel:{w.watchlist_id}:{r.kind}:{xml_escape(r.article_id)}</id>"
+            f"<title>{KIND_LABELS.get(r.kind, r.kind)}: {xml_escape(str(r.title or r.article_id))}</title>{link}<updated>{r.created_at}</updated>"
             f"<summary>{xml_escape(str(r.source or ''))} {xml_escape(str(r.date or 'undated'))}</summary></entry>")
     return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<id>urn:newsintel:watchlist:{w.watchlist_id}</id><title>{xml_escape(w.name)}: {xml_escape(w.query)}</title>"
@@ -211,7 +263,7 @@ def markdown_digest(w: Watchlist, rows) -> str:
     lines = [f"# {md(w.name)}", "", f"Query: `{w.query.replace('`', '')}`; {len(unread)} unread of {len(rows)} alerts.", ""]
     for r in unread.itertuples():
         title = md(r.title or r.article_id)
-        lines.append(f"- {title} ({md(r.source or 'no source')}, {r.date or 'undated'}) `{r.article_id}`"
+        lines.append(f"- {KIND_LABELS.get(r.kind, r.kind)}: {title} ({md(r.source or 'no source')}, {r.date or 'undated'}) `{r.article_id}`"
                      + (f" <{r.url}>" if str(r.url or "").startswith(("http://", "https://")) else ""))
     return "\n".join(lines) + "\n"
 
@@ -243,7 +295,7 @@ def deliver(store_dir: str | Path, **webhook_options) -> dict[str, int]:
     """Send every watchlist's undelivered alerts over its channels; counts of ``sent`` and ``failed`` deliveries.
 
     The Atom file and the digest are rewritten whole (atomically) from the alerts table; each new alert is posted to
-    the webhook once, as ``{"watchlist", "query", "article_id", "title", "date", "source", "url"}``.
+    the webhook once, as ``{"watchlist", "query", "kind", "article_id", "title", "date", "source", "url"}``.
     """
     counts = {"sent": 0, "failed": 0}
     for w in watchlists(store_dir):
@@ -255,22 +307,24 @@ def deliver(store_dir: str | Path, **webhook_options) -> dict[str, int]:
         if not w.webhook_url:
             continue
         with closing(_conn(store_dir)) as conn:
-            done = {r[0] for r in conn.execute("SELECT article_id FROM deliveries WHERE watchlist_id = ? AND "
-                                               "channel = 'webhook' AND state = 'sent'", (w.watchlist_id,))}
+            done = {(r[0], r[1]) for r in conn.execute(
+                "SELECT article_id, kind FROM deliveries WHERE watchlist_id = ? AND channel = 'webhook' AND state = 'sent'",
+                (w.watchlist_id,))}
         for r in rows.itertuples():
-            if r.article_id in done:
+            if (r.article_id, r.kind) in done:
                 continue
             with closing(_conn(store_dir)) as conn:
-                conn.execute("INSERT INTO deliveries (watchlist_id, article_id, channel, state, attempts) "
-                             "VALUES (?, ?, 'webhook', 'sending', 1) ON CONFLICT DO UPDATE SET state='sending', "
-                             "attempts = attempts + 1", (w.watchlist_id, r.article_id))
+                conn.execute("INSERT INTO deliveries (watchlist_id, article_id, kind, channel, state, attempts) "
+                             "VALUES (?, ?, ?, 'webhook', 'sending', 1) ON CONFLICT DO UPDATE SET state='sending', "
+                             "attempts = attempts + 1", (w.watchlist_id, r.article_id, r.kind))
             ok, detail = post_webhook(w.webhook_url, {
-                "watchlist": w.name, "query": w.query, "article_id": r.article_id, "title": r.title,
-                "date": r.date or None, "source": r.source, "url": r.url}, key=f"{w.watchlist_id}:{r.article_id}",
-                **webhook_options)
+                "watchlist": w.name, "query": w.query, "kind": r.kind, "article_id": r.article_id, "title": r.title,
+                "date": r.date or None, "source": r.source, "url": r.url},
+                key=f"{w.watchlist_id}:{r.kind}:{r.article_id}", **webhook_options)
             with closing(_conn(store_dir)) as conn:
                 conn.execute("UPDATE deliveries SET state = ?, detail = ? WHERE watchlist_id = ? AND article_id = ? "
-                             "AND channel = 'webhook'", ("sent" if ok else "failed", detail, w.watchlist_id, r.article_id))
+                             "AND kind = ? AND channel = 'webhook'",
+                             ("sent" if ok else "failed", detail, w.watchlist_id, r.article_id, r.kind))
             counts["sent" if ok else "failed"] += 1
             if not ok:
                 break  # the endpoint is down: the rest wait for the next cycle, in order

@@ -150,3 +150,23 @@ def test_webhook_500_slow_and_refused_fail_and_wait_for_the_next_cycle(store_dir
         assert sent == len(search.matching_ids(store_dir, "NATO")) == len(hook.received)
     finally:
         hook.close()
+
+
+def test_signal_figure_and_anachronism_alerts_follow_the_tables(seed_store, tmp_path):
+    from pipeline.read.tables import load_tables
+
+    own = tmp_path / "store"
+    shutil.copytree(seed_store, own)
+    t = load_tables(own)
+    alerts.save(own, "all", "NATO OR Russia", min_signal_weight=0.0)
+    alerts.save(own, "strong only", "NATO OR Russia", min_signal_weight=1.01)  # above every weight
+    alerts.evaluate(own)
+    ids = search.matching_ids(own, "NATO OR Russia")
+    got = alerts.alerts(own, "all")
+    by_kind = {k: set(g["article_id"]) for k, g in got.groupby("kind")}
+    assert by_kind["article"] == ids
+    assert by_kind["signal"] == set(t["signals"]["article_id"]) & ids
+    assert by_kind["figure"] == set(t["figures"]["article_id"]) & ids
+    flagged = t["actor_mentions"].loc[t["actor_mentions"]["anachronism"].fillna("") != "", "article_id"]
+    assert by_kind.get("anachronism", set()) == set(flagged) & ids
+    assert "signal" not in set(alerts.alerts(own, "strong only")["kind"])

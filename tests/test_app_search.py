@@ -68,7 +68,8 @@ def test_alerts_page_shows_the_example_watchlist_and_marks_it_read(seed_store, t
     shutil.copytree(seed_store, own)
     assert alerts.add_seed_watchlists(own) == 1
     w = alerts.watchlists(own)[0]
-    n = len(search.matching_ids(own, w.query))
+    n = len(alerts.alerts(own, w.name, unread_only=True))
+    assert set(alerts.alerts(own, w.name)["kind"]) >= {"article", "signal"}
     monkeypatch.setenv("NEWSINTEL_STORE", str(own))
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.run()
@@ -92,3 +93,24 @@ def test_saving_a_watchlist_from_the_search_box(seed_store, tmp_path, monkeypatc
     assert not at.exception
     assert [w.name for w in alerts.watchlists(own)] == ["Kremlin voice"]
     assert alerts.get(own, "Kremlin voice").query == "Peskov"
+    saved = alerts.alerts(own, "Kremlin voice")
+    assert set(saved.loc[saved["kind"] == "article", "article_id"]) == search.matching_ids(own, "Peskov")
+
+
+def test_a_watchlist_keeps_its_filters(seed_store, tmp_path):
+    from pipeline.read import query
+    from pipeline.read.tables import load_tables
+
+    own = tmp_path / "store"
+    shutil.copytree(seed_store, own)
+    tables = load_tables(own)
+    actor = query.actor_counts(tables["actor_mentions"])["actor"].iloc[0]
+    f = query.Filters(actors=(actor,), include_undated=False)
+    alerts.save(own, "narrow", "NATO", alerts.filters_to_dict(f))
+    alerts.save(own, "wide", "NATO")
+    alerts.evaluate(own)
+    narrow = set(alerts.alerts(own, "narrow").query("kind == 'article'")["article_id"])
+    wide = set(alerts.alerts(own, "wide").query("kind == 'article'")["article_id"])
+    with_actor = set(tables["actor_mentions"].loc[tables["actor_mentions"]["actor"] == actor, "article_id"])
+    dated = set(tables["articles"].loc[query.article_dates(tables["articles"]) != "", "article_id"])
+    assert narrow == wide & with_actor & dated and wide == search.matching_ids(own, "NATO")

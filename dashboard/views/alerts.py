@@ -21,14 +21,13 @@ with st.expander("Save the current search and filters as a watchlist", expanded=
         st.caption("Type a query in the sidebar's Search box first: a watchlist is a saved query.")
     else:
         name = st.text_input("Watchlist name", key="wl-name", max_chars=80)
-        filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                   for k, v in [(f, val) for f, _, val in view.filters.describe() if f != "q"]}
+        filters = alerts.filters_to_dict(view.filters)
         st.caption(f"Query: `{q}`" + (f"; filters kept with it: {json.dumps(filters)}" if filters else ""))
         if st.button("Save watchlist", key="wl-save", icon=":material/bookmark_add:"):
             try:
                 alerts.save(path, name, q, filters)
                 new = alerts.evaluate(path).get(" ".join(name.split()), 0)
-                st.success(f"Saved “{name}”: {new} matching articles recorded as alerts.")
+                st.success(f"Saved “{name}”: {new} alerts recorded (matches, signals, figures, anachronism flags).")
             except (ValueError, search.QueryError) as exc:
                 st.error(f"Not saved: {exc}")
 
@@ -40,7 +39,7 @@ for w in lists:
     unread = rows[rows["read"] == 0]
     with st.container(border=True, key=f"wl-{w.watchlist_id}"):
         st.markdown(f"#### {w.name.replace('#', '')} · {len(unread)} new")
-        st.caption(f"Query: `{w.query.replace('`', '')}` · saved {w.created_at}"
+        st.caption(f"Query: `{w.query.replace('`', '')}` · signals of weight ≥ {w.min_signal_weight:g} · saved {w.created_at}"
                    + (f" · last read {w.read_at}" if w.read_at else " · never marked read")
                    + (f" · filters {json.dumps(w.filters)}" if w.filters else ""))
         if unread.empty:
@@ -48,8 +47,8 @@ for w in lists:
         else:
             for r in unread.head(20).itertuples():
                 title = str(r.title or r.article_id).replace("[", "(").replace("]", ")")
-                st.markdown(f"- [{title}]({query.reader_link(r.article_id)}) · {r.source or 'no source'} · "
-                            f"{r.date or 'undated'}")
+                st.markdown(f"- {alerts.KIND_LABELS.get(r.kind, r.kind)}: [{title}]({query.reader_link(r.article_id)})"
+                            f" · {r.source or 'no source'} · {r.date or 'undated'}")
             if len(unread) > 20:
                 st.caption(f"… and {len(unread) - 20} more.")
             if st.button("Mark read", key=f"wl-read-{w.watchlist_id}", icon=":material/done_all:"):
@@ -59,9 +58,12 @@ for w in lists:
             atom = st.text_input("Atom feed file", value=w.atom_path, key=f"wl-atom-{w.watchlist_id}")
             digest = st.text_input("Markdown digest file", value=w.digest_path, key=f"wl-md-{w.watchlist_id}")
             hook = st.text_input("Webhook URL (JSON POST)", value=w.webhook_url, key=f"wl-hook-{w.watchlist_id}")
+            weight = st.slider("Alert tension signals of weight at least", 0.0, 1.0, float(w.min_signal_weight), 0.05,
+                               key=f"wl-weight-{w.watchlist_id}")
             if st.button("Save delivery", key=f"wl-deliv-{w.watchlist_id}"):
                 try:
-                    alerts.save(path, w.name, w.query, w.filters, atom_path=atom, digest_path=digest, webhook_url=hook)
+                    alerts.save(path, w.name, w.query, w.filters, atom_path=atom, digest_path=digest, webhook_url=hook,
+                                min_signal_weight=weight)
                     st.success("Saved; alerts are delivered after each watch cycle or refresh.")
                 except ValueError as exc:
                     st.error(f"Not saved: {exc}")
