@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import start_streamlit, stop_streamlit
+from st_e2e import wait_for_app_run
 from test_browser import assert_no_error, click_nav, open_page, wait_params
 
 from pipeline import alerts
@@ -75,6 +76,8 @@ def test_alerts_page_shows_the_example_watchlist(search_server, page, screenshot
     n = len(alerts.alerts(path, w.name, unread_only=True))
     open_page(page, f"{base}/alerts", "Alerts and watchlists")
     expect(page.get_by_role("heading", name=f"{w.name} · {n} new")).to_be_visible()
+    wait_for_app_run(page)
+    expect(page.locator("[data-testid='stSidebar'] .st-key-q input")).to_be_visible()
     page.screenshot(path=str(screenshots_dir / "alerts.png"), full_page=True)
     page.locator(f".st-key-wl-read-{w.watchlist_id} button").click()
     expect(page.get_by_role("heading", name=f"{w.name} · 0 new")).to_be_visible()
