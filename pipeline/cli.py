@@ -28,7 +28,7 @@ import sys
 from pipeline import registry
 
 EXTRACT_STAGES = registry.names("extract")
-EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup")
+EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,7 +126,7 @@ def _cmd_run(args) -> int:
     close_bars()
     if not args.quiet:
         for r in report.results:
-            if r.status not in ("added", "duplicate") or args.verbose:
+            if r.status not in ("added", "duplicate") or r.reason and r.status == "added" or args.verbose:
                 print(f"{r.status:>15}  {r.origin}  {r.reason}", file=sys.stderr)
     print(report.summary())
     return 0

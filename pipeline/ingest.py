@@ -41,11 +41,14 @@ Article records (:data:`ARTICLE_COLUMNS`, the ``articles`` table):
 ``title``               headline.
 ``date``                ISO date read from the page (YYYY-MM-DD | YYYY-MM | YYYY) or "" (see ``pipeline.stages.dates``).
 ``date_precision``      day | month | year | unknown.
-``date_evidence``       the text the date was read from.
+``date_evidence``       the text the date was read from; when ``date`` is empty because a date given was not a
+                        publication date (after the day of ingest, before 1900, not a date), why.
 ``date_inferred``       year inferred from dated events when ``date`` is empty, else "".
 ``date_inferred_from``  why (the event and the words that name it).
 ``source``              outlet, from the input's field or a known page signature, "" if unknown.
-``url``                 the article's URL as given, "" if unknown.
+``url``                 the article's URL as given when it is an absolute http(s) URL with a valid host and port
+                        (:func:`checked_url`); "" if unknown or malformed (the article is kept, the input's
+                        result says the field was dropped).
 ``text``                main text after boilerplate removal; all offsets refer to it.
 ``boilerplate``         the removed page furniture, one line per removed line.
 ``content_hash``        full SHA-256 of the normalised main text.
@@ -59,6 +62,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -643,20 +647,68 @@ def detect_source(page: str) -> str:
     return ""
 
 
+LINK_SCHEMES = ("http", "https")
+
+
+def checked_url(url: str) -> tuple[str, str]:
+    """``(url, note)``: the URL as given when it is an absolute http(s) URL with a host and a valid port, else
+    ``("", why it was dropped)``. A malformed field never costs the article: only the field goes.
+
+    >>> checked_url("javascript:alert(1)")
+    ('', 'url dropped: scheme javascript: is not http or https')
+    """
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    if not url:
+        return "", ""
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    try:
+        parts = urlsplit(url)
+        port = parts.port                      # raises ValueError on a port that is not a number in 0–65535
+        host = parts.hostname
+    except ValueError as exc:
+        return "", f"url dropped: {shown!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in LINK_SCHEMES:
+        what = f"scheme {parts.scheme}: is not http or https" if parts.scheme else "no http:// or https:// scheme"
+        return "", f"url dropped: {what}"
+    if not host or port == 0 or any(c.isspace() for c in url):
+        return "", f"url dropped: {shown!r} has no valid host" if not host else f"url dropped: {shown!r} is not a valid URL"
+    return url, ""
+
+
 def to_article(doc: RawDocument) -> dict | IngestResult:
-    """Clean one raw document into an article record (columns of ARTICLE_COLUMNS, cluster_id unset)."""
+    """Clean one raw document into an article record (columns of ARTICLE_COLUMNS, cluster_id unset).
+
+    The record's ``notes`` key (not a column) says which malformed fields were dropped, and why a date given in
+    the record or read from the page was not taken as the publication date (after the day of ingest, or before
+    any plausible publication: :func:`pipeline.dates.implausible_publication`)."""
     if len(doc.page) > MAX_ARTICLE_CHARS:
         return IngestResult(doc.origin, "rejected", f"text is {len(doc.page):,} characters, over the {MAX_ARTICLE_CHARS:,} limit for one article")
     page = clean.split_page(doc.page, title_hint=doc.title or None)
     if len(page.text.strip()) < MIN_TEXT_CHARS:
         return IngestResult(doc.origin, "rejected", f"less than {MIN_TEXT_CHARS} characters of article text after removing page furniture")
+    today = ingest_day()
+    notes = []
     found = _structured_date(doc.date) if doc.date else None
+    if doc.date and found is None:
+        notes.append(f"date field {doc.date.strip()[:40]!r} dropped: not a date")
+    elif found is not None and (why := dates.implausible_publication(found.date, today)):
+        notes.append(f"date field dropped: {why}")
+        found = None
     if found is None:
         found = _article_date(doc.page, [line for label, line in page.removed if label == "dateline"])
+        if found.date and (why := dates.implausible_publication(found.date, today)):
+            notes.append(f"date {found.evidence[:60]!r} not taken: {why}")
+            found = dates.ArticleDate("", "unknown", "")
+    if not found.date and notes:      # the date given was not a publication date: say why, with the article
+        found = dates.ArticleDate("", "unknown", "; ".join(notes))
     inferred, _precision, reason = ("", "", "")
     if not found.date:
         inferred, _precision, reason = _infer_date(page.text)
     digest = dedup.content_hash(page.text)
+    url, url_note = checked_url(doc.url)
+    notes.append(url_note)
     return {
         "article_id": digest[:16],
         "title": page.title,
@@ -666,7 +718,7 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "date_inferred": inferred,
         "date_inferred_from": reason,
         "source": doc.source or detect_source(doc.page) or page.site,
-        "url": doc.url,
+        "url": url,
         "text": page.text,
         "boilerplate": page.boilerplate,
         "content_hash": digest,
@@ -674,7 +726,8 @@ def to_article(doc: RawDocument) -> dict | IngestResult:
         "cluster_id": -1,
         "origin": doc.origin,
         "author": doc.author,
-        "url_key": dedup.normalise_url(doc.url),
+        "url_key": dedup.normalise_url(url),
+        "notes": "; ".join(n for n in notes if n),
     }
 
 
@@ -731,12 +784,21 @@ def clean_documents(docs: list[RawDocument]) -> list[tuple[dict, bytes] | Ingest
     return [clean_document(d) for d in docs]
 
 
+def ingest_day() -> dt.date:
+    """Today in UTC: no publication date can be later (``pipeline.dates.implausible_publication``)."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
 def _structured_date(value: str) -> dates.ArticleDate | None:
-    """A date given in a record's field: ISO forms directly, other forms through dateparser."""
+    """A date given in a record's field: ISO forms directly, other forms through dateparser; None if not a date."""
     value = value.strip()
-    m = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?(?:[T ].*)?", value)
+    m = re.fullmatch(r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:[T ].*)?", value)
     if m:
         year, month, day = m.groups()
+        try:
+            dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return None
         if day:
             return dates.ArticleDate(f"{year}-{month}-{day}", "day", value)
         if month:

@@ -209,6 +209,7 @@ def prepare_articles(
             results.append(cleaned)
             continue
         record, sig_bytes = cleaned
+        notes = record.pop("notes", "")     # malformed fields dropped from a kept article
         aid, key = record["article_id"], doc.input_key()
         if aid in state.ids:
             results.append(IngestResult(doc.origin, "duplicate", f"same text as article {aid}", aid))
@@ -226,10 +227,11 @@ def prepare_articles(
         near = state.index.find(sig)
         if near:
             record["duplicate_of"] = near[0]
-            results.append(IngestResult(doc.origin, "near_duplicate", f"near copy ({near[1]:.0%} similar) of article {near[0]}", aid))
+            reason = f"near copy ({near[1]:.0%} similar) of article {near[0]}" + (f"; {notes}" if notes else "")
+            results.append(IngestResult(doc.origin, "near_duplicate", reason, aid))
         else:
             state.index.add(aid, sig)
-            results.append(IngestResult(doc.origin, "added", "", aid))
+            results.append(IngestResult(doc.origin, "added", notes, aid))
         state.ids.add(aid)
         if url_key:
             state.url_keys[url_key] = aid

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import start_streamlit, stop_streamlit
-from st_e2e import click_bar, echarts_bars, wait_for_app_run
+from st_e2e import echarts_bars, select_chart_bar, wait_chart_ready, wait_for_app_run
 from test_uploads import mixed_upload_files
 
 from dashboard.charts import ACTOR_TYPE_COLOURS, ARTICLES_PER_PERIOD, CATEGORY_PALETTE, ESCALATION
@@ -93,8 +93,8 @@ def params(page) -> dict:
     return parse_qs(urlparse(page.url).query)
 
 
-def wait_params(page, expected: dict, timeout: float = 8.0) -> None:
-    """Wait until the URL's query parameters are ``expected`` (bound widgets write them after a run)."""
+def wait_params(page, expected: dict, timeout: float = 15.0) -> None:
+    """Wait until the URL's query parameters are ``expected`` (the run that sets a filter writes them)."""
     deadline = time.monotonic() + timeout
     while params(page) != expected and time.monotonic() < deadline:
         page.wait_for_timeout(200)
@@ -121,11 +121,9 @@ def test_page_shows_content_in_a_real_browser(app_url, page, screenshots_dir, pa
 def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, screenshots_dir):
     open_page(page, app_url, "NATO–Russia tension monitor")
     chart = page.get_by_test_id("stEChartsChart").first
-    expect(chart.locator("svg path").first).to_be_attached()
-    page.wait_for_timeout(500)
-    bars = echarts_bars(chart, ESCALATION)
-    assert len(bars) >= 4, bars
-    click_bar(page, bars[3])
+    wait_chart_ready(chart)
+    assert len(echarts_bars(chart, ESCALATION)) >= 4
+    select_chart_bar(page, chart, lambda c: echarts_bars(c, ESCALATION)[3])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Signal:").first
     expect(chip).to_be_visible()
     category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()
@@ -144,11 +142,9 @@ def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, s
 def test_clicking_an_actor_bar_filters_by_that_actor(app_url, page):
     open_page(page, f"{app_url}/actors", "Actors")
     chart = page.get_by_test_id("stEChartsChart").first
-    expect(chart.locator("svg path").first).to_be_attached()
-    page.wait_for_timeout(500)
-    countries = echarts_bars(chart, ACTOR_TYPE_COLOURS["country"])
-    assert countries, "no country bar"
-    click_bar(page, countries[0])
+    wait_chart_ready(chart)
+    assert echarts_bars(chart, ACTOR_TYPE_COLOURS["country"]), "no country bar"
+    select_chart_bar(page, chart, lambda c: echarts_bars(c, ACTOR_TYPE_COLOURS["country"])[0])
     expect(page.locator(".st-key-filter-chips button").filter(has_text="Actor:").first).to_be_visible()
     assert_no_error(page)
 
@@ -159,11 +155,10 @@ def test_clicking_a_topic_on_the_timeline_filters_by_that_cluster(app_url, page,
     topic = dated.iloc[0]
     open_page(page, f"{app_url}/topics", "Topic clusters")
     chart = page.locator("[class*='st-key-topics-time'] [data-testid='stEChartsChart']").first
-    expect(chart.locator("svg path").first).to_be_attached()
-    page.wait_for_timeout(500)
-    bars = echarts_bars(chart, CATEGORY_PALETTE[int(topic["cluster_id"])])
-    assert bars, "no bar of that topic on the timeline"
-    click_bar(page, bars[0])
+    colour = CATEGORY_PALETTE[int(topic["cluster_id"])]
+    wait_chart_ready(chart)
+    assert echarts_bars(chart, colour), "no bar of that topic on the timeline"
+    select_chart_bar(page, chart, lambda c: echarts_bars(c, colour)[0])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Cluster:").first
     expect(chip).to_contain_text(f"(#{int(topic['cluster_id'])})")
     assert_no_error(page)
@@ -172,12 +167,10 @@ def test_clicking_a_topic_on_the_timeline_filters_by_that_cluster(app_url, page,
 def test_clicking_a_month_keeps_its_dates_on_every_page(app_url, page):
     open_page(page, app_url, "NATO–Russia tension monitor")
     chart = page.locator("[class*='st-key-overview-time'] [data-testid='stEChartsChart']").first
-    expect(chart.locator("svg path").first).to_be_attached()
-    page.wait_for_timeout(500)
-    months = echarts_bars(chart, ARTICLES_PER_PERIOD)
-    assert months, "no month bar"
-    first = min(months, key=lambda bar: bar.bounding_box()["x"])   # periods run left to right: October 2021
-    click_bar(page, first)
+    wait_chart_ready(chart)
+    assert echarts_bars(chart, ARTICLES_PER_PERIOD), "no month bar"
+    # periods run left to right: the first is October 2021
+    select_chart_bar(page, chart, lambda c: min(echarts_bars(c, ARTICLES_PER_PERIOD), key=lambda bar: bar.bounding_box()["x"]))
     wait_params(page, {"from": ["2021-10-01"], "to": ["2021-10-31"]})
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("3")   # two October articles + the undated one
     click_nav(page, "Topic clusters", "Topic clusters")

@@ -88,3 +88,15 @@ def test_a_cued_date_wins_over_an_earlier_caption_date():
     page = ("Troops train near Kharkiv, Ukraine, Jan. 25, 2026. Viacheslav Onyshchenko/Global Images\n"
             "The talks resumed on Monday.\nPublished February 22, 2026")
     assert dates.article_date(page).date == "2026-02-22"
+
+
+def test_the_date_evaluation_judges_a_date_at_its_own_precision():
+    """``eval dates``: a day within a day of the known publication is right; a date the text recounts is wrong;
+    no date is unknown; a month or year is right when it holds the publication day."""
+    from pipeline.evals.dates import judge
+
+    assert judge("2022-03-27", "day", "2022-03-28") == "right"          # time zones, GDELT's seen time
+    assert judge("2022-03-24", "day", "2022-03-28") == "wrong"          # an event four days before
+    assert judge("1941-06-22", "day", "2023-01-24") == "wrong"          # a date the article recounts
+    assert judge("", "unknown", "2023-01-24") == "unknown"
+    assert (judge("2023-01", "month", "2023-01-24"), judge("2023", "year", "2022-12-31")) == ("right", "wrong")

@@ -242,6 +242,77 @@ def test_jsonl_one_bad_line_among_good(fresh_store, tmp_path):
 
 
 @case
+def test_a_malformed_url_costs_the_field_not_the_article(fresh_store, tmp_path):
+    """Real GDELT articles whose url field is hostile or malformed: each article is kept with its text, the url
+    is dropped with a note in its result, and only http(s) URLs are stored (so never rendered as another link)."""
+    good = [json.loads(line) for line in (FIXTURES / "gdelt_ukraine.jsonl").read_text(encoding="utf-8").splitlines()]
+    urls = ["javascript:alert(1)", "http://example.com:99999/a", "data:text/html,<script>alert(1)</script>"]
+    rows = [{**row, "url": url} for row, url in zip(good, urls)]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    before, report, after = ingest_into(fresh_store, tmp_path / "feed.jsonl")
+    assert [r.status for r in report.results] == ["added"] * 3
+    reasons = [r.reason for r in report.results]
+    assert reasons[0] == "url dropped: scheme javascript: is not http or https"
+    assert reasons[1].startswith("url dropped: 'http://example.com:99999/a' is not a valid URL")
+    assert reasons[2] == "url dropped: scheme data: is not http or https"
+    stored = store.read(fresh_store, "articles", ["article_id", "url", "url_key", "text"]).set_index("article_id")
+    for result, row in zip(report.results, rows):
+        article = stored.loc[result.article_id]
+        assert (article["url"], article["url_key"]) == ("", "")
+        assert article["text"].startswith(row["text"][:60])
+    assert_unchanged(before, after, added_articles=3)
+
+
+@case
+def test_a_date_field_that_cannot_be_the_publication_becomes_unknown_with_its_reason(fresh_store, tmp_path):
+    """Real GDELT articles with hostile date fields: a date after the day of ingest, before any plausible
+    publication or not a date at all is not stored as the publication date; the article is kept, its date is
+    unknown and the reason is kept (date_evidence and the input's result). A true past date is kept."""
+    good = [json.loads(line) for line in (FIXTURES / "gdelt_ukraine.jsonl").read_text(encoding="utf-8").splitlines()]
+    given = ["2999-01-01", "1066-10-14", "2026-13-45"]
+    rows = [{"text": row["text"], "date": d} for row, d in zip(good, given)] + [{"text": ABC, "date": "2022-02-24"}]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    before, report, after = ingest_into(fresh_store, tmp_path / "feed.jsonl")
+    assert [r.status for r in report.results] == ["added"] * 4
+    today = ingest.ingest_day().isoformat()
+    expected = [f"date field dropped: 2999-01-01 is after the day of ingest ({today})",
+                "date field dropped: 1066-10-14 is before any plausible publication (1900)",
+                "date field '2026-13-45' dropped: not a date"]
+    stored = store.read(fresh_store, "articles", ["article_id", "date", "date_precision", "date_evidence"]).set_index("article_id")
+    for result, reason in zip(report.results, expected):
+        assert result.reason == reason
+        article = stored.loc[result.article_id]
+        assert (article["date"], article["date_precision"], article["date_evidence"]) == ("", "unknown", reason)
+    kept = stored.loc[report.results[3].article_id]
+    assert (kept["date"], kept["date_precision"], report.results[3].reason) == ("2022-02-24", "day", "")
+    assert_unchanged(before, after, added_articles=4)
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://www.reuters.com/world/europe/a-b-2022-02-24/", True),
+    ("HTTP://Example.com/a?b=1#c", True),
+    ("  https://example.com:8443/x  ", True),
+    ("javascript:alert(1)", False),
+    ("JavaScript://example.com/%0Aalert(1)", False),
+    ("vbscript:msgbox(1)", False),
+    ("file:///etc/passwd", False),
+    ("ftp://example.com/a", False),
+    ("//example.com/a", False),
+    ("www.example.com/a", False),
+    ("http://example.com:99999/a", False),
+    ("http://example.com:port/a", False),
+    ("http://[::1/a", False),
+    ("http:///a", False),
+    ("https://exa mple.com/a", False),
+])
+def test_only_absolute_http_urls_are_kept(url, kept):
+    got, note = ingest.checked_url(url)
+    assert (got == url.strip(), bool(note)) == (kept, not kept)
+    if not kept:
+        assert got == "" and note.startswith("url dropped: ")
+
+
+@case
 def test_json_list_with_a_non_object(fresh_store, tmp_path):
     items = [{"title": "Kremlin on talks", "text": ABC}, "just a string"]
     (tmp_path / "list.json").write_text(json.dumps(items, indent=2), encoding="utf-8")

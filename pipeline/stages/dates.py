@@ -69,6 +69,25 @@ class ArticleDate:
     evidence: str
 
 
+# No news article in any input predates this (archives such as Reuters reach back a century, not more).
+EARLIEST_PUBLICATION = dt.date(1900, 1, 1)
+
+
+def implausible_publication(date: str, ingest_day: dt.date) -> str:
+    """Why ``date`` (ISO, day/month/year precision) cannot be a publication date read on ``ingest_day``, or "".
+
+    After the day of ingest (a day's grace for time zones ahead of UTC) or before :data:`EARLIEST_PUBLICATION`
+    it is the date of something else (an event announced, a date recounted, a typo), never the publication.
+    """
+    parts = [int(p) for p in date.split("-")]
+    first = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    if first > ingest_day + dt.timedelta(days=1):
+        return f"{date} is after the day of ingest ({ingest_day.isoformat()})"
+    if first < EARLIEST_PUBLICATION:
+        return f"{date} is before any plausible publication ({EARLIEST_PUBLICATION.year})"
+    return ""
+
+
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
     """Find the date expressions in ``text`` (rows with the columns of ``COLUMNS``)."""
     if not isinstance(text, str):
