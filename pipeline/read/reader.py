@@ -19,6 +19,7 @@ COLOURS = {
     "deescalation": "#c8e6c9",
     "actor": "#cfe2ff",
     "figure": "#ffe8a3",
+    "search": "#e1bee7",
 }
 
 
