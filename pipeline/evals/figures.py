@@ -161,7 +161,7 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
     qualifier_agree = qualifier_total = 0
     for case in lines:
         rows = extract(case["sentence"], mentions=[])
-        pred = [(r["kind"], float(r["value"]), r["unit"]) for r in rows]
+        pred = [(r["kind"], float(r["value"] if r["value"] is not None else r["value_low"]), r["unit"]) for r in rows]
         gold = [(g["kind"], float(g["value"]), g["unit"]) for g in case["figures"]]
         gold_qualifiers = [g.get("qualifier", "") for g in case["figures"]]
         unused = list(gold)
