@@ -9,7 +9,8 @@ column          type    meaning
 article_id      str     article the figure comes from (filled by the pipeline, not by ``extract``)
 kind            str     ``money`` | ``pct_gdp`` | ``pct_change`` | ``count``
 value           number  the figure: money as the full amount (1000000000), percentages in percent (5 for
-                        5%), counts as a number. For ranges and vague quantities: the lower bound.
+                        5%), counts as a number. For ranges: the lower bound. Empty (null) for a vague
+                        quantity ("thousands of"): its words are kept, it is never summed or charted.
 unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, not ISO); pct_*: ``%`` (``pp`` for
                         percentage points);
                         count: the thing counted as written, lower-case head noun ("troops", "submarines")
@@ -19,17 +20,20 @@ actor           str     country/organisation that spends, pledges, allocates or 
                         name from ``pipeline.actors`` mentions), or ""
 start, end      int     character offsets of the figure in ``text`` (``text[start:end]`` is the figure)
 text            str     ``text[start:end]``
-value_low       number  lower bound (= value)
+value_low       number  lower bound (= value; for a vague quantity the bound its words give: "thousands" 2000)
 value_high      number  upper bound for ranges ("$2–3 billion" -> 3e9), else null
-vague           bool    True for vague quantities ("thousands of" -> value 2000, the smallest plural)
+vague           bool    True for vague quantities ("thousands of": value empty, value_low 2000)
 scale_word      str     scale as written ("billion", "bn", "thousands", "fourfold") or ""
 item            str     count: the whole noun phrase counted ("nuclear-powered attack submarines"); else ""
 purpose         str     what the money/share is for, where the sentence says ("defense technologies",
                         "NATO Innovation Fund", "hard military capabilities"), else ""
 year            int     year the figure refers to where stated ("by June 2022", "next year"), else null
-value_eur       number  money only: value converted to EUR with ``data/fx_rates.csv``, else null
-value_usd       number  money only: value converted to USD, else null
-rate_date       str     money only: date of the rate table used (ISO), else ""
+value_eur       number  money only: value in EUR at the ECB rate of the article's day (``eur_at``), else null
+value_usd       number  money only: value converted to USD at the same day's rates, else null
+rate_date       str     money only: the day of the ECB rates used (ISO), else ""
+rate_basis      str     money only: which rate: "article date", "mid-month of article", "mid-year of
+                        article", "undated article: fixed ECB table" (``data/fx_rates.csv``), "no ECB rate
+                        that day: fixed ECB table"
 sentence        str     the sentence holding the figure
 figure_key      str     same key for repeated mentions of one figure in one article (kind|unit|value), so
                         the tracker counts one figure with several mentions
@@ -38,8 +42,11 @@ figure_key      str     same key for repeated mentions of one figure in one arti
 Conventions (documented decisions):
 
 - Ranges ("$2–3 billion", "between 2% and 3%"): ``value`` = ``value_low`` = lower end, ``value_high`` = upper.
-- Vague plurals are lower bounds: "dozens of" 24, "hundreds of" 200, "thousands of" 2000, "tens of
-  thousands of" 20000, "hundreds of thousands of" 200000, "millions of" 2e6; ``vague`` = True.
+- Vague plurals have no value, only a lower bound in ``value_low``: "dozens of" 24, "hundreds of" 200,
+  "thousands of" 2000, "tens of thousands of" 20000, "hundreds of thousands of" 200000, "millions of" 2e6;
+  ``vague`` = True.
+- Changes in words (``data/figure_change_words.csv``): "halve" -50%, "double" +100%, "triple" +200%, "cut
+  ... by a third" -33.3% (the sign from the verb before "by").
 - "fourfold" / "N-fold" increases are ``pct_change`` of (N-1)*100: fourfold = +300%. A decrease ("cut by
   10%") is negative.
 - Durations, dates, ages and counts of countries/people in general are not figures ("over three years",
@@ -1194,8 +1201,10 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 eur, row["rate_date"], row["rate_basis"] = eur_at(fig.value, fig.unit, date)
                 if eur is not None:
                     row["value_eur"] = _clean_value(round(eur, 2))
-                    usd, _d, _b = eur_at(1.0, "USD", date)
+                    usd, usd_date, usd_basis = eur_at(1.0, "USD", date)
                     row["value_usd"] = _clean_value(round(eur / usd, 2)) if usd else None
+                    if fig.unit == "EUR":   # EUR needs no rate; value_usd used the USD rate of this day
+                        row["rate_date"], row["rate_basis"] = usd_date, usd_basis
             rows.append(row)
     _actor_from_named_purpose(rows, actor_mentions or [])
     _share_actor_across_mentions(rows)
@@ -1247,7 +1256,7 @@ def _share_actor_across_mentions(rows: list[dict]) -> None:
 GDP_TARGETS = (2.0, 3.5, 5.0)  # NATO: 2% (Wales 2014), 3.5% core + 1.5% related = 5% (The Hague 2025)
 TRACKER_COLUMNS = ["article_id", "figure_key", "kind", "value", "value_high", "unit", "qualifier", "actor", "purpose",
                    "year", "vague", "item", "value_eur", "value_usd", "rate_date", "mentions", "text", "sentence",
-                   "start", "end", "date", "title", "link"]
+                   "start", "end", "date", "title", "link", "value_low", "rate_basis", "claim_id"]
 
 
 def reader_link(article_id) -> str:
@@ -1279,7 +1288,7 @@ def tracker_table(figures_df, articles_df=None):
         return series.iloc[0] if len(series) else None
 
     agg = {c: "first" for c in ("kind", "value", "value_high", "unit", "vague", "item", "value_eur", "value_usd",
-                                "rate_date", "text", "sentence", "start", "end")}
+                                "rate_date", "text", "sentence", "start", "end", "value_low", "rate_basis", "claim_id")}
     agg.update({c: first_filled for c in ("qualifier", "actor", "purpose", "year")})
     grouped = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).agg(agg)
     grouped["mentions"] = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).size()

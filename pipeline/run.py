@@ -29,7 +29,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "signals": signals.COLUMNS,
     "figures": figures.COLUMNS,
 }
-EXPORT_TABLES = ("articles", "clusters", "actor_mentions", "signals", "figures")
+EXPORT_TABLES = ("articles", "clusters", "actor_mentions", "signals", "figures", "claims")
 INGEST_LOG_COLUMNS = ["run_id", "origin", "status", "reason", "article_id", "at"]
 
 Progress = Callable[[str, int, int], None]
@@ -437,7 +437,8 @@ def _refit_topics(store_dir: str | Path, progress: Progress | None) -> int:
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every pipeline table of a store, with its documented columns present (empty tables included).
+    """Every pipeline table of a store, with its documented columns present (empty tables included), and the
+    ``claims`` table grouped from the figures (``figures.claim_id`` links each figure to its claim).
 
     ``articles.cluster_id`` is read from the latest topic assignments (the
     topics stage refits over the whole corpus, so it is not stored per article).
@@ -447,4 +448,10 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
     articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
     tables["articles"] = articles[ARTICLE_COLUMNS + [c for c in articles.columns if c not in ARTICLE_COLUMNS]]
+    # Claims: the global step over all figures (one commitment reported across articles); each figure gets
+    # its claim_id. Computed over the whole store, so a claim keeps its id and articles whatever is filtered.
+    from pipeline.stages import claims as claims_stage
+
+    tables["claims"], claim_ids = claims_stage.group(tables["figures"], tables["articles"])
+    tables["figures"]["claim_id"] = claim_ids.astype(object) if len(claim_ids) else pd.Series(dtype=object)
     return tables
