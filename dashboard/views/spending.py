@@ -109,7 +109,8 @@ if section == "Ledger":
     shown = first_rows(chosen_claims, what="claims")
     st.dataframe(shown[columns], hide_index=True,
                  column_config={"link": st.column_config.LinkColumn("first report", display_text="open in reader"),
-                                "value_eur": st.column_config.NumberColumn("EUR", format="localized"),
+                                "amount": st.column_config.TextColumn("amount (as reported)", width="medium"),
+                                "value_eur": st.column_config.NumberColumn("EUR", format="compact"),
                                 "target_year": st.column_config.NumberColumn("target year", format="%d"),
                                 "n_articles": "articles", "n_mentions": "mentions", "first_date": "first report",
                                 "version_of": "version of"})
