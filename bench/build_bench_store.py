@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline import ingest, run, store, topics  # noqa: E402
+from pipeline import ingest, run, store  # noqa: E402
+from pipeline.stages import topics
 from pipeline.evals.common import load_scale_pool  # noqa: E402
 
 
@@ -58,7 +59,7 @@ def build(store_dir: Path, size: int, budget: float, batch: int = 100) -> dict:
                     ok.append(j)
                 except Exception as exc:
                     failed.append(f"{chunk.iloc[j]['article_id']}: {type(exc).__name__}")
-            tables = {name: pd.concat([t[name] for t in parts], ignore_index=True) for name in ("actor_mentions", "signals", "figures")}
+            tables = {name: pd.concat([t[name] for t in parts], ignore_index=True) for name in run.ANNOTATION_STAGES}
         store.write(store_dir, upsert={"articles": chunk.drop(columns=["cluster_id"]).assign(annotated=1), **tables})
         done += len(chunk)
         print(f"annotate: {done}/{len(pending)} in {time.perf_counter() - t0:.0f} s ({len(failed)} failed)", flush=True)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from pipeline.export import to_excel_csv
+from pipeline.read.export import to_excel_csv
 
 
 def download_csv(frame: pd.DataFrame, name: str, label: str = "Download CSV") -> None:

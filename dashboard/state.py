@@ -7,7 +7,7 @@ Where the state lives
     reader adds ``article`` (bound selectbox) and ``at`` (character offset of
     the sentence to show). A copied URL therefore restores the view; values
     the store does not hold are dropped with a small notice
-    (:func:`url_notices`, via :func:`pipeline.query.clean_params`).
+    (:func:`url_notices`, via :func:`pipeline.read.query.clean_params`).
 
     The filter widgets also keep ``persist_state="session"`` (:data:`FILTER_WIDGET_STATE`).
     After a page switch the browser may draw a sidebar widget afresh (its
@@ -41,7 +41,7 @@ Chips
 
 Stores
     The app reads pipeline output only: tables come from
-    ``pipeline.run.load_tables`` (cached until the store changes). The shared
+    ``pipeline.read.tables.load_tables`` (cached until the store changes). The shared
     store is ``$NEWSINTEL_STORE`` or ``.store/seeds`` (built from ``seeds/`` on
     first open); after an upload a session reads its own copy
     (:func:`use_session_store`), never changing the shared one. Session stores
@@ -61,6 +61,7 @@ What is cached, and for whom
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,11 @@ import streamlit as st
 
 import sqlite3
 
-from pipeline import query, run, store, uploads
+from pipeline import store, uploads
+from pipeline.read import query
+from pipeline.read import tables as read_side
 
+_log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DEFAULT_STORE = PROJECT_ROOT / ".store" / "seeds"
@@ -114,14 +118,13 @@ def forget_session_store(delete: bool = False) -> None:
 def store_error_message(exc: BaseException, path: str | Path) -> str:
     """What went wrong reading the store at ``path``, and what to do next (for the page; no traceback)."""
     rebuild = f"`python -m pipeline run seeds --store {path}`"
-    text = str(exc).lower()
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+    if isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
         return ("The article store is busy: a pipeline run is writing to it (the store is being rebuilt or "
                 "updated). Wait a few seconds and press “Try again”.")
-    if isinstance(exc, store.StoreError) and "newer" in text:
+    if isinstance(exc, store.StoreTooNew):
         return (f"The article store at {path} was written by a newer version of the pipeline than this "
                 "dashboard. Update the dashboard, or rebuild the store with " + rebuild + ".")
-    if isinstance(exc, store.StoreError) and "no store" in text:
+    if isinstance(exc, store.StoreMissing):
         return (f"There is no article store at {path} yet (it may be being built). Wait for the build to "
                 "finish and press “Try again”, or build it with " + rebuild + ".")
     if isinstance(exc, (sqlite3.DatabaseError, store.StoreError)):
@@ -135,6 +138,8 @@ def store_error_message(exc: BaseException, path: str | Path) -> str:
 def _ensure_store(path: str) -> str:
     """Build the store from the seeds when it does not exist yet (once per process)."""
     if not store.exists(path) or store.counts(path).get("articles", 0) == 0:
+        from pipeline import run  # the whole pipeline, only when the store must be built
+
         run.run([SEEDS_DIR], path)
     return path
 
@@ -155,7 +160,7 @@ def _store_version(path: str) -> tuple:
 # seconds per run). Pages must treat them as read-only (build new frames, never assign into them).
 @st.cache_resource(show_spinner="Reading the article store…", max_entries=4)
 def _load(path: str, version: tuple) -> dict[str, pd.DataFrame]:
-    return run.load_tables(path)
+    return read_side.load_tables(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -262,7 +267,7 @@ class View:
 
 def _cluster_label(clusters: pd.DataFrame):
     labels = dict(zip(clusters["cluster_id"], clusters["label"]))
-    return lambda cid: f"{labels.get(cid, 'cluster')} (#{cid})" if cid != -1 else "Unclustered"
+    return lambda cid: query.cluster_label(cid, labels.get(cid))
 
 
 def url_options(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
@@ -368,8 +373,11 @@ def sync_url(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> bool:
     a parameter out while the filter stays applied. Bound parameters cannot
     be set through ``st.query_params``, so the missing ones are written
     through Streamlit's own query-parameter store (the same call a bound
-    widget uses); if that internal API changes, this does nothing and
-    :func:`share_link` still gives the right link.
+    widget uses: :func:`_write_bound_params`, Streamlit's private API). If
+    that API changes, the failure is logged, this returns False and the page
+    keeps working (:func:`share_link` still gives the right link);
+    ``tests/test_app.py`` fails on such a Streamlit, so an upgrade cannot
+    turn URL sync off unseen.
     """
     want = _bound_url_values(filters, tables)
     wrong = {name: want.get(name, []) for name in query.FILTER_PARAMS
@@ -377,18 +385,30 @@ def sync_url(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> bool:
     if not wrong:
         return False
     try:
-        from streamlit.runtime.state.session_state_proxy import get_session_state
-
-        with get_session_state().query_params() as qp:
-            for name, values in wrong.items():
-                if values:
-                    qp.set_with_no_forward_msg(name, values if len(values) > 1 else values[0])
-                else:
-                    qp.discard_param_no_forward_msg(name)
-            qp._send_query_param_msg()
-    except Exception:  # an internal API of a later Streamlit: keep the page working
+        _write_bound_params(wrong)
+    except PRIVATE_API_ERRORS as exc:
+        _log.warning("URL sync is off: Streamlit's private query-parameter API changed (%s: %s)",
+                     type(exc).__name__, exc)
         return False
     return True
+
+
+# What a changed private API raises: a module, function or method gone, or a different signature.
+PRIVATE_API_ERRORS = (ImportError, AttributeError, TypeError)
+
+
+def _write_bound_params(values: dict[str, list[str]]) -> None:
+    """Write URL parameters that bound widgets own, through Streamlit's private query-parameter store
+    (``st.query_params`` refuses them). Raises one of ``PRIVATE_API_ERRORS`` when that API changed."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        for name, vals in values.items():
+            if vals:
+                qp.set_with_no_forward_msg(name, vals if len(vals) > 1 else vals[0])
+            else:
+                qp.discard_param_no_forward_msg(name)
+        qp._send_query_param_msg()
 
 
 def share_link(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> str:

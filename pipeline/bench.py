@@ -24,7 +24,9 @@ import subprocess
 import sys
 import time
 
-STAGES = ("clean", "dedup", "actors", "signals", "figures", "topics")
+from pipeline import registry
+
+STAGES = registry.names("bench")
 DEFAULT_SIZES = (1000, 10000)
 
 
@@ -47,7 +49,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
             if time.perf_counter() - t0 > budget:
                 break
     elif stage == "dedup":
-        from pipeline import dedup
+        from pipeline.stages import dedup
 
         index = dedup.NearDuplicateIndex()
         for i, text in enumerate(texts):
@@ -57,15 +59,13 @@ def _measure(stage: str, size: int, budget: float) -> dict:
             done += 1
             if time.perf_counter() - t0 > budget:
                 break
-    elif stage in ("actors", "signals", "figures"):
-        import importlib
-
-        from pipeline import nlp
+    elif registry.get(stage).kind == "per_article":
+        from pipeline.stages import nlp
 
         nlp.get_nlp()
         t0 = time.perf_counter()
-        module = importlib.import_module(f"pipeline.{stage}")
-        kwargs = {} if stage == "actors" else {"mentions": []}
+        module = registry.get(stage).module
+        kwargs = {"mentions": []} if "actor_mentions" in registry.get(stage).inputs else {}
         if stage == "signals":  # parse time apart: only cue sentences are parsed
             original_parse = module.parse_sentences
 
@@ -86,7 +86,7 @@ def _measure(stage: str, size: int, budget: float) -> dict:
     elif stage == "topics":
         import pandas as pd
 
-        from pipeline import topics
+        from pipeline.stages import topics
 
         articles = pd.DataFrame({
             "article_id": [f"d{i}" for i in range(len(texts))], "title": pool["title"], "text": texts,

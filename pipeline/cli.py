@@ -25,7 +25,9 @@ import json
 import math
 import sys
 
-EXTRACT_STAGES = ("figures", "actors", "signals", "dates")
+from pipeline import registry
+
+EXTRACT_STAGES = registry.names("extract")
 EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup")
 
 
@@ -52,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("stage", choices=EXTRACT_STAGES)
 
     p = sub.add_parser("retag", help="re-run signals, figures or topics over a store (stored actor mentions reused)")
-    p.add_argument("stage", choices=("signals", "figures", "topics"))
+    p.add_argument("stage", choices=registry.names("retag"))
     p.add_argument("--store", required=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -144,7 +146,7 @@ def _cmd_retag(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from pipeline import export
+    from pipeline.read import export
 
     written = export.export_store(args.store, args.out, args.format)
     for path, rows in written:
@@ -165,7 +167,7 @@ def _json_safe(value):
 
 
 def _cmd_extract(args) -> int:
-    module = importlib.import_module(f"pipeline.{args.stage}")
+    module = registry.get(args.stage).module
     status = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():

@@ -4,7 +4,7 @@ an answer for every input.
 Formats (by extension):
 
 - ``.txt``, ``.md``: one article per file; the page's own lines give headline,
-  date and boilerplate (``pipeline.clean``, ``pipeline.dates``).
+  date and boilerplate (``pipeline.stages.clean``, ``pipeline.stages.dates``).
 - ``.csv``, ``.tsv``: one article per row; columns ``title``, ``text``,
   ``date``, ``source``, ``url``, ``author`` matched by name (case-insensitive;
   ``body``, ``content``, ``headline``, ``published``, ``link`` … accepted as
@@ -39,7 +39,7 @@ Article records (:data:`ARTICLE_COLUMNS`, the ``articles`` table):
 
 ``article_id``          16 hex chars of the SHA-256 of the normalised main text (same text → same id).
 ``title``               headline.
-``date``                ISO date read from the page (YYYY-MM-DD | YYYY-MM | YYYY) or "" (see ``pipeline.dates``).
+``date``                ISO date read from the page (YYYY-MM-DD | YYYY-MM | YYYY) or "" (see ``pipeline.stages.dates``).
 ``date_precision``      day | month | year | unknown.
 ``date_evidence``       the text the date was read from.
 ``date_inferred``       year inferred from dated events when ``date`` is empty, else "".
@@ -50,10 +50,10 @@ Article records (:data:`ARTICLE_COLUMNS`, the ``articles`` table):
 ``boilerplate``         the removed page furniture, one line per removed line.
 ``content_hash``        full SHA-256 of the normalised main text.
 ``duplicate_of``        article_id of the original when this is a near-duplicate copy, else "".
-``cluster_id``          topic cluster (``pipeline.topics``), −1 for unclustered.
+``cluster_id``          topic cluster (``pipeline.stages.topics``), −1 for unclustered.
 ``origin``              where it came from: file path, plus ``#row`` / ``#line`` or ``!member``; or the URL.
 ``author``              author(s) as given by the input or the HTML page, "" if unknown.
-``url_key``             the normalised URL (``pipeline.dedup.normalise_url``) that decides "same URL", "" if none.
+``url_key``             the normalised URL (``pipeline.stages.dedup.normalise_url``) that decides "same URL", "" if none.
 """
 from __future__ import annotations
 
@@ -69,13 +69,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from pipeline import clean, dates, dedup
+from pipeline import schema
+from pipeline.stages import clean, dates, dedup
 
-ARTICLE_COLUMNS = [
-    "article_id", "title", "date", "date_precision", "date_evidence", "date_inferred", "date_inferred_from",
-    "source", "url", "text", "boilerplate", "content_hash", "duplicate_of", "cluster_id", "origin",
-    "author", "url_key",
-]
+# declared in pipeline/schema.py; ``annotated`` is the run's own bookkeeping, set when the article is stored
+ARTICLE_COLUMNS = [c for c in schema.columns("articles") if c != "annotated"]
 SUPPORTED_SUFFIXES = {".txt", ".md", ".csv", ".tsv", ".jsonl", ".json", ".html", ".htm", ".zip"}
 STREAMED_SUFFIXES = {".csv", ".tsv", ".jsonl"}
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -17,20 +17,13 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from pipeline import actors, dedup, figures, ingest, signals, store, topics
+from pipeline import ingest, registry, schema, store
 from pipeline.ingest import ARTICLE_COLUMNS, IngestResult, RawDocument
+from pipeline.read.tables import effective_date, load_tables  # noqa: F401 - one place for both; re-exported
+from pipeline.stages import dedup, topics
 
-# Table name -> documented columns, for every table the pipeline writes (one place).
-TABLE_COLUMNS: dict[str, list[str]] = {
-    "articles": ARTICLE_COLUMNS,
-    "clusters": topics.CLUSTER_COLUMNS,
-    "assignments": topics.ASSIGNMENT_COLUMNS,
-    "actor_mentions": actors.COLUMNS,
-    "signals": signals.COLUMNS,
-    "figures": figures.COLUMNS,
-}
-EXPORT_TABLES = ("articles", "clusters", "actor_mentions", "signals", "figures", "claims")
-INGEST_LOG_COLUMNS = ["run_id", "origin", "status", "reason", "article_id", "at"]
+EXPORT_TABLES = schema.EXPORT_TABLES
+INGEST_LOG_COLUMNS = schema.columns("ingest_log")
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,39 +48,42 @@ class RunReport:
         )
 
 
-def effective_date(article: dict) -> str | None:
-    """The date the stages reason with: the article's own date, else its inferred year, else None."""
-    return article.get("date") or article.get("date_inferred") or None
+# The tables the per-article stages write, in run order (from the stage registry).
+ANNOTATION_STAGES = registry.PER_ARTICLE_TABLES
 
 
-ANNOTATION_STAGES = ("actor_mentions", "signals", "figures")
-_MENTION_STAGES = {"signals": signals, "figures": figures}   # stages that build on the actor mentions
-
-
-def annotate(articles: pd.DataFrame, *, stages: Iterable[str] = ANNOTATION_STAGES,
+def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
              stored_mentions: dict[str, list[dict]] | None = None) -> dict[str, pd.DataFrame]:
-    """Run the per-article stages on a batch of articles.
+    """Run the registered per-article stages on a batch of articles.
 
     ``articles`` needs ``article_id``, ``text``, ``date`` and ``date_inferred``.
-    Returns one DataFrame per name in ``stages`` (of ``ANNOTATION_STAGES``)
-    with the documented columns of that stage, ``article_id`` first.
-    ``stored_mentions`` (article_id -> actor-mention rows) stands in for the
-    actors stage: signals and figures then build on the mentions already stored.
+    Returns one DataFrame per table name in ``stages`` (of ``ANNOTATION_STAGES``)
+    with the declared columns of that table, ``article_id`` first. A stage
+    whose output another one reads runs too. ``stored_mentions`` (article_id ->
+    actor-mention rows) stands in for the actors stage: the stages that read
+    ``actor_mentions`` then build on the mentions already stored.
     """
-    stages = tuple(stages)
-    unknown = set(stages) - set(ANNOTATION_STAGES)
+    known = registry.per_article_tables()
+    stages = known if stages is None else tuple(stages)
+    unknown = set(stages) - set(known)
     if unknown:
-        raise ValueError(f"stages must be among {ANNOTATION_STAGES}, got {sorted(unknown)}")
+        raise ValueError(f"stages must be among {known}, got {sorted(unknown)}")
+    needed = set(stages)
+    for stage in reversed(registry.per_article()):
+        if stage.output in needed:
+            needed |= set(stage.inputs) & set(known)
+    stored = {"actor_mentions": stored_mentions} if stored_mentions is not None else {}
+    to_run = [s for s in registry.per_article() if s.output in needed and s.output not in stored]
     tables: dict[str, list[dict]] = {name: [] for name in stages}
     for article in articles.to_dict("records"):
         text, date, aid = article["text"], effective_date(article), article["article_id"]
-        mentions = stored_mentions.get(aid, []) if stored_mentions is not None else actors.extract(text, date=date)
-        if "actor_mentions" in tables:
-            tables["actor_mentions"] += [{"article_id": aid, **m} for m in mentions]
-        for name, module in _MENTION_STAGES.items():
-            if name in tables:
-                tables[name] += [{"article_id": aid, **row} for row in module.extract(text, date=date, mentions=mentions)]
-    return {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name]) for name, rows in tables.items()}
+        produced = {name: rows.get(aid, []) for name, rows in stored.items()}
+        for stage in to_run:
+            inputs = {"mentions": produced["actor_mentions"]} if "actor_mentions" in stage.inputs else {}
+            produced[stage.output] = stage.module.extract(text, date=date, **inputs)
+        for name in stages:
+            tables[name] += [{"article_id": aid, **row} for row in produced[name]]
+    return {name: pd.DataFrame(rows, columns=schema.columns(name)) for name, rows in tables.items()}
 
 
 @dataclass
@@ -330,7 +326,7 @@ def run(
         return report
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
-    stage_tables: dict[str, list[pd.DataFrame]] = {"actor_mentions": [], "signals": [], "figures": []}
+    stage_tables: dict[str, list[pd.DataFrame]] = {name: [] for name in registry.per_article_tables()}
     batch = 50
     tick("annotate", 0, len(to_annotate))
     for i in range(0, len(to_annotate), batch):
@@ -403,23 +399,25 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
     ``topics`` refits every article, warm-started from the stored clusters so
     that matching clusters keep their ids. Returns the number of rows written.
     """
-    if stage not in (*_MENTION_STAGES, "topics"):
-        raise ValueError(f"stage must be one of {sorted([*_MENTION_STAGES, 'topics'])}, got {stage!r}")
+    retaggable = registry.names("retag")
+    if stage not in retaggable:
+        raise ValueError(f"stage must be one of {sorted(retaggable)}, got {stage!r}")
     if not store.exists(store_dir):
-        raise store.StoreError(f"no store at {store_dir}")
-    if stage == "topics":
+        raise store.StoreMissing(f"no store at {store_dir}")
+    if registry.get(stage).kind == "global":
         return _refit_topics(store_dir, progress)
+    output = registry.get(stage).output
     articles = store.read(store_dir, "articles", ["article_id", "text", "date", "date_inferred"])
-    mentions = store.read(store_dir, "actor_mentions", actors.COLUMNS)
+    mentions = store.read(store_dir, "actor_mentions", schema.columns("actor_mentions"))
     stored = {aid: group.drop(columns="article_id").to_dict("records") for aid, group in mentions.groupby("article_id", sort=False)}
     frames: list[pd.DataFrame] = []
     total = len(articles)
     for start in range(0, total, batch):
-        frames.append(annotate(articles.iloc[start:start + batch], stages=(stage,), stored_mentions=stored)[stage])
+        frames.append(annotate(articles.iloc[start:start + batch], stages=(output,), stored_mentions=stored)[output])
         if progress:
             progress(stage, min(start + batch, total), total)
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TABLE_COLUMNS[stage])
-    store.write(store_dir, replace={stage: table}, meta={f"retagged_{stage}_at": _now()})
+    table = pd.concat(frames, ignore_index=True) if frames else schema.empty(output)
+    store.write(store_dir, replace={output: table}, meta={f"retagged_{stage}_at": _now()})
     return len(table)
 
 
@@ -434,24 +432,3 @@ def _refit_topics(store_dir: str | Path, progress: Progress | None) -> int:
     if progress:
         progress("topics", 1, 1)
     return len(assignments)
-
-
-def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every pipeline table of a store, with its documented columns present (empty tables included), and the
-    ``claims`` table grouped from the figures (``figures.claim_id`` links each figure to its claim).
-
-    ``articles.cluster_id`` is read from the latest topic assignments (the
-    topics stage refits over the whole corpus, so it is not stored per article).
-    """
-    tables = {name: store.read(store_dir, name, cols) for name, cols in TABLE_COLUMNS.items()}
-    articles, assignments = tables["articles"], tables["assignments"]
-    cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
-    articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
-    tables["articles"] = articles[ARTICLE_COLUMNS + [c for c in articles.columns if c not in ARTICLE_COLUMNS]]
-    # Claims: the global step over all figures (one commitment reported across articles); each figure gets
-    # its claim_id. Computed over the whole store, so a claim keeps its id and articles whatever is filtered.
-    from pipeline.stages import claims as claims_stage
-
-    tables["claims"], claim_ids = claims_stage.group(tables["figures"], tables["articles"])
-    tables["figures"]["claim_id"] = claim_ids.astype(object) if len(claim_ids) else pd.Series(dtype=object)
-    return tables

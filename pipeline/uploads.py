@@ -22,11 +22,14 @@ import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import pandas as pd
 
-from pipeline import ingest, run, store
+from pipeline import ingest, store
+
+if TYPE_CHECKING:
+    from pipeline import run
 
 #: File types the uploader offers: the ones ingest reads (``pipeline.ingest.SUPPORTED_SUFFIXES``).
 ACCEPTED_TYPES = tuple(sorted(s.lstrip(".") for s in ingest.SUPPORTED_SUFFIXES))
@@ -137,6 +140,8 @@ def ingest_uploads(
 ) -> run.RunReport:
     """Run uploaded files through the whole pipeline into ``store_dir`` (a session store); one result per input."""
     outcome = read_uploads(files)
+    from pipeline import run  # the whole pipeline: imported when an upload runs, not when the page loads
+
     return run.run(store_dir=store_dir, documents=outcome.documents, rejected=outcome.rejected,
                    progress=progress, workers=1)
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import actors
+from pipeline.stages import actors
+from pipeline.read import actors as read_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -152,15 +153,15 @@ def test_cooccurrence_sentence_and_article():
         for row in actors.extract(seed(prefix), date=date, ner=False):
             rows.append({"article_id": prefix, **row})
     df = pd.DataFrame(rows)
-    edges = actors.cooccurrence(df, level="sentence")
+    edges = read_actors.cooccurrence(df, level="sentence")
     assert list(edges.columns) == ["source", "target", "weight"]
     pair = edges[(edges.source == "NATO") & (edges.target == "Russia")]
     assert int(pair.weight.iloc[0]) >= 4
     assert (edges.source < edges.target).all()
-    by_article = actors.cooccurrence(df, level="article")
+    by_article = read_actors.cooccurrence(df, level="article")
     assert int(by_article[(by_article.source == "NATO") & (by_article.target == "Russia")].weight.iloc[0]) == 2
     with pytest.raises(ValueError):
-        actors.cooccurrence(df, level="paragraph")
+        read_actors.cooccurrence(df, level="paragraph")
 
 
 @pytest.fixture(scope="module")
@@ -177,18 +178,18 @@ def seed_tables():
 
 def test_network_layout_and_page_helpers(seed_tables):
     articles, mentions = seed_tables
-    edges = actors.cooccurrence(mentions, level="article")
-    layout = actors.network_layout(edges)
+    edges = read_actors.cooccurrence(mentions, level="article")
+    layout = read_actors.network_layout(edges)
     assert set(layout["actor"]) == set(edges["source"]) | set(edges["target"])
     assert layout[["x", "y"]].abs().max().max() <= 1.0
-    assert layout.equals(actors.network_layout(edges))  # deterministic
-    flagged = actors.flagged_mentions(mentions)
+    assert layout.equals(read_actors.network_layout(edges))  # deterministic
+    flagged = read_actors.flagged_mentions(mentions)
     assert set(flagged["actor"]) == {"Dmitry Peskov", "Jens Stoltenberg"}
     assert (flagged["article_id"] == "000").sum() == 1
-    table = actors.quotes_table(articles, mentions)
+    table = read_actors.quotes_table(articles, mentions)
     assert {"Jens Stoltenberg", "Dmitry Peskov"} <= set(table["actor"])
     assert (table[table["actor"] == "Dmitry Peskov"]["article_id"] == "000").all()
-    unresolved = actors.unresolved_counts(mentions)
+    unresolved = read_actors.unresolved_counts(mentions)
     assert list(unresolved.columns) == ["actor", "actor_type", "mentions", "articles"]
     assert "Chatham House" not in set(unresolved[unresolved["actor_type"] == "person"]["actor"])
 
@@ -309,7 +310,7 @@ def test_qualifier_does_not_cross_lines():
 
 def test_ner_cache_overflow_in_one_call_loses_no_answer(monkeypatch):
     """A call bringing more new sentences than the cache holds (a long 20 Newsgroups post) still answers each."""
-    from pipeline import actors as actors_module
+    from pipeline.stages import actors as actors_module
 
     monkeypatch.setattr(actors_module, "_NER_CACHE_SIZE", 2)
     actors_module._NER_CACHE.clear()

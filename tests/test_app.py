@@ -211,15 +211,17 @@ def test_a_store_busy_being_rebuilt_says_wait_and_try_again(tmp_path, seed_store
     import shutil
     import sqlite3
 
-    from pipeline import run
+    from pipeline.read import tables
 
     busy = tmp_path / "busy"
     shutil.copytree(seed_store, busy)   # a path of its own: the tables cache has not seen it
 
     def locked(path):
-        raise sqlite3.OperationalError("database is locked")
+        exc = sqlite3.OperationalError("database is locked")
+        exc.sqlite_errorname = "SQLITE_BUSY"   # as SQLite sets it (the page reads the code, not the words)
+        raise exc
 
-    monkeypatch.setattr(run, "load_tables", locked)
+    monkeypatch.setattr(tables, "load_tables", locked)
     monkeypatch.setenv("NEWSINTEL_STORE", str(busy))
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.run()
@@ -249,3 +251,59 @@ def test_dated_only_chip_goes_back_to_including_undated(app):
     assert not app.exception
     assert app.sidebar.checkbox(key="undated").value is True and chip_labels(app) == []
     assert app.metric[0].value == "5"
+
+
+def _sync_url_script(store_dir: str, fail: bool):
+    import streamlit as st
+
+    from dashboard import state
+    from pipeline.read import query, tables
+
+    if fail:
+        def gone(values):
+            raise AttributeError("'QueryParams' object has no attribute 'set_with_no_forward_msg'")
+
+        state._write_bound_params = gone
+    loaded = tables.load_tables(store_dir)
+    st.write(f"synced={state.sync_url(query.Filters(actors=('Dmitry Peskov',)), loaded)}")
+
+
+def test_url_sync_writes_a_missing_filter_into_the_address_bar(seed_store):
+    # Streamlit's private query-parameter API is the only way to write a bound widget's parameter: this
+    # fails when an upgrade changes it, instead of URL sync silently turning off.
+    at = AppTest.from_function(_sync_url_script, args=(str(seed_store), False), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == "synced=True"
+    assert at.query_params["actor"] == "Dmitry Peskov"
+
+
+def test_url_sync_on_a_changed_streamlit_logs_the_failure_and_keeps_the_page(seed_store, caplog):
+    import logging
+
+    at = AppTest.from_function(_sync_url_script, args=(str(seed_store), True), default_timeout=60)
+    with caplog.at_level(logging.WARNING, logger="dashboard.state"):
+        at.run()
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == "synced=False"
+    assert "URL sync is off" in caplog.text and "set_with_no_forward_msg" in caplog.text
+
+
+def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
+    # Pages read through pipeline.read and the schema: opening every page of a built store loads neither the NLP
+    # model's library nor the topic model's (bench/page_imports.py prints the import time and memory per page).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys; from streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file('dashboard/app.py', default_timeout=120); at.run(); assert not at.exception\n"
+            f"for page in {PAGES[1:]!r}:\n"
+            "    at.switch_page(f'views/{page}.py').run(); assert not at.exception, (page, at.exception)\n"
+            "print(sorted(m for m in ('spacy', 'sklearn', 'scipy') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=600,
+                          env={**os.environ, "NEWSINTEL_STORE": str(seed_store), "PYTHONPATH": str(root)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

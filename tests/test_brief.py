@@ -3,7 +3,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline import brief, query, tension
+from pipeline.read import brief, query, tension
 
 WHEN = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.timezone.utc)
 

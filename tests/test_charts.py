@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dashboard import charts
-from pipeline import query, tension
+from pipeline.read import query, tension
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_series_must_match_the_categories():
 
 
 def test_gdp_shares_of_one_country_share_its_column(seed_tables):
-    from pipeline import figures
+    from pipeline.read import spending as figures
 
     shares = figures.gdp_commitments(seed_tables["figures"], seed_tables["articles"])
     labels = list(shares["actor"].fillna("").replace("", "(unknown)"))
@@ -82,7 +82,7 @@ def test_gdp_shares_of_one_country_share_its_column(seed_tables):
 
 
 def test_points_picked_on_the_document_map_give_their_clusters(seed_tables):
-    from pipeline import topics
+    from pipeline.read import topics
 
     articles = seed_tables["articles"]
     points = topics.map_frame(articles[["article_id", "title", "duplicate_of"]], seed_tables["assignments"],

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import crawled_pages, gdelt_articles, seed_path
-from pipeline.clean import split_page
+from pipeline.stages.clean import split_page
 
 
 def page(prefix):

@@ -95,3 +95,14 @@ def test_extract_answers_every_good_line_and_names_the_malformed_one(stage):
     assert all("results" in a for a in answers)
     assert "Traceback" not in proc.stderr
     assert "line 2" in proc.stderr
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_the_schema_declares_the_contract_and_the_export_writes_what_the_schema_declares(exports, name):
+    from pipeline import schema
+
+    one, _ = exports
+    assert [c for c in TABLES[name] if c not in schema.columns(name)] == []
+    with (one / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header == schema.columns(name)

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import seed_path
-from pipeline import dates
+from pipeline.stages import dates
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import dedup
+from pipeline.stages import dedup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ABC = (FIXTURES / "abc_kremlin_talks.txt").read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_normalised_urls_keep_what_names_another_article():
 
 def test_signature_is_deterministic_across_processes():
     """Stored signatures must match new ones: no per-process hash seed (PYTHONHASHSEED) may enter."""
-    code = ("import sys; sys.path.insert(0, '.'); from pipeline import dedup; "
+    code = ("import sys; sys.path.insert(0, '.'); from pipeline.stages import dedup; "
             "print(dedup.signature(open(sys.argv[1], encoding='utf-8').read()).tolist())")
     outputs = {
         subprocess.run([sys.executable, "-c", code, str(FIXTURES / "abc_kremlin_talks.txt")], capture_output=True, text=True,

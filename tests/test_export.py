@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 
-from pipeline import export, query
+from pipeline.read import export, query
 
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "plain", "a=b", "€ 1 bn"]
 

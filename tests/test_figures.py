@@ -1,4 +1,4 @@
-"""Tests of the figures stage (pipeline.figures) on the seeds, real news sentences and money forms."""
+"""Tests of the figures stage (pipeline.stages.figures) on the seeds, real news sentences and money forms."""
 from __future__ import annotations
 
 import json
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import figures
-from pipeline.figures import COLUMNS, extract, find_figures, parse_number
+from pipeline.stages import figures
+from pipeline.read import spending
+from pipeline.stages.figures import COLUMNS, extract, find_figures, parse_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -310,29 +311,29 @@ def _seed_tables():
 
 def test_tracker_merges_repeated_figures_and_links_to_reader():
     figs, arts = _seed_tables()
-    table = figures.tracker_table(figs, arts)
+    table = spending.tracker_table(figs, arts)
     euros = table[(table["kind"] == "money") & (table["unit"] == "EUR")]
     assert len(euros) == 1 and int(euros.iloc[0]["mentions"]) == 2 and euros.iloc[0]["qualifier"] == "up to"
     assert euros.iloc[0]["link"].startswith("reader?article=000_")
-    counts = figures.figure_kind_counts(table).set_index("kind")
+    counts = spending.figure_kind_counts(table).set_index("kind")
     assert counts.loc["pct_change", "figures"] == 2 and counts.loc["pct_change", "mentions"] == 3
-    by_actor = figures.money_by_actor(table)
+    by_actor = spending.money_by_actor(table)
     assert by_actor.iloc[0]["total_eur"] > 0 and "NATO" in set(by_actor["actor"])
-    per_period = figures.figures_over_time(table, "year")
+    per_period = spending.figures_over_time(table, "year")
     assert set(per_period["period"]) == {"2021", "2025"}
     assert int(per_period[(per_period["period"] == "2025") & (per_period["kind"] == "count")]["figures"].iloc[0]) == 4
-    over_time = figures.money_over_time(table, "year")
+    over_time = spending.money_over_time(table, "year")
     assert list(over_time["period"]) == ["2021"] and int(over_time.iloc[0]["figures"]) == 2
 
 
 def test_gdp_commitments_against_targets():
     figs, arts = _seed_tables()
-    shares = figures.gdp_commitments(figs, arts)
+    shares = spending.gdp_commitments(figs, arts)
     assert sorted(shares["value"]) == [1.5, 3.5, 5]
     five = shares[shares["value"] == 5].iloc[0]
     assert bool(five["meets_2"]) and bool(five["meets_5"])
     assert not bool(shares[shares["value"] == 1.5].iloc[0]["meets_2"])
-    assert figures.gdp_commitments(figs.iloc[0:0], arts).empty
+    assert spending.gdp_commitments(figs.iloc[0:0], arts).empty
 
 
 def test_spending_page_renders_and_kind_filter_narrows_it(seed_store, monkeypatch):

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import dedup, ingest, run, store
+from pipeline import ingest, run, store
+from pipeline.stages import dedup
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ABC = (FIXTURES / "abc_kremlin_talks.txt").read_text(encoding="utf-8")

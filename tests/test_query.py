@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline import query
+from pipeline.read import query
 
 
 def test_no_filter_keeps_everything(seed_tables):
@@ -113,7 +113,7 @@ def test_reader_link_carries_article_and_position():
 def test_sample_by_group_keeps_every_group_and_its_share():
     import pandas as pd
 
-    from pipeline import query
+    from pipeline.read import query
 
     frame = pd.DataFrame({"g": [0] * 90 + [1] * 9 + [2], "v": range(100)})
     sample = query.sample_by_group(frame, 20, by="g")
@@ -127,7 +127,7 @@ def test_sample_by_group_keeps_every_group_and_its_share():
 def test_article_titles_in_table_order_with_the_id_for_untitled():
     import pandas as pd
 
-    from pipeline import query
+    from pipeline.read import query
 
     articles = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["First", None, "Third"]})
     assert query.article_titles(articles) == [("a", "First"), ("b", "b"), ("c", "Third")]
@@ -135,7 +135,7 @@ def test_article_titles_in_table_order_with_the_id_for_untitled():
 
 
 def test_filters_that_narrow_nothing_return_the_stored_frames(seed_tables):
-    from pipeline import query
+    from pipeline.read import query
 
     out = query.apply_filters(seed_tables, query.Filters())
     assert all(out[name] is seed_tables[name] for name in seed_tables)
@@ -147,7 +147,7 @@ def test_filters_that_narrow_nothing_return_the_stored_frames(seed_tables):
 def test_top_groups_keeps_the_largest_and_sums_the_rest_per_key():
     import pandas as pd
 
-    from pipeline import query
+    from pipeline.read import query
 
     frame = pd.DataFrame({"period": ["w1", "w1", "w1", "w2", "w2"], "topic": ["a", "b", "c", "a", "c"],
                           "count": [5, 1, 2, 4, 1]})

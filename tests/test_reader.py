@@ -1,5 +1,5 @@
 """The reader's markup: highlights explain themselves, and article text never runs as HTML."""
-from pipeline.reader import Span, escape_lines, highlight_html
+from pipeline.read.reader import Span, escape_lines, highlight_html
 
 XSS = "NATO <script>alert('x')</script> met <img src=x onerror=alert(1)> in Brussels & \"Moscow\" reacted."
 
@@ -59,7 +59,7 @@ def test_anchor_marks_the_linked_sentence_outside_any_mark():
 
 def test_spans_for_article_use_every_table(seed_tables):
     aid = seed_tables["signals"]["article_id"].iloc[0]
-    from pipeline.reader import spans_for_article
+    from pipeline.read.reader import spans_for_article
 
     spans = spans_for_article(aid, seed_tables)
     kinds = {s.kind for s in spans}

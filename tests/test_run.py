@@ -9,7 +9,7 @@ from pipeline import run
 
 
 def test_one_new_article_is_placed_without_refitting(tmp_path, seed_store, monkeypatch):
-    from pipeline import topics
+    from pipeline.stages import topics
 
     def no_refit(*args, **kwargs):
         raise AssertionError("topics.cluster was called: the model was refitted")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import signals
+from pipeline.stages import signals
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -26,7 +26,7 @@ ACTOR_SURFACES = {
 
 
 def mentions_for(text: str) -> list[dict]:
-    """Actor mentions in the shape of ``pipeline.actors.extract`` rows, found by surface form."""
+    """Actor mentions in the shape of ``pipeline.stages.actors.extract`` rows, found by surface form."""
     out = []
     for surface, actor in ACTOR_SURFACES.items():
         for m in re.finditer(r"\b" + re.escape(surface) + r"\b", text):
@@ -233,7 +233,7 @@ def test_nonpolitical_fixture_false_positive_rate():
 
 
 def test_no_cue_sentence_is_not_parsed():
-    from pipeline import nlp
+    from pipeline.stages import nlp
     before = nlp.parse.cache_info().misses
     cached = set(signals._PARSE_CACHE)
     assert signals.extract("The weather in Brussels was mild on Tuesday.", mentions=[]) == []
@@ -377,7 +377,7 @@ def test_own_presence_has_no_target(seed_rows):
 def test_seed_balance_is_moderate(seed_rows):
     """Before the precision rules the five seeds gave 74 signals, net +178 (scores); now each is a claim
     about states (about 60, net about +120: these articles are about NATO's build-up and Russia's war)."""
-    from pipeline import tension
+    from pipeline.read import tension
     import pandas as pd
     total = tension.balance(pd.DataFrame([r for rows in seed_rows.values() for r in rows]))
     assert total["signals"] <= 62

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from conftest import gdelt_articles
-from pipeline import run, store
+from pipeline import run, schema, store
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds"
@@ -87,7 +87,7 @@ def assert_check_passes(store_dir: Path) -> None:
     proc = pipeline("check", "--store", str(store_dir))
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, out + err
-    assert "ok (schema version 2)" in out
+    assert f"ok (schema version {store.SCHEMA_VERSION})" in out
 
 
 def test_kill_9_while_the_transaction_writes(seed_store, tmp_path):
@@ -190,7 +190,7 @@ def test_migration_from_version_1(tmp_path):
     assert any("schema version 1" in p for p in store.check(store_dir))
     report = run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], store_dir, stages=False, workers=1)
     assert report.count("added") == 1
-    assert store.schema_version(store_dir) == 2
+    assert store.schema_version(store_dir) == store.SCHEMA_VERSION
     articles = store.read(store_dir, "articles").set_index("article_id")
     assert articles.loc["aaaaaaaaaaaaaaaa", "url_key"] == "reuters.com/world/nato-meets"
     assert articles.loc["aaaaaaaaaaaaaaaa", "annotated"] == 1
@@ -261,3 +261,94 @@ def test_signatures_of_another_scheme_are_recomputed_and_written_back(tmp_path):
     assert dict(conn.execute("SELECT article_id, signature FROM signatures").fetchall()) == good
     conn.close()
     assert store.read_meta(store_dir)["signature_scheme"] == run.dedup.SIGNATURE_SCHEME
+
+
+# A version-2 store as the pipeline wrote it before the declared schema: each column typed from the first frame
+# written, so a figures table first written with no year and no upper bound has TEXT columns for them.
+V2_STORE_SQL = """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    INSERT INTO meta VALUES ('schema_version', '2');
+    CREATE TABLE "articles" ("article_id" TEXT, "title" TEXT, "date" TEXT, "date_precision" TEXT, "date_evidence" TEXT,
+        "date_inferred" TEXT, "date_inferred_from" TEXT, "source" TEXT, "url" TEXT, "text" TEXT, "boilerplate" TEXT,
+        "content_hash" TEXT, "duplicate_of" TEXT, "origin" TEXT, "author" TEXT, "url_key" TEXT, "annotated" INTEGER);
+    CREATE UNIQUE INDEX "ix_articles_article_id" ON "articles" ("article_id");
+    CREATE TABLE "figures" ("article_id" TEXT, "kind" TEXT, "value" REAL, "unit" TEXT, "qualifier" TEXT, "actor" TEXT,
+        "start" INTEGER, "end" INTEGER, "text" TEXT, "value_low" REAL, "value_high" TEXT, "vague" INTEGER,
+        "scale_word" TEXT, "item" TEXT, "purpose" TEXT, "year" TEXT, "value_eur" REAL, "value_usd" REAL,
+        "rate_date" TEXT, "sentence" TEXT, "figure_key" TEXT);
+    CREATE INDEX "ix_figures_article_id" ON "figures" ("article_id");
+    CREATE TABLE "signatures" ("article_id" TEXT, "signature" TEXT);
+    CREATE TABLE inputs (input_key TEXT, article_id TEXT);
+"""
+SENTENCE = "Poland will spend 4.7% of GDP on defence in 2025, up from 4.1% to 4.2% last year."
+
+
+def _v2_store(store_dir: Path) -> Path:
+    store_dir.mkdir()
+    conn = sqlite3.connect(store.db_path(store_dir))
+    conn.executescript(V2_STORE_SQL)
+    conn.execute("INSERT INTO articles (article_id, title, text, annotated) VALUES ('aaaaaaaaaaaaaaaa', 'Poland', ?, 1)",
+                 (SENTENCE,))
+    conn.execute("INSERT INTO figures (article_id, kind, value, unit, start, \"end\", text, year, value_high) "
+                 "VALUES ('aaaaaaaaaaaaaaaa', 'pct_gdp', 4.7, '%', 18, 22, '4.7%', '2025', NULL), "
+                 "('aaaaaaaaaaaaaaaa', 'pct_gdp', 4.1, '%', 57, 68, '4.1% to 4.2%', '', '4.2')")
+    conn.commit()
+    conn.close()
+    return store_dir
+
+
+def test_a_version_2_store_migrates_to_the_declared_types(tmp_path):
+    store_dir = _v2_store(tmp_path / "v2")
+    assert store.schema_version(store_dir) == 2
+    report = run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], store_dir, stages=False, workers=1)
+    assert report.count("added") == 1
+    assert store.schema_version(store_dir) == 3 == store.SCHEMA_VERSION
+    conn = sqlite3.connect(store.db_path(store_dir))
+    declared = {c.name: c.sql_type for c in schema.table("figures").stored_columns}
+    assert {r[1]: r[2] for r in conn.execute('PRAGMA table_info("figures")')} == declared
+    rows = conn.execute('SELECT year, typeof(year), value_high, typeof(value_high) FROM figures ORDER BY start').fetchall()
+    assert rows == [(2025, "integer", None, "null"), (None, "null", 4.2, "real")]
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 2     # the old article kept, one added
+    conn.close()
+    figures = store.read(store_dir, "figures")
+    assert figures.loc[0, "year"] == 2025 and not isinstance(figures.loc[0, "year"], str)
+    assert store.check(store_dir) == []
+
+
+def test_a_migration_that_meets_a_value_of_the_wrong_type_stops_and_leaves_the_store_as_it_was(tmp_path):
+    store_dir = _v2_store(tmp_path / "v2")
+    conn = sqlite3.connect(store.db_path(store_dir))
+    conn.execute("UPDATE figures SET year = 'next year' WHERE start = 18")
+    conn.commit()
+    conn.close()
+    before = snapshot(store_dir)
+    with pytest.raises(schema.SchemaError, match=r"figures\.year .*'next year'"):
+        store.write(store_dir, meta={"x": "1"})
+    assert snapshot(store_dir) == before
+    assert store.schema_version(store_dir) == 2
+
+
+def test_tables_are_created_typed_from_the_schema_whatever_the_first_frame_holds(tmp_path):
+    # the reproduction of issue 17: a first figures write whose year is None used to create a TEXT column,
+    # and a later 2025 read back as the string "2025"
+    row = {"article_id": "a" * 16, "kind": "pct_gdp", "value": 2.0, "unit": "%", "start": 0, "end": 2, "text": "2%"}
+    store.write(tmp_path / "s", upsert={"figures": pd.DataFrame([{**row, "year": None}])})
+    store.write(tmp_path / "s", upsert={"figures": pd.DataFrame([{**row, "article_id": "b" * 16, "year": 2025}])})
+    years = store.read(tmp_path / "s", "figures").set_index("article_id")["year"]
+    assert years["b" * 16] == 2025 and not isinstance(years["b" * 16], str)
+    assert pd.isna(years["a" * 16])
+
+
+def test_a_frame_of_the_wrong_type_is_refused_with_a_clear_error_and_nothing_written(seed_store, tmp_path):
+    store_dir = copy_store(seed_store, tmp_path / "store")
+    before = snapshot(store_dir)
+    row = {"article_id": "a" * 16, "kind": "pct_gdp", "value": 2.0, "unit": "%", "start": 0, "end": 2, "text": "2%"}
+    with pytest.raises(schema.SchemaError, match=r"figures\.year: row 0 holds str '2025', expected int"):
+        store.write(store_dir, upsert={"figures": pd.DataFrame([{**row, "year": "2025"}])}, meta={"x": "1"})
+    with pytest.raises(schema.SchemaError, match=r"signals: columns not in the schema: strength"):
+        store.write(store_dir, upsert={"signals": pd.DataFrame([{"article_id": "a" * 16, "start": 0, "end": 1, "strength": 3}])})
+    with pytest.raises(schema.SchemaError, match=r"actor_mentions\.start: null"):
+        store.write(store_dir, upsert={"actor_mentions": pd.DataFrame([{"article_id": "a" * 16, "start": None, "end": 1}])})
+    with pytest.raises(schema.SchemaError, match=r"no table 'figurez'"):
+        store.write(store_dir, upsert={"figurez": pd.DataFrame([row])})
+    assert snapshot(store_dir) == before

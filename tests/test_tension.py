@@ -4,7 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import signals, tension
+from pipeline.read import tension
+from pipeline.stages import signals
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -1,4 +1,4 @@
-"""Tests of pipeline.topics on the seed articles and real labelled news (BBC)."""
+"""Tests of pipeline.stages.topics on the seed articles and real labelled news (BBC)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import topics
+from pipeline.stages import topics
+from pipeline.read import topics as read_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 BBC = ROOT / "tests" / "fixtures" / "news" / "bbc_news_sample.csv.gz"
@@ -125,7 +126,7 @@ def test_copies_take_their_originals_cluster_and_count_once():
     # ... and the copies change nothing else.
     plain_assignments, plain_clusters = topics.cluster(frame)
     assert plain_clusters["size"].tolist() == clusters["size"].tolist()
-    table = topics.copies_table(with_copies)
+    table = read_topics.copies_table(with_copies)
     assert set(table["article_id"]) == {"zz_copy1", "zz_copy2"}
     assert set(table["original_id"]) == {original["article_id"]}
 
@@ -173,18 +174,18 @@ def test_topics_over_time_counts_originals_by_week_and_month():
     })
     assignments = pd.DataFrame({"article_id": list("abcde"), "cluster_id": [0, 0, 1, 0, 0],
                                 "map_x": 0.0, "map_y": 0.0})
-    weekly = topics.topics_over_time(frame, assignments, freq="W")
+    weekly = read_topics.topics_over_time(frame, assignments, freq="W")
     assert weekly.to_dict("records") == [
         {"period": "2021-10-18", "cluster_id": 0, "count": 2},   # a, b (e is a copy, d has no day)
         {"period": "2021-10-25", "cluster_id": 1, "count": 1},
     ]
-    monthly = topics.topics_over_time(frame, assignments, freq="M")
+    monthly = read_topics.topics_over_time(frame, assignments, freq="M")
     assert monthly.to_dict("records") == [
         {"period": "2021-10-01", "cluster_id": 0, "count": 2},
         {"period": "2021-10-01", "cluster_id": 1, "count": 1},
     ]
     with pytest.raises(ValueError):
-        topics.topics_over_time(frame, assignments, freq="D")
+        read_topics.topics_over_time(frame, assignments, freq="D")
 
 
 def test_big_topics_get_subtopics_that_nest_in_them():

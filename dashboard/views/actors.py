@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch, short
-from pipeline import actors, query
+from pipeline.read import actors, query
 
 TYPE_COLOURS = charts.ACTOR_TYPE_COLOURS
 

@@ -3,7 +3,8 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import view_url
-from pipeline import brief, export, uploads
+from pipeline import uploads
+from pipeline.read import brief, export
 
 view = state.current_view()
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state
-from pipeline import query, tension
+from pipeline.read import query, tension
 
 view = state.current_view()
 data = view.filtered

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import download_csv, empty_state
-from pipeline import nlp, query, reader
+from pipeline.read import query, reader
 
 view = state.current_view()
 data = view.filtered
@@ -63,7 +63,7 @@ text = str(article["text"] or "")
 at_param = st.query_params.get("at")
 at = int(at_param) if at_param and at_param.isdigit() and int(at_param) < len(text) else None
 if at is not None:
-    start, end = nlp.sentence_at(text, at)
+    start, end = reader.sentence_at(text, at)
     st.markdown("**Linked sentence:**")
     st.html("<blockquote style='border-left:4px solid #1f4e79;margin:0;padding:4px 10px;background:#f2f5f9'>"
             + reader.escape_lines(text[start:end]) + "</blockquote>")

@@ -4,21 +4,20 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
-from pipeline import figures as figures_stage
+from pipeline.read import spending
 from pipeline.read import ledger
 
 view = state.current_view()
 data = view.filtered
 # Computed once per filter state and shared by every session (state.summary); read-only.
-tracker = state.summary(figures_stage.tracker_table, "figures", "articles")
+tracker = state.summary(spending.tracker_table, "figures", "articles")
 claims = data.get("claims")
 
 st.title("Spending tracker")
-rate_date, _rates = figures_stage.fx_rates()
 st.caption("A ledger of commitments: the reports of one pledge in several articles (in euros in one, in dollars "
            "in another) are one claim, counted once; every total sums claims, never mentions. Money is in EUR at "
-           "the ECB rate of the article's day (an undated article: the ECB rates of "
-           f"{rate_date}; the export's rate_basis says which). A vague quantity (\u201cthousands of\u201d) keeps "
+           "the ECB rate of the article's day (an undated article: at the fixed ECB table of "
+           "pipeline/data/fx_rates.csv; the export's rate_basis says which). A vague quantity (\u201cthousands of\u201d) keeps "
            "its words and is never summed.")
 
 if tracker.empty or claims is None or claims.empty:
@@ -34,7 +33,7 @@ KIND_COLOURS = {"money": "#1f77b4", "pct_gdp": "#ff7f0e", "pct_change": "#2ca02c
 
 def _selection(kinds: tuple, owner: tuple) -> dict:
     """The selected claims and figures and their counts (once per filter state and selection, shared)."""
-    chosen = state.summary(figures_stage.tracker_table, "figures", "articles")
+    chosen = state.summary(spending.tracker_table, "figures", "articles")
     chosen_claims = state.summary(ledger.ledger_table, "claims")
     if kinds:
         chosen = chosen[chosen["kind"].isin(kinds)]
@@ -128,7 +127,7 @@ if section == "Ledger":
 
 if section == "Shares of GDP":
     st.subheader("Shares of GDP against the NATO targets")
-    shares = state.summary(figures_stage.gdp_commitments, "figures", "articles")
+    shares = state.summary(spending.gdp_commitments, "figures", "articles")
     if owner:
         shares = shares[shares["actor"].isin(owner)]
     if shares.empty:
@@ -141,8 +140,8 @@ if section == "Shares of GDP":
                                           shares["date"])]
         gdp = charts.strip_chart(list(shares["actor"].fillna("").replace("", "(unknown)")), list(shares["value"]),
                                  name="share of GDP", value_title="% of GDP", hover=hover)
-        charts.draw(charts.with_target_lines(gdp, list(figures_stage.GDP_TARGETS)), key="spending-gdp", height=320)
-        st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in figures_stage.GDP_TARGETS) + " of GDP).")
+        charts.draw(charts.with_target_lines(gdp, list(spending.GDP_TARGETS)), key="spending-gdp", height=320)
+        st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in spending.GDP_TARGETS) + " of GDP).")
         st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
                      column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
         download_csv(shares, "gdp_shares")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, section_switch
-from pipeline import query, tension
+from pipeline.read import query, tension
 
 SIGNALS_SHOWN = 500  # rows in the on-screen table (the CSV download has every signal)
 

@@ -1,10 +1,10 @@
 """Topic clusters: the cluster list (click one to filter every page), the document map,
-topics over time, and which articles are copies of which. Logic lives in ``pipeline.topics``."""
+topics over time, and which articles are copies of which. Logic lives in ``pipeline.stages.topics``."""
 import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows
-from pipeline import query, topics
+from pipeline.read import query, topics
 
 view = state.current_view()
 data = view.filtered
@@ -24,13 +24,12 @@ summary = state.summary(topics.cluster_summary, "articles", "all:clusters")
 
 def _map_points(articles, assignments, clusters):
     """The document map's points (one per article shown)."""
-    cols = [c for c in ("article_id", "title", "duplicate_of") if c in articles]
-    return topics.map_frame(articles[cols], assignments, clusters)
+    return topics.map_frame(articles[["article_id", "title", "duplicate_of"]], assignments, clusters)
 
 
 def _copies(articles):
     """Which articles repeat which."""
-    return topics.copies_table(articles[[c for c in ("article_id", "title", "duplicate_of") if c in articles]])
+    return topics.copies_table(articles[["article_id", "title", "duplicate_of"]])
 
 
 def _filter_on_clicked_cluster() -> None:
@@ -81,7 +80,7 @@ def _map_chart(articles, assignments, clusters):
         return None
     points = query.sample_by_group(points, MAP_POINTS, by="cluster_id")
     colours = [_colour(c) for c in points["cluster_id"]]
-    hover = [f"{t} — {label} (#{c})" + (" · copy" if copy else "")
+    hover = [f"{t} — {query.cluster_label(c, label)}" + (" · copy" if copy else "")
              for t, label, c, copy in zip(points["title"], points["label"], points["cluster_id"], points["is_copy"])]
     return charts.point_map(list(points["map_x"]), list(points["map_y"]), keys=[int(c) for c in points["cluster_id"]],
                             colours=colours, hover=hover)

@@ -25,7 +25,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import actors
+from pipeline.stages import actors
 from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
 
 GOLD_FILE = PROJECT_ROOT / "tests" / "fixtures" / "actors" / "ukraine_war_gold.jsonl"
@@ -35,7 +35,7 @@ SKIPPED_RESOLUTIONS = {"pronoun", "title"}
 
 
 def scored_predictions(text: str, date: str | None = None) -> list[dict]:
-    """The mentions :func:`pipeline.actors.extract` finds that the gold sets can score."""
+    """The mentions :func:`pipeline.stages.actors.extract` finds that the gold sets can score."""
     return [m for m in actors.extract(text, date=date) if m["resolution"] not in SKIPPED_RESOLUTIONS]
 
 

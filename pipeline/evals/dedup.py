@@ -5,7 +5,7 @@
 Built from real articles of ``shared/data`` (BBC News 2225, news_articles_2017, Reuters-21578, the GDELT and
 web-crawl Ukraine-war sets; at least 600 characters each, exact duplicates removed):
 
-- **originals**: N articles indexed in a :class:`pipeline.dedup.NearDuplicateIndex`, as a store would hold;
+- **originals**: N articles indexed in a :class:`pipeline.stages.dedup.NearDuplicateIndex`, as a store would hold;
 - **positives**: one lightly edited copy of each original, the way syndicated copies differ, at three
   levels (a third of the originals each):
   ``retitled`` — another headline and a wire footer;
@@ -19,7 +19,7 @@ similarity ≥ the threshold). A positive matched to its own original is a true 
 article, a false positive (and a miss); unmatched, a miss. A negative matched to anything is a false
 positive. Printed: precision, recall and F1 overall and per edit level, and the similarity of pairs near
 the threshold. Deterministic for a given seed; the default seed (7) differs from the one the shingle
-size and threshold were chosen with (13, see ``pipeline.dedup``).
+size and threshold were chosen with (13, see ``pipeline.stages.dedup``).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ import random
 import re
 from collections import defaultdict
 
-from pipeline import dedup
+from pipeline.stages import dedup
 from pipeline.evals.common import prf, shared_data_dir, timed
 
 LEVELS = ("retitled", "edited", "trimmed")

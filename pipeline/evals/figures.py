@@ -69,7 +69,7 @@ def gold_items(case: dict) -> list[tuple[float, str]]:
 def _currency_matches(code: str, key: str) -> bool:
     if not key.startswith("family:"):
         return code == key
-    from pipeline.figures import currency_data
+    from pipeline.stages.figures import currency_data
 
     row = currency_data().codes.get(code)
     word = key.split(":", 1)[1]
@@ -95,7 +95,7 @@ def score(pred: list[tuple[float, str]], gold: list[tuple[float, str]]) -> tuple
 
 
 def ours(text: str) -> list[tuple[float, str]]:
-    from pipeline.figures import find_figures
+    from pipeline.stages.figures import find_figures
 
     out = []
     for fig in find_figures(text):
@@ -153,7 +153,7 @@ def evaluate_suite(cases: list[dict], extractor, joined: bool) -> dict:
 
 def evaluate_annotated(path: Path = ANNOTATED) -> dict:
     """Precision/recall of (kind, value, unit) on the annotated defence sentences."""
-    from pipeline.figures import extract
+    from pipeline.stages.figures import extract
 
     tp = fp = fn = 0
     per_kind: dict[str, list[int]] = {}
@@ -244,7 +244,7 @@ def main(argv: list[str]) -> int:
     cases = load_suite()
     n_gold = sum(len(gold_items(c)) for c in cases)
     print(f"Recognizers-Text CurrencyModel.json: {len(cases)} cases, {n_gold} gold amounts with a value")
-    peers = [("ours (pipeline.figures)", ours)]
+    peers = [("ours (pipeline.stages.figures)", ours)]
     for name, fn, module in (("quantulum3", _quantulum, "quantulum3"), ("price-parser", _price_parser, "price_parser")):
         try:
             __import__(module)

@@ -29,7 +29,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline import nlp, signals
+from pipeline.stages import nlp, signals
 from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_dir, timed
 
 CONFLICT_PLOVER = {"DEMAND", "REJECT", "THREATEN", "PROTEST", "COERCE", "FIGHT", "DISAPPROVE", "ASSAULT",
@@ -39,7 +39,7 @@ COOPERATION_PLOVER = {"AGREE", "SUPPORT", "CONCEDE", "CONSULT", "AID", "COOPERAT
 
 def _actors_extract():
     try:
-        from pipeline import actors
+        from pipeline.stages import actors
     except ImportError:
         return None
     return actors.extract

@@ -1,7 +1,7 @@
 """``python -m pipeline eval topics [--scale] [--corpus NAME ...]``: quality and scale of the topics stage.
 
 Quality (default): on four labelled corpora from ``../shared/data`` it prints NMI, ARI and
-V-measure of ``pipeline.topics.cluster`` (k chosen automatically, Unclustered counted as one
+V-measure of ``pipeline.stages.topics.cluster`` (k chosen automatically, Unclustered counted as one
 more predicted cluster) next to scikit-learn's documented text-clustering pipeline told the
 true k: TfidfVectorizer(max_df=0.5, min_df=5, stop_words="english") -> TruncatedSVD(100) ->
 Normalizer -> KMeans(true k, max_iter=100, n_init=1), mean ± sd over random_state 0, 1, 2
@@ -147,7 +147,7 @@ def _scores(truth, pred) -> dict[str, float]:
 
 def evaluate_corpus(name: str, ref_seeds=(0, 1, 2)) -> dict:
     """Scores of ``topics.cluster`` and of the reference on one corpus."""
-    from pipeline import topics
+    from pipeline.stages import topics
 
     frame = load_corpus(name)
     truth = frame["label"].to_numpy()
@@ -176,7 +176,7 @@ def evaluate_corpus(name: str, ref_seeds=(0, 1, 2)) -> dict:
 
 
 def print_quality(results: list[dict]) -> None:
-    print("Topics quality: ours = pipeline.topics.cluster (k automatic; Unclustered = one more cluster);")
+    print("Topics quality: ours = pipeline.stages.topics.cluster (k automatic; Unclustered = one more cluster);")
     print("ref = TfidfVectorizer(max_df=.5,min_df=5,english) -> TruncatedSVD(100) -> Normalizer -> KMeans(true k,")
     print("      n_init=1), mean±sd over seeds 0,1,2.")
     print(f"{'corpus':22} {'n':>6} {'k_true':>6} {'k_ours':>6} {'uncl%':>6} | {'NMI ours':>8} {'NMI ref':>13} | "
@@ -216,7 +216,7 @@ def print_quality(results: list[dict]) -> None:
 
 def _scale_worker(kind: str, n: int) -> dict:
     """One measurement in this (fresh) process: kind = ours | ref | assign."""
-    from pipeline import topics
+    from pipeline.stages import topics
 
     pool = scale_pool()
     frame = pool if n == len(pool) else replicate(pool, n)

@@ -58,13 +58,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schema
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
-CLAIM_COLUMNS = [
-    "claim_id", "kind", "actor", "purpose", "programme", "value", "value_low", "value_high", "unit", "value_eur",
-    "vague", "target_year", "first_date", "last_date", "n_articles", "n_mentions", "status", "variants",
-    "supersedes", "part_of", "article_ids",
-]
+CLAIM_COLUMNS = schema.columns("claims")   # declared in pipeline/schema.py
 STATUS_ORDER = ("announced", "pledged", "approved", "delivered")
 _NAMED = re.compile(r"\b(?:[A-Z][\w-]*\s+){1,4}(?:Fund|Facility|Initiative|Programme|Program|Package|Plan|Act)\b")
 

@@ -17,7 +17,7 @@ unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, no
 qualifier       str     hedge as written before the figure ("up to", "over", "at least", "more than",
                         "about", "reportedly") or ""
 actor           str     country/organisation that spends, pledges, allocates or owns the figure (canonical
-                        name from ``pipeline.actors`` mentions), or ""
+                        name from ``pipeline.stages.actors`` mentions), or ""
 start, end      int     character offsets of the figure in ``text`` (``text[start:end]`` is the figure)
 text            str     ``text[start:end]``
 value_low       number  lower bound (= value; for a vague quantity the bound its words give: "thousands" 2000)
@@ -75,16 +75,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.nlp import iter_sentences
+from pipeline import schema
+from pipeline.stages.nlp import iter_sentences
 
-COLUMNS = [
-    "article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text",
-    "value_low", "value_high", "vague", "scale_word", "item", "purpose", "year",
-    "value_eur", "value_usd", "rate_date", "sentence", "figure_key", "rate_basis",
-]
+# Declared in pipeline/schema.py; ``claim_id`` is joined on read by the claims stage, not made by ``extract``.
+COLUMNS = [c for c in schema.columns("figures") if c != "claim_id"]
 KINDS = ("money", "pct_gdp", "pct_change", "count")
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -597,14 +595,9 @@ def _purpose(text: str, sent_start: int, sentence: str, fig_start: int, fig_end:
 def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
     if mentions is not None:
         return list(mentions)
-    try:
-        from pipeline import actors
-    except ImportError:
-        return []
-    try:
-        return list(actors.extract(text))
-    except Exception:  # the actors stage is another helper's; a failure there must not lose figures
-        return []
+    from pipeline.stages import actors  # a failure of the actors stage is a bug to see, not an empty list
+
+    return list(actors.extract(text))
 
 
 def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int, mentions: list[dict]) -> str:
@@ -680,12 +673,9 @@ def _country_name(alpha3: str, mentions: list[dict]) -> str:
 
 def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
     """Character spans of the subjects of the verbs governing the token at ``char`` (nearest first)."""
-    try:
-        from pipeline.nlp import parse
+    from pipeline.stages.nlp import parse
 
-        doc = parse(sentence)
-    except Exception:
-        return []
+    doc = parse(sentence)
     token = next((t for t in doc if t.idx <= char < t.idx + len(t.text)), None)
     spans = []
     steps = 0
@@ -1247,148 +1237,3 @@ def _share_actor_across_mentions(rows: list[dict]) -> None:
         for column, value in by_key.get(row["figure_key"], {}).items():
             if not row[column]:
                 row[column] = value
-
-
-# --------------------------------------------------------------------------------------------------
-# Tracker helpers (pure functions over the ``figures`` table; the Spending tracker page draws them)
-# --------------------------------------------------------------------------------------------------
-
-GDP_TARGETS = (2.0, 3.5, 5.0)  # NATO: 2% (Wales 2014), 3.5% core + 1.5% related = 5% (The Hague 2025)
-TRACKER_COLUMNS = ["article_id", "figure_key", "kind", "value", "value_high", "unit", "qualifier", "actor", "purpose",
-                   "year", "vague", "item", "value_eur", "value_usd", "rate_date", "mentions", "text", "sentence",
-                   "start", "end", "date", "title", "link", "value_low", "rate_basis", "claim_id"]
-
-
-def reader_link(article_id) -> str:
-    """Relative URL of an article in the dashboard's reader page."""
-    from urllib.parse import quote
-
-    return f"reader?article={quote(str(article_id))}"
-
-
-def tracker_table(figures_df, articles_df=None):
-    """One row per figure per article: repeated mentions of a figure (same ``figure_key``) are merged
-    into one row with ``mentions`` = their number, keeping the first mention's text and sentence and the
-    first non-empty actor, qualifier, purpose and year among the mentions. Adds the article's ``date``
-    and ``title`` (when ``articles_df`` is given) and a ``link`` to the reader."""
-    import pandas as pd
-
-    if figures_df is None or len(figures_df) == 0:
-        return pd.DataFrame(columns=TRACKER_COLUMNS)
-    frame = figures_df.copy()
-    for column in TRACKER_COLUMNS:
-        if column not in frame.columns and column not in ("mentions", "date", "title", "link"):
-            frame[column] = None
-    frame = frame.sort_values(["article_id", "start"], kind="stable")
-
-    def first_filled(series):
-        for value in series:
-            if value is not None and value == value and value != "":
-                return value
-        return series.iloc[0] if len(series) else None
-
-    agg = {c: "first" for c in ("kind", "value", "value_high", "unit", "vague", "item", "value_eur", "value_usd",
-                                "rate_date", "text", "sentence", "start", "end", "value_low", "rate_basis", "claim_id")}
-    agg.update({c: first_filled for c in ("qualifier", "actor", "purpose", "year")})
-    grouped = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).agg(agg)
-    grouped["mentions"] = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).size()
-    grouped = grouped.reset_index()
-    if articles_df is not None and len(articles_df):
-        meta = articles_df[["article_id"]].copy()
-        meta["title"] = articles_df["title"] if "title" in articles_df else ""
-        meta["date"] = _article_dates(articles_df)
-        grouped = grouped.merge(meta, on="article_id", how="left")
-    else:
-        grouped["title"], grouped["date"] = "", ""
-    grouped["date"] = grouped["date"].fillna("").astype(str)
-    grouped["title"] = grouped["title"].fillna("").astype(str)
-    grouped["actor"] = grouped["actor"].fillna("").astype(str)
-    grouped["link"] = grouped["article_id"].map(reader_link)
-    return grouped[TRACKER_COLUMNS]
-
-
-def _article_dates(articles_df):
-    own = articles_df["date"].fillna("").astype(str) if "date" in articles_df else None
-    if "date_inferred" in articles_df:
-        inferred = articles_df["date_inferred"].fillna("").astype(str)
-        return own.where(own != "", inferred) if own is not None else inferred
-    return own if own is not None else ""
-
-
-def money_over_time(tracker_df, freq: str = "month"):
-    """Money figures per period: columns period, figures, total_eur (sum of the EUR-normalised values,
-    each figure once however often repeated). ``freq`` is ``month`` or ``year``; an article dated to
-    the year only stays in its year ("2025"), undated figures go to period "undated"."""
-    import pandas as pd
-
-    if freq not in ("month", "year"):
-        raise ValueError("freq must be 'month' or 'year'")
-    money_rows = tracker_df[tracker_df["kind"] == "money"] if len(tracker_df) else tracker_df
-    if len(money_rows) == 0:
-        return pd.DataFrame(columns=["period", "figures", "total_eur"])
-    width = 7 if freq == "month" else 4
-    period = money_rows["date"].fillna("").astype(str).map(lambda d: d[:width] if d else "undated")
-    out = money_rows.assign(period=period, eur=pd.to_numeric(money_rows["value_eur"], errors="coerce"))
-    out = out.groupby("period").agg(figures=("figure_key", "size"), total_eur=("eur", "sum")).reset_index()
-    return out.sort_values("period", key=lambda s: s.replace("undated", "9999")).reset_index(drop=True)
-
-
-def figures_over_time(tracker_df, freq: str = "month"):
-    """Figures per period and kind (each repeated figure once): columns period, kind, figures."""
-    import pandas as pd
-
-    if freq not in ("month", "year"):
-        raise ValueError("freq must be 'month' or 'year'")
-    if len(tracker_df) == 0:
-        return pd.DataFrame(columns=["period", "kind", "figures"])
-    width = 7 if freq == "month" else 4
-    period = tracker_df["date"].fillna("").astype(str).map(lambda d: d[:width] if d else "undated")
-    out = tracker_df.assign(period=period).groupby(["period", "kind"]).size().reset_index(name="figures")
-    return out.sort_values(["period", "kind"], key=lambda s: s.replace("undated", "9999") if s.name == "period" else s) \
-        .reset_index(drop=True)
-
-
-def money_by_actor(tracker_df):
-    """Money figures per actor ("" = unattributed): columns actor, figures, total_eur, largest_eur."""
-    import pandas as pd
-
-    money_rows = tracker_df[tracker_df["kind"] == "money"] if len(tracker_df) else tracker_df
-    if len(money_rows) == 0:
-        return pd.DataFrame(columns=["actor", "figures", "total_eur", "largest_eur"])
-    eur = pd.to_numeric(money_rows["value_eur"], errors="coerce")
-    out = money_rows.assign(eur=eur, actor=money_rows["actor"].replace("", "(unattributed)"))
-    out = out.groupby("actor").agg(figures=("figure_key", "size"), total_eur=("eur", "sum"),
-                                   largest_eur=("eur", "max")).reset_index()
-    return out.sort_values(["total_eur", "actor"], ascending=[False, True]).reset_index(drop=True)
-
-
-def gdp_commitments(figures_df, articles_df=None):
-    """Shares of GDP per actor against the NATO targets: one row per (actor, article, figure), newest
-    first, columns actor, value, value_high, qualifier, purpose, year, date, meets_2, meets_3_5, meets_5,
-    sentence, article_id, link. A "5% of GDP" call for the allies is a target, not what a country spends:
-    read ``sentence``. Unattributed shares are kept with actor "(unattributed)"."""
-    import pandas as pd
-
-    columns = ["actor", "value", "value_high", "qualifier", "purpose", "year", "date", "meets_2", "meets_3_5",
-               "meets_5", "sentence", "article_id", "link"]
-    table = tracker_table(figures_df, articles_df)
-    shares = table[table["kind"] == "pct_gdp"].copy()
-    if shares.empty:
-        return pd.DataFrame(columns=columns)
-    shares["actor"] = shares["actor"].replace("", "(unattributed)")
-    value = pd.to_numeric(shares["value"], errors="coerce")
-    shares["meets_2"] = value >= 2.0
-    shares["meets_3_5"] = value >= 3.5
-    shares["meets_5"] = value >= 5.0
-    shares = shares.sort_values(["date", "actor"], ascending=[False, True], kind="stable")
-    return shares[columns].reset_index(drop=True)
-
-
-def figure_kind_counts(tracker_df):
-    """Figures per kind (each repeated figure once) and their mentions: columns kind, figures, mentions."""
-    import pandas as pd
-
-    if len(tracker_df) == 0:
-        return pd.DataFrame(columns=["kind", "figures", "mentions"])
-    out = tracker_df.groupby("kind").agg(figures=("figure_key", "size"), mentions=("mentions", "sum")).reset_index()
-    return out.sort_values("kind").reset_index(drop=True)

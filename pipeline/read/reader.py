@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.stages.nlp import sentence_at  # noqa: F401 - the one sentence splitter (no spaCy), for the reader page
+
 # Highlight colours by kind (and by polarity for signals): light enough to read through.
 COLOURS = {
     "escalation": "#f8c4c4",

@@ -30,7 +30,7 @@ from pathlib import Path
 
 COLUMNS = ["date", "date_precision", "start", "end", "text"]
 PRECISIONS = ("day", "month", "year", "unknown")
-ANCHOR_EVENTS_FILE = Path(__file__).parent / "data" / "anchor_events.csv"
+ANCHOR_EVENTS_FILE = Path(__file__).parent.parent / "data" / "anchor_events.csv"
 
 _MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,

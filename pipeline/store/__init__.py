@@ -12,15 +12,19 @@ transaction, so a run killed at any point leaves the store as it was before
 the run (SQLite's atomic commit). The database is in WAL mode, so the
 dashboard can read while the pipeline writes.
 
-Tables take their columns from the DataFrames written to them; a column a
-newer pipeline adds is added to an existing store (``ALTER TABLE``), which
-is the migration path for additive schema changes; ``SCHEMA_VERSION`` and
-``MIGRATIONS`` handle the others (each runs in the transaction that first
-writes to an older store).
+Tables are created from the declared schema (``pipeline.schema``), with
+their declared SQL types, and every frame is validated before it is written
+(a wrong type raises ``SchemaError``; nothing is coerced). A column that the
+schema adds to a table is added to an existing store (``ALTER TABLE``);
+``SCHEMA_VERSION`` and ``MIGRATIONS`` handle the other changes (each runs in
+the transaction that first writes to an older store).
 
 Schema versions: 1 — first version; 2 — ``articles`` gains ``url_key``
 (normalised URL), ``author`` and ``annotated`` (1 once the per-article stages
-ran on it; an ingest-only run leaves 0), and the ``inputs`` table.
+ran on it; an ingest-only run leaves 0), and the ``inputs`` table; 3 — every
+table typed as declared in ``pipeline.schema`` (before, a column took its type
+from the first frame written, so a ``figures.year`` first written as None was
+TEXT and later years read back as strings).
 """
 from __future__ import annotations
 
@@ -34,17 +38,16 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from pipeline import registry, schema
+from pipeline.schema import SchemaError
+
 DB_NAME = "store.sqlite"
-SCHEMA_VERSION = 2
-# Per-article tables: rows are replaced article by article (key: article_id).
-PER_ARTICLE_TABLES = ("actor_mentions", "signals", "figures")
-# Columns to index, per table, whenever the table is created.
-INDEXES = {"inputs": ("input_key",), "signatures": ("article_id",), "ingest_log": ("run_id",)}
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
     """Version 2: ``articles.url_key``, ``articles.author``, ``articles.annotated``; ``inputs`` table."""
-    from pipeline.dedup import normalise_url
+    from pipeline.stages.dedup import normalise_url  # noqa: PLC0415 - only old stores need it
 
     columns = {r[1] for r in conn.execute('PRAGMA table_info("articles")')}
     if columns:
@@ -61,12 +64,74 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     conn.execute('CREATE INDEX IF NOT EXISTS "ix_inputs_input_key" ON inputs (input_key)')
 
 
+def _declared_sql(table: schema.Table) -> str:
+    return ", ".join(f'"{c.name}" {c.sql_type}' for c in table.stored_columns)
+
+
+def _create_indexes(conn: sqlite3.Connection, table: schema.Table) -> None:
+    """The index on the table's key (unique for ``articles``)."""
+    if table.key:
+        unique = "UNIQUE " if table.unique_key else ""
+        conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "ix_{table.name}_{table.key}" ON "{table.name}" ("{table.key}")')
+
+
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Version 3: every declared table rebuilt with its declared column types.
+
+    Values are copied through SQLite's type affinity ("2025" in an INTEGER column becomes 2025, 2025.0
+    becomes 2025); an empty string in a numeric column becomes NULL. Columns a table holds beyond the
+    schema are kept, with their type. A value that still does not fit its type stops the migration with a
+    ``SchemaError`` naming the column (the transaction rolls back; the store stays at version 2).
+    """
+    for table in schema.TABLES.values():
+        info = [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{table.name}")')]
+        if not info:
+            continue
+        have = dict(info)
+        declared = {c.name: c for c in table.stored_columns}
+        if [(c.name, c.sql_type) for c in table.stored_columns] == info:
+            continue
+        extra = [(n, t) for n, t in info if n not in declared]
+        new = f"_v3_{table.name}"
+        cols = _declared_sql(table) + "".join(f', "{n}" {t}' for n, t in extra)
+        conn.execute(f'CREATE TABLE "{new}" ({cols})')
+        names, selects = [], []
+        for c in table.stored_columns:
+            if c.name in have:
+                names.append(f'"{c.name}"')
+                selects.append(f'NULLIF("{c.name}", \'\')' if c.sql_type in ("INTEGER", "REAL") else f'"{c.name}"')
+        for n, _ in extra:
+            names.append(f'"{n}"')
+            selects.append(f'"{n}"')
+        conn.execute(f'INSERT INTO "{new}" ({", ".join(names)}) SELECT {", ".join(selects)} FROM "{table.name}"')
+        for c in table.stored_columns:
+            allowed = {"INTEGER": "'integer'", "REAL": "'real', 'integer'", "BLOB": "'blob'", "TEXT": "'text'"}[c.sql_type]
+            if c.dtype == "bytes":
+                allowed = "'blob', 'text'"
+            bad = conn.execute(f'SELECT COUNT(*), MIN(quote("{c.name}")) FROM "{new}" '
+                               f'WHERE "{c.name}" IS NOT NULL AND typeof("{c.name}") NOT IN ({allowed})').fetchone()
+            if bad[0]:
+                raise SchemaError(f"migrating to version 3: {table.name}.{c.name} has {bad[0]} values that are not "
+                                  f"{c.dtype} (e.g. {bad[1]})")
+        conn.execute(f'DROP TABLE "{table.name}"')
+        conn.execute(f'ALTER TABLE "{new}" RENAME TO "{table.name}"')
+        _create_indexes(conn, table)
+
+
 # Migrations from version N-1 to N, applied in order inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
 
 
 class StoreError(RuntimeError):
     """The store folder or database cannot be used (message says why)."""
+
+
+class StoreMissing(StoreError):
+    """No store has been written in that folder yet."""
+
+
+class StoreTooNew(StoreError):
+    """The store was written by a newer pipeline (a higher schema version)."""
 
 
 def db_path(store_dir: str | Path) -> Path:
@@ -83,7 +148,7 @@ def connect(store_dir: str | Path, *, create: bool = False) -> sqlite3.Connectio
     """Open the store's database (creating folder and schema metadata if ``create``)."""
     path = db_path(store_dir)
     if not create and not path.is_file():
-        raise StoreError(f"no store at {store_dir} (run `python -m pipeline run … --store {store_dir}` first)")
+        raise StoreMissing(f"no store at {store_dir} (run `python -m pipeline run … --store {store_dir}` first)")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -108,7 +173,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
     row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     version = int(row[0]) if row else 0
     if version > SCHEMA_VERSION:
-        raise StoreError(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
+        raise StoreTooNew(f"store schema version {version} is newer than this pipeline's {SCHEMA_VERSION}")
     if version == SCHEMA_VERSION:
         return
     if version or "articles" in table_names(conn):
@@ -127,14 +192,6 @@ def schema_version(store_dir: str | Path) -> int:
 def table_names(conn: sqlite3.Connection) -> list[str]:
     """Names of the tables in the database."""
     return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-
-
-def _sql_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
-        return "INTEGER"
-    if pd.api.types.is_float_dtype(series):
-        return "REAL"
-    return "TEXT"
 
 
 def _cell(value):
@@ -158,21 +215,17 @@ def _cell(value):
     return str(value)
 
 
-def _ensure_table(conn: sqlite3.Connection, name: str, frame: pd.DataFrame, key: str | None) -> None:
+def _ensure_table(conn: sqlite3.Connection, name: str) -> None:
+    """Create table ``name`` as declared in the schema, or add the declared columns an older store lacks."""
+    table = schema.table(name)
     existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
     if not existing:
-        cols = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
-        conn.execute(f'CREATE TABLE "{name}" ({cols})')
-        if key and key in frame.columns:
-            unique = "UNIQUE " if name == "articles" else ""
-            conn.execute(f'CREATE {unique}INDEX IF NOT EXISTS "ix_{name}_{key}" ON "{name}" ("{key}")')
-        for column in INDEXES.get(name, ()):
-            if column in frame.columns:
-                conn.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{column}" ON "{name}" ("{column}")')
+        conn.execute(f'CREATE TABLE "{name}" ({_declared_sql(table)})')
+        _create_indexes(conn, table)
         return
-    for c in frame.columns:
-        if c not in existing:
-            conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {_sql_type(frame[c])}')
+    for c in table.stored_columns:
+        if c.name not in existing:
+            conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {c.sql_type}')
 
 
 def _insert(conn: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
@@ -207,7 +260,8 @@ def write(
             for name, frame in (upsert or {}).items():
                 if frame is None:
                     continue
-                _ensure_table(conn, name, frame, "article_id")
+                schema.validate(name, frame)
+                _ensure_table(conn, name)
                 if "article_id" in frame.columns and not frame.empty:
                     ids = sorted(set(frame["article_id"].astype(str)))
                     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (article_id TEXT PRIMARY KEY)")
@@ -218,13 +272,15 @@ def write(
             for name, frame in (replace or {}).items():
                 if frame is None:
                     continue
+                schema.validate(name, frame)
                 conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-                _ensure_table(conn, name, frame, None)
+                _ensure_table(conn, name)
                 _insert(conn, name, frame)
             for name, frame in (append or {}).items():
                 if frame is None:
                     continue
-                _ensure_table(conn, name, frame, None)
+                schema.validate(name, frame)
+                _ensure_table(conn, name)
                 _insert(conn, name, frame)
             for key, value in (meta or {}).items():
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
@@ -294,7 +350,7 @@ def check(store_dir: str | Path) -> list[str]:
         dup = conn.execute("SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM articles").fetchone()[0]
         if dup:
             problems.append(f"{dup} duplicate article ids")
-        for name in PER_ARTICLE_TABLES:
+        for name in registry.per_article_tables():
             if name in names:
                 orphans = conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE article_id NOT IN (SELECT article_id FROM articles)').fetchone()[0]
                 if orphans:

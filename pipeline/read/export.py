@@ -47,7 +47,7 @@ def view_tables(filtered: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     ``clusters`` is narrowed to the clusters of the filtered articles.
     """
-    from pipeline.run import EXPORT_TABLES
+    from pipeline.schema import EXPORT_TABLES
 
     out = {name: filtered[name] for name in EXPORT_TABLES if name in filtered}
     if "clusters" in out and "articles" in filtered:
@@ -77,7 +77,8 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
 def export_store(store_dir: str | Path, out_dir: str | Path, fmt: str = "csv") -> list[tuple[Path, int]]:
     """Write every exported table of a store to ``out_dir/NAME.csv|jsonl``; return (path, rows) pairs."""
-    from pipeline.run import EXPORT_TABLES, load_tables
+    from pipeline.read.tables import load_tables
+    from pipeline.schema import EXPORT_TABLES
 
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"format must be csv or jsonl, got {fmt!r}")

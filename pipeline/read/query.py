@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline import schema
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -60,9 +62,7 @@ class Filters:
 
 def article_dates(articles: pd.DataFrame) -> pd.Series:
     """Each article's date for charts and filters: its own date, else its inferred year (ISO string, "" if none)."""
-    own = articles.get("date", pd.Series("", index=articles.index)).fillna("").astype(str)
-    inferred = articles.get("date_inferred", pd.Series("", index=articles.index)).fillna("").astype(str)
-    return own.where(own != "", inferred)
+    return schema.effective_dates(articles)
 
 
 def _period_bounds(iso: str) -> tuple[dt.date, dt.date] | None:
@@ -272,6 +272,13 @@ def reader_link(article_id: str, start: int | None = None) -> str:
     return "reader?" + urlencode(params)
 
 
+def cluster_label(cluster_id: int, label: str | None) -> str:
+    """How a topic cluster is named on every page: "its label (#id)"; the unclustered articles: "Unclustered"."""
+    if cluster_id == schema.UNCLUSTERED_ID:
+        return schema.UNCLUSTERED_LABEL
+    return f"{label or 'cluster'} (#{cluster_id})"
+
+
 def cluster_sizes(articles: pd.DataFrame, clusters: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     """Articles per topic cluster (unclustered left out), largest first: columns cluster_id, label, articles."""
     counts = articles.loc[articles["cluster_id"] >= 0, "cluster_id"].value_counts()
@@ -279,7 +286,7 @@ def cluster_sizes(articles: pd.DataFrame, clusters: pd.DataFrame, n: int | None 
         return pd.DataFrame(columns=["cluster_id", "label", "articles"])
     labels = dict(zip(clusters["cluster_id"], clusters["label"]))
     frame = pd.DataFrame({"cluster_id": [int(c) for c in counts.index], "articles": counts.to_numpy()})
-    frame["label"] = [f"{labels.get(c, 'cluster')} (#{c})" for c in frame["cluster_id"]]
+    frame["label"] = [cluster_label(c, labels.get(c)) for c in frame["cluster_id"]]
     frame = frame.sort_values(["articles", "cluster_id"], ascending=[False, True], kind="stable")
     frame = frame[["cluster_id", "label", "articles"]].reset_index(drop=True)
     return frame.head(n) if n else frame

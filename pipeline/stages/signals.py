@@ -7,7 +7,7 @@ parse of its sentence: is it asserted, negated, hypothetical, future/planned or
 reported? Who is its source and who its target? Sentences about sport,
 disasters, crime, markets or medicine (``data/signal_nonpolitical.csv``) never
 score, and ambiguous cues ("attack", "threat", "pressure") score only in a sentence
-with a political anchor (an actor of ``pipeline.actors`` or a word of
+with a political anchor (an actor of ``pipeline.stages.actors`` or a word of
 ``data/signal_anchors.csv``). Only cue sentences that survive these checks are
 parsed (in one batch per article, without NER). Data sources, weights and the
 verification of the proposed CAMEO tension map: ``data/signals.md``.
@@ -20,8 +20,8 @@ Rows (``COLUMNS``; ``extract`` returns every column but ``article_id``):
   escalation ("does not want a new arms race") is -1; a negated de-escalation
   ("no need for a dialogue") is +1.
 - ``modality`` (str): asserted | negated | hypothetical | future | reported.
-- ``weight`` (float): modality factor in [0, 1] (see ``MODALITY_WEIGHTS``): asserted 1.0,
-  reported 0.8, negated 0.5, future 0.5, hypothetical 0.25; times 0.5 for background events.
+- ``weight`` (float): modality factor in [0, 1] (``MODALITY_WEIGHTS``, from ``data/signal_modalities.csv``),
+  times the background factor (same file) for background events.
   One signal per category and sentence (the one nearest the parse root).
 - ``start``, ``end`` (int): character offsets of the cue in the text (``text[start:end]``).
 - ``evidence`` (str): the sentence holding the cue.
@@ -59,28 +59,23 @@ import functools
 import re
 from pathlib import Path
 
-from pipeline import nlp
+from pipeline import schema
+from pipeline.stages import nlp
 
-COLUMNS = [
-    "article_id", "category", "polarity", "modality", "weight", "start", "end", "evidence",
-    "cue", "base_polarity", "sentence_start", "sentence_end", "source_actor", "target_actor",
-    "cameo_code", "score", "source_country", "target_country",
-    "source_start", "source_end", "target_start", "target_end", "clause_depth", "background",
-    "source_phrase_start", "source_phrase_end", "target_phrase_start", "target_phrase_end", "root_lemma",
-]
+COLUMNS = schema.columns("signals")  # declared in pipeline/schema.py
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 
 #: Modality factors. Asserted signals count fully; reported ones nearly (in CAMEO the
 #: act of saying is itself coded); negated, future and hypothetical ones are shown but
 #: count for little. See data/signals.md.
-MODALITY_WEIGHTS = {"asserted": 1.0, "reported": 0.8, "negated": 0.5, "future": 0.5, "hypothetical": 0.25}
+MODALITY_WEIGHTS = {m: w for m, w in schema.signal_weights().items() if m != "background"}  # data/signal_modalities.csv
 
 #: Extra factor for an event named only as background ("after the Russian invasion of Ukraine, NATO ..."):
 #: it happened, but the sentence is about something else, and every article of a war repeats it.
-BACKGROUND_FACTOR = 0.5
+BACKGROUND_FACTOR = schema.signal_weights()["background"]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # --- word classes used on the dependency parse (grammar, not lexicon) -------------------
 _NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "nothing", "none", "without", "cannot"}
@@ -1078,9 +1073,9 @@ def _possessive_owner(head, verb, actor_of, source: str) -> str:
 
 
 def _mentions_for(text: str, date: str | None) -> list[dict] | None:
-    """Actor mentions from ``pipeline.actors`` (None when that stage is unavailable)."""
+    """Actor mentions from ``pipeline.stages.actors`` (None when that stage is unavailable)."""
     try:
-        from pipeline import actors  # noqa: PLC0415 - sibling stage, imported lazily
+        from pipeline.stages import actors  # noqa: PLC0415 - sibling stage, imported lazily
     except ImportError:
         return None
     return actors.extract(text, date=date)
@@ -1141,7 +1136,7 @@ def among_allies(category: str, source_country: str, target_country: str, senten
     De-escalation is about the NATO-Russia (or Russia-Ukraine) relation; "Stoltenberg is scheduled
     to meet with UK Prime Minister Keir Starmer" or "NATO is close to reaching an agreement regarding
     this spending commitment" are not. Only ``dialogue_talks`` and ``agreement`` signals (a relation
-    between parties) are judged; sides are those of ``pipeline.tension.side_of`` on ``date``.
+    between parties) are judged; sides are those of ``pipeline.read.tension.side_of`` on ``date``.
     ``sentence_countries`` are the affiliation codes of the actors the sentence names outside
     background adjuncts; ``topic`` the words of what the meeting is about (:func:`topic_words`). True when
 
@@ -1155,7 +1150,7 @@ def among_allies(category: str, source_country: str, target_country: str, senten
     """
     if category not in _BETWEEN_PARTIES:
         return False
-    from pipeline.tension import side_of  # noqa: PLC0415 - the dyad sides live with the index
+    from pipeline.read.tension import side_of  # noqa: PLC0415 - the dyad sides live with the index
 
     codes = {code for code in sentence_countries if code} | {c for c in (source_country, target_country) if c}
     only_allies = all(side_of(code, date) == "nato" for code in codes)

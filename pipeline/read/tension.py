@@ -3,8 +3,8 @@
 How it is computed (``METHOD`` holds the same text for the dashboard):
 
 * Each signal carries ``score`` = effective polarity x |Goldstein value of its category| x
-  modality weight (asserted 1.0, reported 0.8, negated 0.5, future 0.5, hypothetical 0.25),
-  so escalation is positive and de-escalation negative (see ``pipeline.signals``).
+  modality weight (``data/signal_modalities.csv``; :func:`modality_text` says them),
+  so escalation is positive and de-escalation negative (see ``pipeline.stages.signals``).
 * Per period (day ``"D"``, ISO week ``"W"``, month ``"M"``, quarter ``"Q"`` or year ``"Y"``;
   :func:`auto_freq` picks the finest one that keeps the chart to at most ``MAX_POINTS`` periods):
   ``escalation`` is the sum of positive scores,
@@ -34,7 +34,9 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from pipeline import schema
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DYADS = ("all", "core", "context")
 FREQUENCIES = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 #: pandas offsets of the period starts (weeks start on Monday).
@@ -43,12 +45,23 @@ _PERIOD_DAYS = {"D": 1, "W": 7, "M": 30.44, "Q": 91.31, "Y": 365.25}
 #: At most this many periods on the chart when the period is chosen automatically.
 MAX_POINTS = 400
 
+def modality_text() -> str:
+    """The modality weights in words, from the one table of them (``schema.signal_weights``)."""
+    weights = schema.signal_weights()
+    background = weights.pop("background")
+    groups: dict[float, list[str]] = {}
+    for modality, weight in weights.items():
+        groups.setdefault(weight, []).append(modality)
+    parts = [f"{' or '.join(names)} {weight}" for weight, names in sorted(groups.items(), reverse=True)]
+    share = "half" if background == 0.5 else f"{background:g} of its weight"
+    return ", ".join(parts) + f"; an event mentioned only as background (\"after the Russian invasion\") counts {share}"
+
+
 METHOD = (
     "Each tension signal is one cue in one sentence (at most one per category and sentence), scored with the "
     "Goldstein value of its CAMEO/PLOVER category, signed +1 for escalation and -1 for de-escalation after "
-    "negation (\"does not want a new arms race\" counts as de-escalation), and weighted by modality: asserted "
-    "1.0, reported 0.8, negated or future 0.5, hypothetical 0.25; an event mentioned only as background "
-    "(\"after the Russian invasion\") counts half. For each period (day, week, month, quarter or year, chosen "
+    "negation (\"does not want a new arms race\" counts as de-escalation), and weighted by modality: "
+    + modality_text() + ". For each period (day, week, month, quarter or year, chosen "
     f"from the date span so that the chart has at most {MAX_POINTS} points; you can pick another) the index adds up "
     "escalation and de-escalation separately over the articles dated to the day in that period and divides "
     "each by their number, so busy news days do not look tense by volume alone; net = escalation - "

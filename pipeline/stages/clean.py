@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_FILE = Path(__file__).parent / "data" / "boilerplate_lines.csv"
+DATA_FILE = Path(__file__).parent.parent / "data" / "boilerplate_lines.csv"
 _MAX_TITLE_CHARS = 200     # a longer first line is a paragraph: its first sentence stands in for a headline
 _DERIVED_TITLE_CHARS = 160
 # A credit line closing a photo block: the lines above it are the photo's caption.
@@ -211,7 +211,7 @@ def split_site_name(title: str) -> tuple[str, str]:
 
 def _first_sentence(paragraph: str) -> str:
     """A stand-in headline for a page that has none: the first sentence, cut at a word near 160 characters."""
-    from pipeline.nlp import sentence_spans
+    from pipeline.stages.nlp import sentence_spans
 
     spans = sentence_spans(paragraph)
     sentence = paragraph[spans[0][0]:spans[0][1]] if spans else paragraph

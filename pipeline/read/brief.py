@@ -1,7 +1,7 @@
 """The one-page brief of the current view: Markdown an analyst downloads and forwards.
 
 :func:`one_page_brief` is a pure function over the filtered tables (the
-``filtered`` dict of ``pipeline.query.apply_filters``): headline tension,
+``filtered`` dict of ``pipeline.read.query.apply_filters``): headline tension,
 top topic clusters, key figures, quotes and the strongest signals, each with
 a link to its sentence in the reader. Text from articles is untrusted: it is
 shortened, put on one line and escaped for Markdown and HTML, so a quote can
@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from pipeline import query, tension
+from pipeline.read import query, tension
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -135,19 +135,12 @@ def one_page_brief(
 
 
 def _key_figures(figures_df: pd.DataFrame) -> pd.DataFrame:
-    """Figures to headline: money first (largest in EUR when the figures stage converts, else as stated), then the rest."""
+    """Figures to headline: money first (largest by the stored ``value_eur`` when the figures stage converted it,
+    else as stated), then the rest."""
     frame = figures_df.copy()
-    eur = None
-    try:
-        from pipeline import figures as figures_stage
-
-        rates_date, rates = figures_stage.fx_rates()
-        eur = frame.apply(lambda r: r["value"] / rates[r["unit"]] if r["kind"] == "money" and rates.get(r["unit"]) else float("nan"), axis=1)
-    except Exception:  # the figures stage may not offer conversion: fall back to the stated value
-        eur = None
     frame["_money"] = frame["kind"].eq("money")
-    frame["_size"] = pd.to_numeric(eur if eur is not None else frame["value"], errors="coerce").fillna(
-        pd.to_numeric(frame["value"], errors="coerce")).fillna(0)
+    eur = pd.to_numeric(frame["value_eur"].where(frame["_money"]), errors="coerce")
+    frame["_size"] = eur.fillna(pd.to_numeric(frame["value"], errors="coerce")).fillna(0)
     frame = frame.sort_values(["_money", "_size"], ascending=[False, False], kind="stable")
     return frame.drop_duplicates(subset=["article_id", "kind", "value", "unit"]).drop(columns=["_money", "_size"])
 
@@ -156,9 +149,6 @@ def _quotes(articles: pd.DataFrame, mentions: pd.DataFrame | None) -> pd.DataFra
     """Attributed quotes of the view's articles (from the actors stage), or an empty frame."""
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=["actor", "quote", "article_id"])
-    try:
-        from pipeline import actors
+    from pipeline.read import actors
 
-        return actors.quotes_table(articles, mentions)
-    except Exception:  # quotes are a bonus: the brief must come out without them
-        return pd.DataFrame(columns=["actor", "quote", "article_id"])
+    return actors.quotes_table(articles, mentions)

@@ -1,0 +1,35 @@
+"""The tables of a store as the dashboard and the exports read them (no stage is imported here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import schema, store
+from pipeline.schema import effective_date  # noqa: F401 - the one definition, re-exported for readers
+
+#: The tables :func:`load_tables` returns.
+READ_TABLES = ("articles", "clusters", "assignments", "actor_mentions", "signals", "figures")
+
+
+def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """Every pipeline table of a store, with its declared columns present (empty tables included), and the
+    ``claims`` table grouped from the figures (``figures.claim_id`` links each figure to its claim).
+
+    ``articles.cluster_id`` is read from the latest topic assignments (the
+    topics stage refits over the whole corpus, so it is not stored per article).
+    """
+    tables = {name: store.read(store_dir, name, schema.columns(name)) for name in READ_TABLES}
+    articles, assignments = tables["articles"], tables["assignments"]
+    cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
+    articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
+    declared = [c for c in schema.columns("articles") if c != "annotated"]
+    tables["articles"] = articles[declared + [c for c in articles.columns if c not in declared]]
+    # Claims: the global step over all figures (one commitment reported across articles), grouped here on read
+    # over the whole store (so a claim keeps its id and all its articles whatever is filtered); each figure gets
+    # its claim_id. The claims stage is pure pandas (no model), so a page load stays light.
+    from pipeline.stages import claims as claims_stage
+
+    tables["claims"], claim_ids = claims_stage.group(tables["figures"], tables["articles"])
+    tables["figures"]["claim_id"] = claim_ids.astype(object) if len(claim_ids) else pd.Series(dtype=object)
+    return tables

@@ -1,0 +1,236 @@
+"""The declared schema: every table the pipeline stores, its columns (dtype, nullability), key and producing stage.
+
+One place for the shape of the data. The store creates typed tables from it and validates every frame
+written (:func:`validate`: a wrong type is a :class:`SchemaError`, never a silent coercion); the stages
+take their column lists from it (:func:`columns`); export, filters and the reader read it.
+
+Dtypes: ``str`` (TEXT), ``int`` (INTEGER; a float column with whole values is accepted, as pandas gives
+an int column with gaps), ``bool`` (INTEGER 0/1), ``float`` (REAL), ``json`` (TEXT: lists and dicts
+stored as JSON, or JSON text), ``bytes`` (BLOB). ``None``/NaN is a null, refused in a column that is not
+``nullable``. A column with ``stored=False`` is part of the table as read (e.g. ``articles.cluster_id``,
+joined from ``assignments``) but not of the stored table.
+
+This module imports nothing heavier than pandas, so the dashboard's pages can import it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Version of the stored schema (see ``pipeline.store.MIGRATIONS``): 3 = typed tables declared here.
+SCHEMA_VERSION = 3
+
+#: Values of ``actor_mentions.actor_type``.
+ACTOR_TYPES = ("person", "organisation", "country")
+#: ``cluster_id`` of the articles no topic cluster holds, and its label.
+UNCLUSTERED_ID = -1
+UNCLUSTERED_LABEL = "Unclustered"
+
+
+def signal_weights() -> dict[str, float]:
+    """Modality weights of ``signals.weight`` (and the ``background`` factor), from ``data/signal_modalities.csv``:
+    the one place the numbers live (the signals stage, the tension index and its method text read them)."""
+    import csv
+    from pathlib import Path
+
+    with open(Path(__file__).parent / "data" / "signal_modalities.csv", newline="", encoding="utf-8") as fh:
+        return {row["modality"]: float(row["weight"]) for row in csv.DictReader(fh)}
+
+
+SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "float": "REAL", "json": "TEXT", "bytes": "BLOB"}
+
+
+class SchemaError(ValueError):
+    """A frame does not fit the declared schema (wrong type, missing key, undeclared column)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column."""
+
+    name: str
+    dtype: str
+    nullable: bool = True
+    stored: bool = True
+
+    @property
+    def sql_type(self) -> str:
+        """The SQLite type the store declares for this column."""
+        return SQL_TYPES[self.dtype]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One declared table: columns in order, key, the stage that writes it, and how a run writes it."""
+
+    name: str
+    stage: str
+    key: str | None
+    columns: tuple[Column, ...]
+    unique_key: bool = False
+    exported: bool = False
+    doc: str = ""
+    by_name: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.by_name.update({c.name: c for c in self.columns})
+
+    @property
+    def names(self) -> list[str]:
+        """Every column name, in order (as read)."""
+        return [c.name for c in self.columns]
+
+    @property
+    def stored_columns(self) -> list[Column]:
+        """The columns of the stored table, in order."""
+        return [c for c in self.columns if c.stored]
+
+
+def _cols(spec: str) -> tuple[Column, ...]:
+    """Columns from ``"name:dtype[!][~], …"`` (``!`` = not nullable, ``~`` = not stored)."""
+    out = []
+    for item in spec.split():
+        name, dtype = item.split(":")
+        out.append(Column(name, dtype.rstrip("!~"), nullable="!" not in dtype, stored="~" not in dtype))
+    return tuple(out)
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("articles", "ingest", "article_id", unique_key=True, exported=True, doc="one row per article kept", columns=_cols(
+        "article_id:str! title:str date:str date_precision:str date_evidence:str date_inferred:str "
+        "date_inferred_from:str source:str url:str text:str boilerplate:str content_hash:str duplicate_of:str "
+        "cluster_id:int~ origin:str author:str url_key:str annotated:int")),
+    Table("clusters", "topics", "cluster_id", exported=True, doc="topic clusters of the latest fit", columns=_cols(
+        "cluster_id:int! label:str top_terms:str size:int headlines:json terms:json centroid:json "
+        "first_date:str last_date:str copies:int fitted_n:int subtopics:json")),
+    Table("assignments", "topics", "article_id", doc="each article's cluster and map position", columns=_cols(
+        "article_id:str! cluster_id:int map_x:float map_y:float subtopic_id:int")),
+    Table("actor_mentions", "actors", "article_id", exported=True, doc="actor mentions with dated roles", columns=_cols(
+        "article_id:str! actor:str actor_type:str role:str start:int! end:int! sentence:str mention:str "
+        "resolution:str role_in_text:str anachronism:str country:str actor_id:str")),
+    Table("signals", "signals", "article_id", exported=True, doc="tension signals", columns=_cols(
+        "article_id:str! category:str polarity:int modality:str weight:float start:int! end:int! evidence:str "
+        "cue:str base_polarity:int sentence_start:int sentence_end:int source_actor:str target_actor:str "
+        "cameo_code:str score:float source_country:str target_country:str source_start:int source_end:int "
+        "target_start:int target_end:int clause_depth:int background:bool source_phrase_start:int "
+        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str")),
+    Table("figures", "figures", "article_id", exported=True, doc="spending figures", columns=_cols(
+        "article_id:str! kind:str value:float unit:str qualifier:str actor:str start:int! end:int! text:str "
+        "value_low:float value_high:float vague:bool scale_word:str item:str purpose:str year:int "
+        "value_eur:float value_usd:float rate_date:str sentence:str figure_key:str rate_basis:str claim_id:str~")),
+    Table("claims", "claims", "claim_id", exported=True,
+          doc="commitments: the figures of one pledge across articles (grouped on read by pipeline.stages.claims, "
+              "not stored)", columns=_cols(
+        "claim_id:str~ kind:str~ actor:str~ purpose:str~ programme:str~ value:float~ value_low:float~ "
+        "value_high:float~ unit:str~ value_eur:float~ vague:bool~ target_year:int~ first_date:str~ last_date:str~ "
+        "n_articles:int~ n_mentions:int~ status:str~ variants:str~ supersedes:str~ part_of:str~ article_ids:str~")),
+    Table("signatures", "dedup", "article_id", doc="MinHash signatures of the originals", columns=_cols(
+        "article_id:str! signature:bytes")),
+    Table("inputs", "ingest", "input_key", doc="every input read, and its article",
+          columns=_cols("input_key:str! article_id:str")),
+    Table("ingest_log", "run", "run_id", doc="every input's answer, per run", columns=_cols(
+        "run_id:str! origin:str status:str reason:str article_id:str at:str")),
+)}
+
+#: The tables ``python -m pipeline export`` writes, in order.
+EXPORT_TABLES = tuple(name for name, t in TABLES.items() if t.exported)
+
+
+def table(name: str) -> Table:
+    """The declared table ``name`` (a :class:`SchemaError` names the declared ones when it is unknown)."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise SchemaError(f"no table {name!r} in the schema (declared: {', '.join(TABLES)})") from None
+
+
+def columns(name: str) -> list[str]:
+    """The column names of table ``name``, in order, as read (``articles`` includes ``cluster_id``)."""
+    return table(name).names
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the columns of table ``name``."""
+    return pd.DataFrame(columns=columns(name))
+
+
+def _is_null(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _fits(dtype: str, value) -> bool:
+    if dtype == "str":
+        return isinstance(value, str)
+    if dtype in ("int", "bool"):
+        if isinstance(value, (bool, np.bool_, int, np.integer)):
+            return dtype == "int" or value in (0, 1)
+        return (isinstance(value, (float, np.floating)) and float(value).is_integer()
+                and (dtype == "int" or value in (0, 1)))
+    if dtype == "float":
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if dtype == "json":
+        return isinstance(value, (str, list, tuple, dict))
+    if dtype == "bytes":
+        return isinstance(value, (bytes, np.ndarray))
+    raise SchemaError(f"unknown dtype {dtype!r}")
+
+
+def validate(name: str, frame: pd.DataFrame) -> None:
+    """Check a frame about to be stored in table ``name``; raise :class:`SchemaError` saying what is wrong.
+
+    Every column must be declared and stored; a column that is not nullable must be present and without
+    nulls; every value must fit its column's dtype (no coercion: "2025" in an ``int`` column is an error).
+    """
+    decl = table(name)
+    undeclared = [c for c in frame.columns if c not in decl.by_name or not decl.by_name[c].stored]
+    if undeclared:
+        raise SchemaError(f"{name}: columns not in the schema: {', '.join(map(str, undeclared))}")
+    for col in decl.stored_columns:
+        if col.name not in frame.columns:
+            if not col.nullable:
+                raise SchemaError(f"{name}.{col.name}: missing (the column may not be null)")
+            continue
+        series = frame[col.name]
+        if series.empty:
+            continue
+        kind = series.dtype.kind
+        if kind in "iu" and col.dtype in ("int", "float") or kind == "f" and col.dtype == "float":
+            if not col.nullable and kind == "f" and series.isna().any():
+                raise SchemaError(f"{name}.{col.name}: {int(series.isna().sum())} null values (the column may not be null)")
+            continue
+        if kind == "b" and col.dtype in ("bool", "int"):
+            continue
+        for row, value in enumerate(series.tolist()):
+            if _is_null(value):
+                if not col.nullable:
+                    raise SchemaError(f"{name}.{col.name}: null in row {row} (the column may not be null)")
+                continue
+            if not _fits(col.dtype, value):
+                raise SchemaError(f"{name}.{col.name}: row {row} holds {type(value).__name__} {value!r:.60}, "
+                                  f"expected {col.dtype}")
+
+
+def effective_date(article) -> str | None:
+    """The date an article is reasoned and charted with: its own date, else its inferred year, else None.
+
+    The one definition of "own date, else inferred date" (stages, filters, charts and the reader use it);
+    an inferred year is never shown as the article's date: the reader labels it "(inferred)".
+    """
+    own, inferred = article.get("date"), article.get("date_inferred")
+    own = "" if _is_null(own) else str(own)
+    inferred = "" if _is_null(inferred) else str(inferred)
+    return own or inferred or None
+
+
+def effective_dates(articles: pd.DataFrame) -> pd.Series:
+    """:func:`effective_date` of every row of an articles frame, as ISO strings ("" when there is none).
+
+    ``date`` must be there; a frame without ``date_inferred`` (no inference made) gives the own dates."""
+    own = articles["date"].fillna("").astype(str)
+    if "date_inferred" not in articles.columns:
+        return own
+    inferred = articles["date_inferred"].fillna("").astype(str)
+    return own.where(own != "", inferred)
