@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.figures import extract
+from pipeline.stages.figures import extract
 from pipeline.read import ledger
 from pipeline.stages import claims
 
@@ -61,7 +61,7 @@ def test_seed_store_gdp_parts_point_at_their_total(seed_store):
 
 
 def test_export_has_the_claims_table_and_claim_id_on_figures(seed_store, tmp_path):
-    from pipeline.export import export_store
+    from pipeline.read.export import export_store
 
     written = dict((p.name, n) for p, n in export_store(seed_store, tmp_path, "csv"))
     assert written["claims.csv"] >= 5

@@ -199,7 +199,7 @@ def evaluate_claims(path: Path = CLAIMS_GOLD) -> dict:
     ``claim_id``. A mention the extractor misses is in no predicted pair (it costs recall)."""
     import pandas as pd
 
-    from pipeline.figures import extract
+    from pipeline.stages.figures import extract
     from pipeline.stages import claims
 
     gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
