@@ -439,3 +439,28 @@ def test_money_is_converted_at_the_rate_of_the_article_day_and_says_which():
     assert undated["rate_basis"].startswith("undated") and undated["rate_date"] == "2024-12-31"
     month = only(extract(sentence, date="2023-05"), kind="money")
     assert (month["rate_date"], month["rate_basis"]) == ("2023-05-15", "mid-month of article")
+
+
+# --- issue #19 §2: counts of forces, measures and scrambles (sanction sentences from ukraine_war_news_gdelt) ----
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Tinkov was among the 65 individuals and entities sanctioned by the United Kingdom for “supporting Russia's "
+     "illegal invasion.", [(65, "individuals")]),
+    ("Treasury said it had blacklisted 22 individuals, including four financial executives whose actions could "
+     "directly or indirectly support Russia's war effort by helping it evade financial sanctions imposed on Russia.",
+     [(22, "individuals")]),
+])
+def test_people_sanctioned_are_counted(sentence, expected):
+    assert [(r["value"], r["unit"]) for r in extract(sentence) if r["kind"] == "count"] == expected
+
+
+def test_people_are_counted_only_where_a_measure_is_stated():
+    # a constructed sentence (not from a corpus): a crowd is not a measure
+    assert not [r for r in extract("More than 300 people attended the vigil in Kyiv on Sunday.") if r["kind"] == "count"]
+
+
+def test_force_strength_and_scrambles():
+    # a constructed sentence holding the two forms the issue quotes ("a 40,000-strong force", "scrambled 13 times")
+    rows = extract("Britain would lead a 40,000-strong force, and Polish jets scrambled 13 times last month.")
+    got = [(r["value"], r["unit"], r["text"]) for r in rows if r["kind"] == "count"]
+    assert got == [(40000, "troops", "40,000-strong force"), (13, "scrambles", "scrambled 13 times")]

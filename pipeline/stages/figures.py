@@ -932,11 +932,46 @@ def _not_counted_after(sentence: str, unit_start: int) -> bool:
     return any(rest.startswith(phrase) and not rest[len(phrase):len(phrase) + 1].isalnum() for phrase in _not_counted_phrases())
 
 
-def _counts_in(sentence: str) -> list[_Figure]:
+@functools.lru_cache(maxsize=1)
+def _measure_cue() -> re.Pattern:
+    """Expulsion, sanction, designation, detention cues (``data/figure_measure_cues.csv``)."""
+    cues = [row["cue"] for row in _read_csv("figure_measure_cues.csv")]
+    return re.compile(r"(?i)\b(?:%s)" % "|".join(re.escape(c) for c in cues))
+
+
+_STRONG = re.compile(rf"(?<![\w.,$€£¥#/-])(?P<num>{DIGIT_NUMBER}(?:\s?(?i:thousand|million))?|(?i:{WORD_NUMBER}))"
+                     r"[\s-]strong\s+(?P<what>(?:[A-Za-z][\w'’-]*\s+){0,2}?(?i:force|forces|army|contingent|"
+                     r"battalion|brigade|division|regiment|corps|garrison|unit|group|deployment|troops|mission))\b")
+_SCRAMBLE = re.compile(r"(?i)\b(?P<verb>scrambled|scrambles|scramble)\s+(?:\w+\s+){0,4}?(?P<num>\d+|" + WORD_NUMBER
+                       + r")\s+times\b")
+
+
+def _force_sizes_and_scrambles(sentence: str) -> list[_Figure]:
+    """"a 40,000-strong force" (troops), "scrambled jets 13 times" (scrambles)."""
     found = []
+    for m in _STRONG.finditer(sentence):
+        value = _count_number(m.group("num"))
+        if value is not None:
+            found.append(_Figure("count", m.start(), m.end(), value, "troops", scale_word=_word_scale(m.group("num")),
+                                 item=m.group(0).lower()))
+    for m in _SCRAMBLE.finditer(sentence):
+        value = _count_number(m.group("num"))
+        if value is not None:
+            found.append(_Figure("count", m.start(), m.end(), value, "scrambles", item=m.group(0).lower()))
+    return found
+
+
+def _counts_in(sentence: str) -> list[_Figure]:
+    found = _force_sizes_and_scrambles(sentence)
     units = count_units()
+    measure_sentence = None
     for m in _count_pattern().finditer(sentence):
-        personnel = units.get(m.group("unit").lower()) == "personnel"
+        if units.get(m.group("unit").lower()) == "measures":
+            if measure_sentence is None:
+                measure_sentence = bool(_measure_cue().search(sentence))
+            if not measure_sentence:
+                continue  # "65 individuals" counts only where they are expelled, sanctioned, detained, ...
+        personnel = units.get(m.group("unit").lower()) in ("personnel", "measures")
         if personnel and (_CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()])):
             continue  # casualties are not force levels (lost equipment still counts as equipment)
         if _TARGET_AFTER_COUNT.match(sentence[m.end():]):
