@@ -37,10 +37,10 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("clean", "ingest", "articles", ("documents",), 1),
+    Stage("clean", "ingest", "articles", ("documents",), 2),          # 2: credits, bylines, author bios (#20)
     Stage("dates", "ingest", "articles", ("documents",), 1, extract=True, bench=False),
     Stage("dedup", "ingest", "signatures", ("articles",), 1),
-    Stage("actors", "per_article", "actor_mentions", ("articles",), 1, extract=True),
+    Stage("actors", "per_article", "actor_mentions", ("articles",), 2, extract=True),  # 2: post-NER checks (#20)
     Stage("signals", "per_article", "signals", ("articles", "actor_mentions"), 1, extract=True, retag=True),
     Stage("figures", "per_article", "figures", ("articles", "actor_mentions"), 1, extract=True, retag=True),
     Stage("topics", "global", "clusters", ("articles",), 1, retag=True),

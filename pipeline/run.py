@@ -20,7 +20,7 @@ import pandas as pd
 from pipeline import ingest, registry, schema, store
 from pipeline.ingest import ARTICLE_COLUMNS, IngestResult, RawDocument
 from pipeline.read.tables import effective_date, load_tables  # noqa: F401 - one place for both; re-exported
-from pipeline.stages import dedup, topics
+from pipeline.stages import actors, dedup, topics
 
 EXPORT_TABLES = schema.EXPORT_TABLES
 INGEST_LOG_COLUMNS = schema.columns("ingest_log")
@@ -83,6 +83,8 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
             produced[stage.output] = stage.module.extract(text, date=date, **inputs)
         for name in stages:
             tables[name] += [{"article_id": aid, **row} for row in produced[name]]
+    if "actor_mentions" in tables and "actor_mentions" not in stored:
+        actors.alias_across(tables["actor_mentions"])  # one spelling per unlisted person across the batch
     return {name: pd.DataFrame(rows, columns=schema.stored_columns(name)) for name, rows in tables.items()}
 
 

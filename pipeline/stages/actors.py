@@ -404,12 +404,14 @@ def _is_place(text: str, start: int, end: int) -> bool:
 
 
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None,
-            ner: bool = True) -> list[dict]:
+            ner: bool = True, rejected: list[tuple[str, str]] | None = None) -> list[dict]:
     """Actor mentions in one article's main text, resolved to canonical actors (see module docstring).
 
     ``date`` is the article's ISO date (YYYY, YYYY-MM or YYYY-MM-DD) used for roles and anachronism
     checks; ``mentions`` is accepted for the shared stage signature and ignored (this stage makes them).
     ``ner=False`` skips spaCy (dictionary only; faster, no unresolved entities, no pronouns).
+    ``rejected``, when given, receives ``(surface, reason)`` for each named entity the post-NER checks turned
+    down (``non_person_kind`` classes, ``plain word``, ``name shape``, ``one word, unsupported``).
     """
     if not isinstance(text, str):
         raise TypeError("text must be a str")
@@ -468,9 +470,12 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                          role_in_text=role_in_text, anachronism=anachronism))
         taken.append((start, end))
 
-    # 2. named entities the dictionary lacks
+    # 2. named entities the dictionary lacks: legislator lists, "Given Surname" pairs, spaCy's entities, checked
+    _add_legislators(text, sentences, book, rows, taken, date)
     if ner:
+        _add_name_pairs(text, sentences, book, rows, taken, date)
         _add_ner(text, sentences, book, rows, taken, date)
+        _check_people(text, sentences, book, rows, taken, rejected)
     # 3. surnames of people named in full earlier (dictionary people without a safe surname alias, NER people)
     _add_surnames(text, sentences, book, rows, taken, date)
     # 4. "the secretary general", "the Kremlin spokesman"
@@ -478,6 +483,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
     # 5. "he"/"she" whose antecedent is the previous sentence's single person
     if ner:
         _add_pronouns(text, sentences, book, rows, taken, date)
+    _alias_people(rows)
     rows.sort(key=lambda r: (r["start"], r["end"]))
     return rows
 
@@ -570,6 +576,11 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             words_ = surface.split()
             if actor_type == "organisation" and len(words_) > 1 and words_[0].lower().rstrip(".") in _PERSON_TITLES:
                 actor_type = "person"  # "Prof Paul Dibb" tagged ORG
+            elif actor_type == "organisation" and len(words_) > 1:
+                cut = _person_in_organisation(surface, book)
+                if cut is not None:  # "Norway Teimuraz Ramishvili", "Patriarch Cyril" tagged ORG
+                    actor_type, offset, surface = "person", offset + cut, surface[cut:]
+                    words_ = surface.split()
             if words_ and words_[-1] in _NOT_NAME_ENDINGS:
                 continue
             start = s_start + offset
@@ -611,6 +622,32 @@ def _add_ner(text, sentences, book, rows, taken, date) -> None:
             rows.append(_row(book, text, sentences, start, end, "", "ner_unresolved", name=surface,
                              actor_type=actor_type, role_in_text=role_in_text))
             taken.append((start, end))
+
+
+def _person_in_organisation(surface: str, book: Dictionary) -> int | None:
+    """Where a person's name starts in a span spaCy tagged ORG, or None: after a name-forming title ("Patriarch
+    Cyril" → 0) or after leading words that are a country, a title or an institution ("Norway Teimuraz Ramishvili",
+    "Coalition Hadi al-Bahra" → the offset of the name), when the rest is a name of two or three words that starts
+    with a given name or ends with a regional surname ending."""
+    words = surface.split()
+    if surface.startswith(_NAME_FORMING_TITLES) and len(words) == 2 and name_shape(words[1]):
+        return 0
+    lists = post_ner_lists()
+    for k in range(1, len(words) - 1):
+        prefix, tail = words[:k], words[k:]
+        if not 2 <= len(tail) <= 3:
+            continue
+        name = " ".join(tail)
+        if (not name_shape(name) or non_person_kind(name) or any(w in book.surfaces or w in _INSTITUTION_WORDS
+                                                                  or w.lower() in lists.plain for w in tail)):
+            continue
+        if tail[0] not in lists.given and not _SURNAME_ENDING.search(tail[-1]):
+            continue  # "China Railway Corp", "Telecom Europe": no given name, no surname shape
+        joined = " ".join(prefix)
+        if (joined in book.surfaces or joined.lower() in book.titles
+                or all(w in _INSTITUTION_WORDS or w in book.surfaces or w.lower() in book.titles for w in prefix)):
+            return surface.index(tail[0], len(joined))
+    return None
 
 
 def _plausible_entity(surface: str, actor_type: str, book: Dictionary) -> bool:
@@ -775,6 +812,347 @@ def _subject_person(text: str, span: tuple[int, int], people: list[dict]) -> dic
                 found.append(person)
     keys = {(p["actor_id"], p["actor"]) for p in found}
     return found[0] if len(keys) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------- post-NER checks
+#
+# spaCy's small model tags aircraft ("Backfire"), ships, towns, outlets and sentence-initial words as PERSON, and
+# misses many real people (it tags "Alexey Moskalyov" ORG). These checks use data files with their sources
+# (pipeline/data/actors.md): actor_not_people.csv, actor_places.csv, actor_given_names.csv, actor_plain_words.txt.
+
+_NOT_NAME_STARTS = {"Lake", "Mount", "Cape", "Fort", "Camp", "Port", "Gulf", "Saint", "St", "San", "Santa", "Operation",
+                    "Exercise", "Project", "Planet", "Hotel", "Radio", "Air", "Team"}
+_NOT_NAME_LAST = {"Land", "Island", "Islands", "Park", "Lake", "Sea", "River", "Bay", "Mountains", "Bridge", "Palace",
+                  "Airport", "Base", "Station", "Cathedral", "Square", "Prize", "Award", "Report", "Doctrine", "Plan",
+                  "Street", "Avenue", "Centre", "Center", "Institute", "Foundation", "University", "College", "School",
+                  "Hospital", "Group", "Club", "Forum", "Fund", "Tower", "Hall", "Arena", "Stadium", "Channel", "Strait"}
+_INSTITUTION_WORDS = {"Committee", "Ministry", "Affairs", "Office", "Department", "Council", "Agency", "Service",
+                      "Services", "Forces", "Force", "Army", "Navy", "Party", "Government", "Parliament", "Court",
+                      "Bank", "Union", "Commission", "Assembly", "Duma", "Senate", "House", "Administration",
+                      "Secretary", "Minister", "Ministers", "Chancellor", "President", "Staff", "Command", "Guard",
+                      "Corps", "Brigade", "Division", "Battalion", "Regiment", "Fleet", "Security", "Defence", "Defense",
+                      "Intelligence", "Federation", "Republic", "Kingdom", "State", "States", "Embassy", "Mission",
+                      "Coalition", "Alliance", "Organization", "Organisation", "Agreement", "Treaty", "Accords", "Act",
+                      "Relations", "Church", "Chief", "Anchor", "Gazeta", "Pravda", "Times", "Post", "News", "Journal",
+                      "Herald", "Tribune", "Gazette", "Daily", "Weekly", "Magazine", "TV", "Television", "Media"}
+_KIND_LABELS = {"place": "place", "ship_name": "ship", "reporting_name": "aircraft/equipment", "equipment": "aircraft/equipment", "ship_prefix": "ship",
+                "base_prefix": "air base", "outlet": "outlet", "organisation": "organisation", "event": "event"}
+_SPEECH_NEAR = re.compile(r"^\s*(?:,\s*)?(?:said|says|told|added|stressed|noted|wrote|asked|replied|explained|warned|commented|stated|announced|"
+                          r"insisted|argued|continued|declared|emphasi[sz]ed|recalled|claimed|pointed)\b")
+_SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote|according\s+to)\s+$")
+# Surname endings of the region's names ("Zelanski", "Peskov", "Shevchenko", "Vučić", "Kobakhidze"): a one-word
+# name with one of them is shaped like a surname even without a title or a second mention.
+_SURNAME_ENDING = re.compile(r"(?:sk[iy]i?|ska|skaya|[oe]v|[oe]va|enko|chuk|czuk|yuk|ich|ić|vić|vic|wicz|czyk|dze|shvili|"
+                             r"yan|ian|oglu|oğlu|zadeh)$")
+_COURTESY_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Gen|Col|Lt|Maj|Capt|Adm|Sgt|Sen|Rep|Gov|St)\.?\s+$")
+
+
+@dataclass(frozen=True)
+class _Lists:
+    not_people: dict[str, str]
+    places: frozenset[str]
+    given: frozenset[str]
+    surnames: frozenset[str]
+    plain: frozenset[str]
+    countries: tuple[str, ...]
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics ("Šiauliai" → "siauliai", "Łysak" → "lysak")."""
+    import unicodedata
+
+    text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def post_ner_lists() -> _Lists:
+    """The post-NER check lists, loaded once from ``pipeline/data``."""
+    not_people = {r["text"]: r["kind"] for r in _read_csv("actor_not_people.csv")}
+    places = frozenset(_fold(r["name"]) for r in _read_csv("actor_places.csv"))
+    given = frozenset(r["name"] for r in _read_csv("actor_given_names.csv"))
+    surnames = frozenset(r["name"] for r in _read_csv("actor_surnames.csv"))
+    plain = frozenset(line.strip() for line in (DATA_DIR / "actor_plain_words.txt").read_text(encoding="utf-8")
+                      .splitlines() if line.strip() and not line.startswith("#"))
+    book = load_dictionary()
+    countries = tuple(sorted({_fold(a.name) for a in book.actors.values() if a.actor_type == "country"
+                              and " " not in a.name and len(a.name) >= 5}))
+    return _Lists(not_people, places, given, surnames, plain, countries)
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    """Damerau–Levenshtein distance of at most 2 (a swap counts once)."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+        if min(previous) > 2:
+            return False
+    return previous[-1] <= 2
+
+
+def non_person_kind(surface: str) -> str:
+    """What a name-like surface is when it is no person, by the check lists ("" when nothing says so).
+
+    One of ``aircraft/equipment``, ``ship``, ``air base``, ``outlet``, ``organisation``, ``event``, ``place``,
+    ``misspelled country``.
+    """
+    lists = post_ner_lists()
+    surface = surface.strip()
+    words = surface.split()
+    if not words:
+        return ""
+    kind = lists.not_people.get(surface)
+    if kind:
+        return _KIND_LABELS[kind]
+    first_kind = lists.not_people.get(words[0])
+    if len(words) > 1 and first_kind in ("ship_prefix", "base_prefix"):
+        return _KIND_LABELS[first_kind]
+    if len(words) > 1 and lists.not_people.get(words[-1]) in ("reporting_name", "equipment"):
+        return "aircraft/equipment"  # "Tu-95 Bear", "Su-34 Fullback"
+    if _fold(surface) in lists.places or words[0] in _NOT_NAME_STARTS or words[-1] in _NOT_NAME_LAST:
+        return "place"
+    folded = _fold(surface)
+    if len(words) == 1 and len(folded) >= 6 and folded not in lists.plain:
+        for country in lists.countries:
+            if folded[0] == country[0] and folded != country and _within_two_edits(folded, country):
+                return "misspelled country"
+    return ""
+
+
+def name_shape(surface: str) -> bool:
+    """True if ``surface`` is shaped like a person's name: capitalised name words, not all of them plain words
+    unless the first is a given name ("Hope Hicks"), and no word a number or all lower case."""
+    lists = post_ner_lists()
+    words = [w for w in surface.split() if w.lower() not in {"de", "von", "der", "van", "al", "bin", "la", "le",
+                                                            "da", "di", "du", "ibn", "el"}]
+    if not words or any(not re.fullmatch(r"(?:al-|el-)?[A-ZÀ-ÞĀ-Ž][\w'’.]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’.]*)*", w) for w in words):
+        return False
+    if len(words) > 1 and surface.startswith(_NAME_FORMING_TITLES):
+        words = words[1:]  # "King Hassan", "Pope Francis": the title is part of the name
+    bare = [re.sub(r"(?:'s|’s)$", "", w) for w in words]
+    if any(w in _INSTITUTION_WORDS or w.endswith("ism") for w in bare) or bare[0].lower() in load_dictionary().titles:
+        return False  # "Foreign Affairs", "Prime Minister", "House Committee"
+    plain = [w.lower().rstrip(".") in lists.plain for w in words]
+    if len(words) == 1:
+        return not plain[0] or words[0] in lists.surnames
+    return not (all(plain) and words[0] not in lists.given)  # "Top Secret", not "Hope Hicks" or "Osama bin Laden"
+
+
+def name_skeleton(name: str) -> str:
+    """A name's transliteration skeleton: no diacritics, no al-/el-, y = i = j, w = v, Polish cz/sz = ch/sh,
+    doubled letters single ("Zelenskyy" and "Zelensky" → "zelenski"; "Wołodymyr" → "volodimir"; "al-Assad" → "asad")."""
+    word = _fold(name)
+    word = re.sub(r"^(?:al|el|ul|as|ad|an|ar|ash|at|az)[-\s]", "", word)
+    word = re.sub(r"[^a-z]", "", word).replace("cz", "ch").replace("sz", "sh").replace("w", "v")
+    word = word.replace("y", "i").replace("j", "i")
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _surname(name: str) -> str:
+    words = name.split()
+    if len(words) > 2 and words[-1].rstrip(".") in {"Jr", "Sr", "II", "III"}:
+        return words[-2]
+    return words[-1] if words else ""
+
+
+def _first_names_agree(a: str, b: str) -> bool:
+    """First names of two full names that may be one person: same skeleton, or one an initial of the other."""
+    first_a, first_b = a.split()[0], b.split()[0]
+    ska, skb = name_skeleton(first_a), name_skeleton(first_b)
+    if ska == skb:
+        return True
+    return bool(ska and skb) and (len(first_a.rstrip(".")) == 1 or len(first_b.rstrip(".")) == 1) and ska[0] == skb[0]
+
+
+_NAME_PAIR = re.compile(r"(?<![\w’'.-])(?=([A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž]+)\s+((?:[A-Z]\.\s+)?(?:[A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž'’]+\s+)?"
+                        r"(?:(?:al|el)-)?[A-ZÀ-ÞĀ-Ž][\w'’]*(?:-[A-ZÀ-ÞĀ-Ž][\w'’]*)?)(?![\w’'-]))")
+
+
+def _add_name_pairs(text, sentences, book, rows, taken, date) -> None:
+    """"Given Surname" where the given name is in the given-name list: people spaCy misses or calls ORG."""
+    lists = post_ner_lists()
+    for match in _NAME_PAIR.finditer(text):
+        given, rest = match.group(1), match.group(2)
+        match_start, match_end = match.start(1), match.end(2)
+        if given not in lists.given or _overlaps(taken, match_start, match_end):
+            continue
+        possessive = re.search(r"(?:'s|’s|'|’)$", text[match_start:match_end])
+        if possessive:
+            match_end -= len(possessive.group(0))  # "Adolf Hitler's army": the name ends before the possessive
+        surface = text[match_start:match_end]
+        words = surface.split()
+        last = words[-1]
+        if (last.lower() in lists.plain or _fold(last) in lists.places or last in book.surfaces
+                or non_person_kind(surface) or not name_shape(surface) or last.isupper()
+                or any(w in book.surfaces for w in words[1:])):
+            continue
+        if given.lower() in lists.plain and (match_start == 0 or re.search(r"[.!?\"“”:]\s*$|\n\s*$",
+                                                                              text[max(0, match_start - 3):match_start])):
+            continue  # "Will Russia…" / "Mark …" at a sentence start: a plain word
+        after = text[match_end:match_end + 30]
+        if re.match(r"\s+(?:[A-Z]|(?:dos|da|de|del|der|van|von|bin|ibn|al|el|ul|la|le)\s+[A-Z])", after):
+            continue  # "Victoria Park Hotel", "Jose Eduardo Dos Santos": the start of a longer name, left to NER
+        if any(_COMMON_CAPITALS.fullmatch(w) for w in words[1:]):
+            continue  # "Bashar Assad Tuesday"
+        if re.match(r"-class\b|\s+class\b", after):
+            continue  # "Fridtjof Nansen-class frigates"
+        line_start = text.rfind("\n", 0, match_start) + 1
+        line_end = text.find("\n", match_end)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        if len(line) > 20 and sum(c.isupper() for c in line) > 0.6 * sum(c.isalpha() for c in line):
+            continue  # an all-caps headline line
+        start, end = match_start, match_end
+        role_in_text = ""
+        found = _title_before(text, start, book)
+        if found:
+            role_in_text = found[0]
+            taken.append((found[3], start))
+        rows.append(_row(book, text, sentences, start, end, "", "ner_unresolved", name=surface,
+                         actor_type="person", role_in_text=role_in_text))
+        taken.append((start, end))
+
+
+_LEGISLATORS = re.compile(r"\b(?:Sens?\.|Senators|Reps?\.|Representatives)\s+")
+_LISTED_NAME = re.compile(r"([A-Z][a-zà-ÿ'’\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zà-ÿ'’\-]+){1,2})"
+                          r"(\s*\((?:[RDI])-[A-Za-z. ]+\)|,\s*[RDI]-[A-Za-z. ]+?(?=,|\s+and\b|\s*$|\.\s)"
+                          r"|\s+of\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?")
+
+
+def _add_legislators(text, sentences, book, rows, taken, date) -> None:
+    """The names of a legislator list ("Sens. Lindsey Graham, R-S.C., and Richard Blumenthal, D-Conn.")."""
+    for match in _LEGISLATORS.finditer(text):
+        position = match.end()
+        while True:
+            name = _LISTED_NAME.match(text, position)
+            if not name:
+                break
+            start, end = name.span(1)
+            surface = name.group(1)
+            if not _overlaps(taken, start, end) and name_shape(surface) and not non_person_kind(surface):
+                rows.append(_row(book, text, sentences, start, end, "", "ner_unresolved", name=surface,
+                                 actor_type="person", role_in_text=match.group(0).strip()))
+                taken.append((start, end))
+            tail = re.match(r",?\s*(?:and\s+|&\s+)?(?:(?:Sens?\.|Reps?\.)\s+)?", text[name.end():name.end() + 12])
+            if not tail or not tail.group(0).strip(" "):
+                break
+            position = name.end() + tail.end()
+
+
+def _check_people(text, sentences, book, rows, taken, rejected=None) -> None:
+    """Drop NER people that fail the checks; give one-word NER people the full name they have in the article."""
+    lists = post_ner_lists()
+
+    def drop(row: dict, reason: str) -> None:
+        rows.remove(row)
+        taken.remove((row["start"], row["end"]))
+        if rejected is not None:
+            rejected.append((row["mention"], reason))
+
+    # names of two or more words first: the full names that one-word names may then stand for
+    for row in [r for r in rows if r["resolution"] == "ner_unresolved" and r["actor_type"] == "person"]:
+        courtesy = re.match(r"(?:Mr|Mrs|Ms|Dr|Maj|Lt|Col|Gen|Capt|Sgt|Adm|Sen|Rep|Gov|Prof|Sir|Dame)\.?\s+", row["mention"])
+        if courtesy and len(row["mention"].split()) > 1:  # "Maj Deryugin": the rank is no part of the name
+            taken.remove((row["start"], row["end"]))
+            row["role_in_text"] = row["role_in_text"] or courtesy.group(0).strip()
+            row["start"] += courtesy.end()
+            row["mention"] = row["actor"] = text[row["start"]:row["end"]]
+            taken.append((row["start"], row["end"]))
+        surface, end = row["mention"], row["end"]
+        if len(surface.split()) > 1:
+            reason = (non_person_kind(surface) or ("name shape" if not name_shape(surface) else "")
+                      or ("ship class" if re.match(r"-class\b|\s+class\b", text[end:end + 7]) else ""))
+            if reason:
+                drop(row, reason)
+    full: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        if row["actor_type"] == "person" and len(row["actor"].split()) >= 2:
+            full.setdefault(_surname(row["actor"]), set()).add((row["actor_id"], row["actor"]))
+            full.setdefault(row["actor"].split()[0], set())
+    for row in [r for r in rows if r["resolution"] == "ner_unresolved" and " " not in r["mention"]]:
+        surface, start, end = row["mention"], row["start"], row["end"]
+        owners = full.get(surface) or set()
+        if row["actor_type"] == "organisation":
+            if len(owners) == 1:  # "Girkin" tagged ORG after "Igor Girkin"
+                actor_id, name = next(iter(owners))
+                row.update(_row(book, text, sentences, start, end, actor_id, "surname", name=name, actor_type="person"))
+            continue
+        if row["actor_type"] != "person":
+            continue
+        if len(owners) == 1:
+            actor_id, name = next(iter(owners))
+            row.update(_row(book, text, sentences, start, end, actor_id, "surname", name=name, actor_type="person",
+                            date=None, role_in_text=row["role_in_text"], country=row["country"]))
+            continue
+        before = text[max(0, start - 25):start]
+        supported = bool(row["role_in_text"] or _COURTESY_BEFORE.search(before) or _SURNAME_ENDING.search(surface)
+                         or _SPEECH_NEAR.match(text[end:end + 30]) or _SPEECH_BEFORE.search(before))
+        again = len(re.findall(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text)) > 1
+        kind = non_person_kind(surface)
+        if kind == "place" and surface in lists.surnames and (supported or _SPEECH_NEAR.match(text[end:end + 30])):
+            kind = ""  # "Bush said": a known surname beside a speech verb or title, not the town of Bush
+        supported = supported or surface in lists.surnames
+        reason = (kind or ("name shape" if not name_shape(surface) else "")
+                  or ("plain word" if not supported and surface.lower() in lists.plain else "")
+                  or ("one word, unsupported" if not supported and not again else ""))
+        if reason:
+            drop(row, reason)
+
+
+def _alias_people(rows: list[dict]) -> None:
+    """One actor per person in an article: spellings whose surname skeletons agree and whose first names agree
+    (or one has none) take the dictionary name, else the longest most frequent spelling."""
+    people = [r for r in rows if r["actor_type"] == "person" and r["actor"]]
+    groups: dict[str, list[dict]] = {}
+    for row in people:
+        groups.setdefault(name_skeleton(_surname(row["actor"])), []).append(row)
+    for key, members in groups.items():
+        names = {r["actor"] for r in members}
+        if not key or len(names) < 2:
+            continue
+        full_names = sorted({n for n in names if len(n.split()) >= 2})
+        if any(not _first_names_agree(a, b) for a in full_names for b in full_names):
+            continue  # two people of one surname: leave them apart
+        dictionary = [r for r in members if r["actor_id"]]
+        if dictionary and len({r["actor_id"] for r in dictionary}) > 1:
+            continue
+        canonical = dictionary[0] if dictionary else max(
+            members, key=lambda r: (len(r["actor"].split()) >= 2, sum(m["actor"] == r["actor"] for m in members)))
+        for row in members:
+            if row["actor"] != canonical["actor"]:
+                row["actor"], row["actor_id"] = canonical["actor"], canonical["actor_id"]
+                row["country"], row["role"] = canonical["country"], canonical["role"]
+                if row["resolution"] == "ner_unresolved":
+                    row["resolution"] = "alias"
+
+
+def alias_across(mentions: list[dict]) -> list[dict]:
+    """Across articles, one spelling per person not in the dictionary: unresolved full names whose first-name and
+    surname skeletons agree ("Oleksandr Syrskyi", "Oleksandr Syrskyy") take the most frequent spelling.
+
+    Returns the rows (changed in place); ``mentions`` are actor-mention rows of any number of articles.
+    """
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for row in mentions:
+        if row.get("actor_type") == "person" and not row.get("actor_id") and len(str(row.get("actor", "")).split()) >= 2:
+            name = row["actor"]
+            key = (name_skeleton(name.split()[0]), name_skeleton(_surname(name)))
+            counts.setdefault(key, {}).setdefault(name, 0)
+            counts[key][name] += 1
+    chosen = {key: max(spellings, key=lambda n: (spellings[n], n)) for key, spellings in counts.items() if len(spellings) > 1}
+    for row in mentions:
+        if row.get("actor_type") == "person" and not row.get("actor_id") and len(str(row.get("actor", "")).split()) >= 2:
+            key = (name_skeleton(row["actor"].split()[0]), name_skeleton(_surname(row["actor"])))
+            if key in chosen:
+                row["actor"] = chosen[key]
+    return mentions
 
 
 # --------------------------------------------------------------------------------------------- helpers

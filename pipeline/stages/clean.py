@@ -102,7 +102,7 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
         if not line.strip():
             continue
         rule = _match_rule(line)
-        if rule is None:
+        if rule is None or rule.scope == "tail":
             continue
         if rule.scope == "rest":
             for j in range(i, len(lines)):
@@ -113,6 +113,7 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
             _mark_photo_block(lines, labels, i)
 
     _mark_navigation_runs(lines, labels)
+    _mark_tail(lines, labels)
 
     title, site = split_site_name((title_hint or "").strip())
     title_index = None
@@ -146,6 +147,18 @@ def split_page(raw: str, title_hint: str | None = None) -> Page:
         removed=removed,
         site=site,
     )
+
+
+def _mark_tail(lines: list[str], labels: list[str | None]) -> None:
+    """Mark the lines of ``tail`` rules (author bios) that close the page: from the last line up, past
+    furniture already marked, while each line matches a tail rule."""
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip() or labels[i]:
+            continue
+        rule = next((r for r in _rules() if r.scope == "tail" and r.pattern.fullmatch(lines[i])), None)
+        if rule is None:
+            break
+        labels[i] = rule.label
 
 
 NAVIGATION_RUN = 3      # this many short lines in a row are a menu, not prose
