@@ -126,7 +126,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
               "not stored)", columns=_cols(
         "claim_id:str!~ kind:str~ actor:str~ purpose:str~ programme:str~ value:float~ value_low:float~ "
         "value_high:float~ unit:str~ value_eur:float~ vague:bool~ target_year:int~ first_date:str~ last_date:str~ "
-        "n_articles:int~ n_mentions:int~ status:str~ variants:str~ supersedes:str~ part_of:str~ article_ids:str~")),
+        "n_articles:int~ n_mentions:int~ status:str~ variants:str~ supersedes:str~ part_of:str~ article_ids:str~ disagreement:str~")),
     Table("signatures", "dedup", "article_id", doc="MinHash signatures of the originals", columns=_cols(
         "article_id:str! signature:bytes")),
     Table("inputs", "ingest", "input_key", doc="every input read, and its article",

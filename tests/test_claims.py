@@ -18,7 +18,7 @@ def _figures(articles: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, pd.Dat
 
 
 def test_seed_store_innovation_fund_is_one_claim_at_about_one_billion_euros(seed_store):
-    from pipeline.run import load_tables
+    from pipeline.read.tables import load_tables
 
     tables = load_tables(seed_store)
     table = tables["claims"]
@@ -40,7 +40,7 @@ def test_seed_store_innovation_fund_is_one_claim_at_about_one_billion_euros(seed
 
 
 def test_seed_store_thousands_of_is_a_claim_without_a_value(seed_store):
-    from pipeline.run import load_tables
+    from pipeline.read.tables import load_tables
 
     table = ledger.ledger_table(load_tables(seed_store)["claims"])
     vague = table[table["amount"].str.startswith("thousands of")]
@@ -51,7 +51,7 @@ def test_seed_store_thousands_of_is_a_claim_without_a_value(seed_store):
 
 
 def test_seed_store_gdp_parts_point_at_their_total(seed_store):
-    from pipeline.run import load_tables
+    from pipeline.read.tables import load_tables
 
     table = ledger.ledger_table(load_tables(seed_store)["claims"])
     shares = table[table["kind"] == "pct_gdp"].set_index("amount")
@@ -135,3 +135,18 @@ def test_empty_figures_give_an_empty_ledger():
     table, ids = claims.group(pd.DataFrame(), None)
     assert table.empty and list(table.columns) == claims.CLAIM_COLUMNS and ids.empty
     assert ledger.ledger_table(table).empty and ledger.total_eur(table) is None
+
+
+def test_seed_store_fourfold_and_400_percent_are_one_claim_shown_side_by_side(seed_store):
+    """Seed 004: "a fourfold enhancement of air defense systems" and "an increase in air defense capabilities,
+    reportedly by 400%" (twice) are one call, and the article disagrees with itself on the amount."""
+    from pipeline.read.tables import load_tables
+
+    table = load_tables(seed_store)["claims"]
+    changes = table[table["kind"] == "pct_change"]
+    air = changes[changes["variants"].str.contains("fourfold")]
+    assert len(air) == 1
+    air = air.iloc[0]
+    assert "400%" in air["variants"] and air["n_mentions"] == 3
+    assert air["disagreement"] == "fourfold (+300%) vs 400% (+400%)"
+    assert air["value"] == 400                      # as most mentions give it

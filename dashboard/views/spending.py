@@ -104,7 +104,7 @@ if section == "Ledger":
     st.caption("A claim is one commitment (actor, kind, purpose, year, amount) however many articles report it. "
                "“version of” shows an earlier amount it replaces; “variants” the wording of each report.")
     columns = ["first_date", "actor", "amount", "value_eur", "purpose", "target_year", "status", "n_articles",
-               "n_mentions", "variants", "version_of", "part_of", "link"]
+               "n_mentions", "variants", "disagreement", "version_of", "part_of", "link"]
     shown = first_rows(chosen_claims, what="claims")
     st.dataframe(shown[columns], hide_index=True,
                  column_config={"link": st.column_config.LinkColumn("first report", display_text="open in reader"),

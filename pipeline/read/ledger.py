@@ -10,7 +10,7 @@ import pandas as pd
 
 LEDGER_COLUMNS = ["claim_id", "first_date", "actor", "kind", "amount", "value", "value_low", "value_high", "unit",
                   "value_eur", "vague", "purpose", "target_year", "status", "n_articles", "n_mentions", "variants",
-                  "version_of", "part_of", "first_article", "link"]
+                  "version_of", "part_of", "disagreement", "first_article", "link"]
 
 
 def _link(article_id: str) -> str:

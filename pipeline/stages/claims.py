@@ -31,6 +31,7 @@ variants        str     the figure as each distinct wording gave it ("one billio
 supersedes      str     claim_id of the earlier version of this commitment with another amount, or ""
 part_of         str     claim_id of the total this share is a part of (3.5% + 1.5% = 5% of GDP), or ""
 article_ids     str     the reporting articles, ``;``-separated, first report first
+disagreement    str     reports that give different amounts, side by side ("fourfold (+300%) vs 400% (+400%)"), or ""
 ============== ======= ==================================================================================
 
 Grouping rules (documented decisions; tolerances in ``data/claim_rules.csv``):
@@ -44,6 +45,8 @@ Grouping rules (documented decisions; tolerances in ``data/claim_rules.csv``):
   exactly; the target years and named programmes do not contradict; and, when no programme names it, the two
   reports are at most ``max_gap_days`` apart (two same-size aid packages months apart stay two claims).
 - Vague figures join only the same wording of the same thing by the same actor.
+- Changes of the same thing in one article that disagree ("fourfold" here, "by 400%" there, both of "air
+  defense") are one claim, with its ``disagreement`` shown; its value is the one most mentions give.
 - A new amount for the same named programme (else the same actor and purpose), kind and unit (money: any
   currency) is a new claim that ``supersedes`` the earlier one ("2% → 5%").
 """
@@ -168,6 +171,8 @@ def _reports(figures: pd.DataFrame, dates: dict[str, str]) -> list[dict]:
             "purpose": purpose, "programme": programme,
             "year": _num(pick("year")), "date": dates.get(article_id, ""), "status": status,
             "text": first.get("text") or "", "n_mentions": len(rows),
+            "subject": _change_subject(sentences, list(rows["start"]), list(rows["end"]), first.get("sentence"))
+            if first["kind"] == "pct_change" else frozenset(),
         })
     reports.sort(key=lambda r: (r["date"] or "9999", str(r["article_id"])))
     return reports
@@ -262,11 +267,57 @@ def group(figures: pd.DataFrame, articles: pd.DataFrame | None = None) -> tuple[
         target["last_date"] = report["date"] or target["last_date"]
         for index in report["index"]:
             claim_of_row[index] = target["claim_id"]
+    claims = _merge_disagreeing_changes(claims, claim_of_row)
     rows = [_claim_row(c) for c in claims]
     _link_versions(rows)
     _link_parts(rows, claims)
     table = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     return table, pd.Series([claim_of_row.get(i, "") for i in figures.index], index=figures.index, dtype=object)
+
+
+_SUBJECT_STOP = {"the", "a", "an", "and", "or", "of", "in", "its", "their", "to", "by", "for", "on", "with"}
+
+
+def _change_subject(sentences, starts, ends, first_sentence) -> frozenset:
+    """What a change is of: the word pairs of the phrase after "of"/"in" following the change ("a fourfold
+    enhancement of air defense systems" -> {"air defense", "defense systems"}), or right before "by N%"."""
+    pairs = set()
+    for sentence in sentences:
+        if not isinstance(sentence, str):
+            continue
+        for m in re.finditer(r"(?i)\b(?:increase|enhancement|rise|boost|expansion|cut|reduction|growth|hike|"
+                             r"jump|decrease)\w*\s+(?:of|in)\s+((?:[\w-]+\s+){1,6})", sentence + " "):
+            words = [w.lower() for w in m.group(1).split() if w.lower() not in _SUBJECT_STOP and w.isalpha()]
+            pairs |= {f"{a} {b}" for a, b in zip(words, words[1:])}
+    return frozenset(pairs)
+
+
+def _merge_disagreeing_changes(claims: list[dict], claim_of_row: dict) -> list[dict]:
+    """Changes of the same thing in one article that disagree ("a fourfold enhancement of air defense" and
+    "an increase in air defense ... by 400%") are one claim, its values shown side by side."""
+    merged_into: dict[str, dict] = {}
+    changes = [c for c in claims if c["kind"] == "pct_change" and not c["vague"]]
+    for i, a in enumerate(changes):
+        if a["claim_id"] in merged_into:
+            continue
+        for b in changes[i + 1:]:
+            if b["claim_id"] in merged_into or (a["actor"] and b["actor"] and a["actor"] != b["actor"]):
+                continue
+            articles_a = {r["article_id"] for r in a["reports"]}
+            if not articles_a & {r["article_id"] for r in b["reports"]}:
+                continue
+            subject_a = frozenset().union(*(r["subject"] for r in a["reports"]))
+            subject_b = frozenset().union(*(r["subject"] for r in b["reports"]))
+            if subject_a & subject_b:
+                a["reports"] += b["reports"]
+                a["actor"] = a["actor"] or b["actor"]
+                merged_into[b["claim_id"]] = a
+    if not merged_into:
+        return claims
+    for index, claim_id in list(claim_of_row.items()):
+        if claim_id in merged_into:
+            claim_of_row[index] = merged_into[claim_id]["claim_id"]
+    return [c for c in claims if c["claim_id"] not in merged_into]
 
 
 def _claim_row(claim: dict) -> dict:
@@ -294,7 +345,20 @@ def _claim_row(claim: dict) -> dict:
         "n_articles": len(articles), "n_mentions": sum(r["n_mentions"] for r in reports),
         "status": max(statuses, key=STATUS_ORDER.index) if statuses else "",
         "variants": " | ".join(variants), "supersedes": "", "part_of": "", "article_ids": ";".join(articles),
+        "disagreement": _disagreement(reports),
     }
+
+
+def _disagreement(reports: list[dict]) -> str:
+    """Reports of one claim that give different amounts, side by side ("fourfold (+300%) vs 400% (+400%)")."""
+    values = {}
+    for rep in reports:
+        if rep["value"] is not None and not rep["vague"]:
+            values.setdefault((rep["unit"], rep["value"]), rep["text"].replace("\n", " "))
+    if len({v for _u, v in values}) < 2 or reports[0]["kind"] == "money":
+        return ""   # money in two currencies is one amount at two rates, not a disagreement
+    sign = lambda v: f"{v:+g}" if reports[0]["kind"] == "pct_change" else f"{v:g}"  # noqa: E731
+    return " vs ".join(f"{text} ({sign(value)}{unit})" for (unit, value), text in values.items())
 
 
 def _link_versions(rows: list[dict]) -> None:
