@@ -85,7 +85,7 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
             tables[name] += [{"article_id": aid, **row} for row in produced[name]]
     if "actor_mentions" in tables and "actor_mentions" not in stored:
         actors.alias_across(tables["actor_mentions"])  # one spelling per unlisted person across the batch
-    return {name: pd.DataFrame(rows, columns=schema.columns(name)) for name, rows in tables.items()}
+    return {name: pd.DataFrame(rows, columns=schema.stored_columns(name)) for name, rows in tables.items()}
 
 
 @dataclass
@@ -420,7 +420,7 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
         frames.append(annotate(articles.iloc[start:start + batch], stages=(output,), stored_mentions=stored)[output])
         if progress:
             progress(stage, min(start + batch, total), total)
-    table = pd.concat(frames, ignore_index=True) if frames else schema.empty(output)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=schema.stored_columns(output))
     store.write(store_dir, replace={output: table}, meta={f"retagged_{stage}_at": _now()})
     return len(table)
 

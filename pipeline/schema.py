@@ -120,7 +120,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("figures", "figures", "article_id", exported=True, doc="spending figures", columns=_cols(
         "article_id:str! kind:str value:float unit:str qualifier:str actor:str start:int! end:int! text:str "
         "value_low:float value_high:float vague:bool scale_word:str item:str purpose:str year:int "
-        "value_eur:float value_usd:float rate_date:str sentence:str figure_key:str")),
+        "value_eur:float value_usd:float rate_date:str sentence:str figure_key:str rate_basis:str claim_id:str~")),
+    Table("claims", "claims", "claim_id", exported=True,
+          doc="commitments: the figures of one pledge across articles (grouped on read by pipeline.stages.claims, "
+              "not stored)", columns=_cols(
+        "claim_id:str!~ kind:str~ actor:str~ purpose:str~ programme:str~ value:float~ value_low:float~ "
+        "value_high:float~ unit:str~ value_eur:float~ vague:bool~ target_year:int~ first_date:str~ last_date:str~ "
+        "n_articles:int~ n_mentions:int~ status:str~ variants:str~ supersedes:str~ part_of:str~ article_ids:str~ disagreement:str~")),
     Table("signatures", "dedup", "article_id", doc="MinHash signatures of the originals", columns=_cols(
         "article_id:str! signature:bytes")),
     Table("inputs", "ingest", "input_key", doc="every input read, and its article",
@@ -144,6 +150,11 @@ def table(name: str) -> Table:
 def columns(name: str) -> list[str]:
     """The column names of table ``name``, in order, as read (``articles`` includes ``cluster_id``)."""
     return table(name).names
+
+
+def stored_columns(name: str) -> list[str]:
+    """The column names of table ``name`` as stored (without the columns joined on read, e.g. ``figures.claim_id``)."""
+    return [c.name for c in table(name).stored_columns]
 
 
 def empty(name: str) -> pd.DataFrame:

@@ -310,3 +310,30 @@ def test_upload_of_a_mixed_folder_reports_each_file_and_pages_update(app_url, pa
     finally:
         other.context.close()
     assert_no_error(page)
+
+
+def test_spending_page_is_a_ledger_of_claims(app_url, page, screenshots_dir):
+    """Issue #19: the NATO Innovation Fund, reported in euros (2021-10-22) and in dollars (2021-10-20), is one
+    claim at EUR 1 bn; "thousands of" armored vehicles is a claim with its words and no value."""
+    open_page(page, f"{app_url}/spending", "Spending tracker")
+    expect(page.get_by_role("heading", name="The ledger: one row per claim")).to_be_visible()
+    ledger = page.get_by_test_id("stDataFrame").nth(1)
+    expect(ledger.locator("td").filter(has_text="EUR 1.00 bn").first).to_be_attached()
+    assert ledger.locator("td").filter(has_text="EUR 1.00 bn").count() == 1
+    assert ledger.locator("td").filter(has_text="USD 1.00 bn").count() == 0   # the dollar report joined the claim
+    vague = ledger.locator("tr").filter(has_text="thousands of additional armored vehicles")
+    expect(vague.first).to_be_attached()
+    assert "2,000" not in vague.first.inner_text() and "2000" not in vague.first.inner_text()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(screenshots_dir / "spending_ledger_top.png"))
+    # the claim's articles, one choice away: the fund's two reports with links to the reader
+    box = page.get_by_test_id("stSelectbox").filter(has_text="Claim")
+    box.scroll_into_view_if_needed()
+    box.get_by_role("combobox").click()
+    page.get_by_role("option").filter(has_text="EUR 1.00 bn — NATO").first.click()
+    wait_for_app_run(page)
+    reports = page.get_by_test_id("stDataFrame").last
+    expect(reports.locator("td").filter(has_text="2021-10-20").first).to_be_attached()
+    expect(reports.locator("td").filter(has_text="2021-10-22").first).to_be_attached()
+    assert_no_error(page)
+    page.screenshot(path=str(screenshots_dir / "spending_ledger.png"), full_page=True)

@@ -86,7 +86,7 @@ def test_seed_001_more_than_1000_troops_of_germany():
 
 def test_seed_004_all_figures():
     rows = extract(seed("004"), date="2025")
-    got = sorted((r["kind"], r["value"], r["unit"], r["qualifier"]) for r in rows)
+    got = sorted((r["kind"], r["value_low"], r["unit"], r["qualifier"]) for r in rows)
     assert got == sorted([
         ("pct_change", 300, "%", ""),            # fourfold = +300%
         ("pct_change", 400, "%", "reportedly"),
@@ -104,9 +104,12 @@ def test_seed_004_all_figures():
     # "Hegseth noted that the proposed commitment would include 3.5%": the reporter is not the owner,
     # the commitment of the share just before is
     assert only(rows, kind="pct_gdp", value=3.5)["actor"] == "NATO"
-    vague = only(rows, kind="count", value=2000)
-    assert vague["vague"] and vague["value_low"] == 2000 and vague["value_high"] is None
-    assert only(rows, kind="count", value=2_000_000)["vague"]
+    # "thousands of additional armored vehicles": vague, no value, its lower bound only (issue #19 §3)
+    vague = only(rows, kind="count", unit="armored vehicles")
+    assert vague["vague"] and vague["value"] is None and vague["value_low"] == 2000 and vague["value_high"] is None
+    assert vague["text"].lower().startswith("thousands of")
+    shells = only(rows, kind="count", unit="artillery shells")
+    assert shells["vague"] and shells["value"] is None and shells["value_low"] == 2_000_000
     assert len({r["figure_key"] for r in rows if r["value"] == 400}) == 1
     assert {r["actor"] for r in rows if r["value"] == 400} == {"NATO"}
     assert only(rows, kind="pct_gdp", value=5)["actor"] == "NATO"  # "European NATO members and Canada"
@@ -342,8 +345,8 @@ def test_spending_page_renders_and_kind_filter_narrows_it(seed_store, monkeypatc
     at.switch_page("views/spending.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Spending tracker"
-    assert [s.value for s in at.main.subheader] == ["Figures over time", "Money over time and by actor"]
-    assert not at.dataframe, "the tables are their own sections, built only when chosen"
+    assert [s.value for s in at.main.subheader] == ["Claims by first report", "Per actor: claims and their sum in EUR",
+                                                     "The ledger: one row per claim", "The articles of a claim"]
     at.button_group(key="spending-section").set_value("Shares of GDP").run()
     assert [s.value for s in at.main.subheader] == ["Shares of GDP against the NATO targets"]
     at.button_group(key="spending-section").set_value("Every figure").run()
@@ -386,3 +389,78 @@ def test_by_a_year_is_a_deadline_not_a_change():
                 "infrastructure development and protection.")
     assert [(r["kind"], r["value"], r["qualifier"]) for r in figures.extract(sentence)] == [
         ("pct_gdp", 5, ""), ("pct_gdp", 3.5, "at least"), ("pct_gdp", 1.5, "up to")]
+
+
+# --- issue #19: vague quantities, money read right, changes in words, rates of the day ------------
+
+def test_vague_quantities_have_no_value_only_their_bound_and_no_eur():
+    rows = extract("The allies will need thousands of additional armored vehicles and millions of artillery shells, "
+                   "and hundreds of millions of dollars to pay for them.")
+    assert [(r["kind"], r["value"], r["value_low"], r["vague"]) for r in rows] == [
+        ("count", None, 2000, True), ("count", None, 2_000_000, True), ("money", None, 200_000_000, True)]
+    assert rows[2]["value_eur"] is None and rows[2]["unit"] == "USD"
+
+
+def test_possessive_before_a_dollar_amount_is_not_singapore_dollars():
+    rows = extract("Congress approved the administration's $3 billion package for Ukraine.")
+    assert [(r["value"], r["unit"], r["text"]) for r in rows] == [(3_000_000_000, "USD", "$3 billion")]
+    assert money("The bank lent S$3 billion.") == [(3e9, "SGD")]       # a real S$ is still read
+
+
+def test_a_line_break_inside_an_amount_keeps_its_scale():
+    rows = extract("The United States will commit $40\nbillion in loans to Ukraine's reconstruction.")
+    assert [(r["value"], r["unit"]) for r in rows] == [(40_000_000_000, "USD")]
+
+
+@pytest.mark.parametrize("sentence, value, qualifier", [
+    ("The government plans to halve its military aid to Ukraine next year.", -50, ""),
+    ("Poland said it would nearly double its defence budget by 2026.", 100, "nearly"),
+    ("The ministry will cut procurement by a third over three years.", -33.3, ""),
+    ("Berlin increased the fund by a quarter.", 25, ""),
+])
+def test_changes_in_words(sentence, value, qualifier):
+    rows = [r for r in extract(sentence) if r["kind"] == "pct_change"]
+    assert [(r["value"], r["unit"], r["qualifier"]) for r in rows] == [(value, "%", qualifier)]
+
+
+def test_words_that_are_not_changes_give_nothing():
+    assert not [r for r in extract("Moscow accused the West of a double standard on Kosovo.") if r["kind"] == "pct_change"]
+    assert not [r for r in extract("He doubled down on his threats against Kyiv.") if r["kind"] == "pct_change"]
+
+
+def test_money_is_converted_at_the_rate_of_the_article_day_and_says_which():
+    sentence = "NATO allies pledged $1 billion for the fund."
+    on_day = only(extract(sentence, date="2021-10-20"), kind="money")
+    assert (on_day["rate_date"], on_day["rate_basis"]) == ("2021-10-20", "article date")
+    assert on_day["value_eur"] == pytest.approx(1e9 / 1.1623, rel=1e-3)     # ECB USD rate of 2021-10-20
+    weekend = only(extract(sentence, date="2021-10-23"), kind="money")      # a Saturday: Friday's rate
+    assert weekend["rate_date"] == "2021-10-22"
+    undated = only(extract(sentence), kind="money")
+    assert undated["rate_basis"].startswith("undated") and undated["rate_date"] == "2024-12-31"
+    month = only(extract(sentence, date="2023-05"), kind="money")
+    assert (month["rate_date"], month["rate_basis"]) == ("2023-05-15", "mid-month of article")
+
+
+# --- issue #19 §2: counts of forces, measures and scrambles (sanction sentences from ukraine_war_news_gdelt) ----
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Tinkov was among the 65 individuals and entities sanctioned by the United Kingdom for “supporting Russia's "
+     "illegal invasion.", [(65, "individuals")]),
+    ("Treasury said it had blacklisted 22 individuals, including four financial executives whose actions could "
+     "directly or indirectly support Russia's war effort by helping it evade financial sanctions imposed on Russia.",
+     [(22, "individuals")]),
+])
+def test_people_sanctioned_are_counted(sentence, expected):
+    assert [(r["value"], r["unit"]) for r in extract(sentence) if r["kind"] == "count"] == expected
+
+
+def test_people_are_counted_only_where_a_measure_is_stated():
+    # a constructed sentence (not from a corpus): a crowd is not a measure
+    assert not [r for r in extract("More than 300 people attended the vigil in Kyiv on Sunday.") if r["kind"] == "count"]
+
+
+def test_force_strength_and_scrambles():
+    # a constructed sentence holding the two forms the issue quotes ("a 40,000-strong force", "scrambled 13 times")
+    rows = extract("Britain would lead a 40,000-strong force, and Polish jets scrambled 13 times last month.")
+    got = [(r["value"], r["unit"], r["text"]) for r in rows if r["kind"] == "count"]
+    assert got == [(40000, "troops", "40,000-strong force"), (13, "scrambles", "scrambled 13 times")]

@@ -1,22 +1,26 @@
-"""Spending tracker: money, shares of GDP, percentage changes and counts of equipment or troops."""
+"""Spending tracker: the ledger of commitments (one row per claim reported across articles), shares of GDP
+against the NATO targets, and every figure as the articles state it."""
 import streamlit as st
 
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
 from pipeline.read import spending
+from pipeline.read import ledger
 
 view = state.current_view()
 data = view.filtered
 # Computed once per filter state and shared by every session (state.summary); read-only.
 tracker = state.summary(spending.tracker_table, "figures", "articles")
+claims = data.get("claims")
 
 st.title("Spending tracker")
-rate_date = ", ".join(spending.rate_dates(tracker)) or "one date"
-st.caption("Figures stated in the articles, with the hedge as written and who they belong to. A figure repeated "
-           f"in one article counts once (its mentions are counted). Money is compared in EUR at the ECB rates of "
-           f"{rate_date} (pipeline/data/fx_rates.csv), not at each article's date.")
+st.caption("A ledger of commitments: the reports of one pledge in several articles (in euros in one, in dollars "
+           "in another) are one claim, counted once; every total sums claims, never mentions. Money is in EUR at "
+           "the ECB rate of the article's day (an undated article: at the fixed ECB table of "
+           "pipeline/data/fx_rates.csv; the export's rate_basis says which). A vague quantity (\u201cthousands of\u201d) keeps "
+           "its words and is never summed.")
 
-if tracker.empty:
+if tracker.empty or claims is None or claims.empty:
     empty_state("No spending figures in the articles that match the filters.")
     st.stop()
 
@@ -28,73 +32,98 @@ KIND_COLOURS = {"money": "#1f77b4", "pct_gdp": "#ff7f0e", "pct_change": "#2ca02c
 
 
 def _selection(kinds: tuple, owner: tuple) -> dict:
-    """The selected figures and their counts (once per filter state and selection, shared)."""
+    """The selected claims and figures and their counts (once per filter state and selection, shared)."""
     chosen = state.summary(spending.tracker_table, "figures", "articles")
+    chosen_claims = state.summary(ledger.ledger_table, "claims")
     if kinds:
         chosen = chosen[chosen["kind"].isin(kinds)]
+        chosen_claims = chosen_claims[chosen_claims["kind"].isin(kinds)]
     if owner:
         chosen = chosen[chosen["actor"].isin(owner)]
-    return {"tracker": chosen, "counts": spending.figure_kind_counts(chosen)}
+        chosen_claims = chosen_claims[chosen_claims["actor"].isin(owner)]
+    return {"tracker": chosen, "claims": chosen_claims, "counts": ledger.claim_kind_counts(chosen_claims)}
 
 
 def _charts(kinds: tuple, owner: tuple) -> dict:
-    """The three charts of the selected figures (built only for their section; once per filter state and
-    selection, shared)."""
-    chosen = state.summary(_selection, args=(kinds, owner))["tracker"]
-    per_period = spending.figures_over_time(chosen, "month")
-    periods = sorted(per_period["period"].unique())
-    table = per_period.pivot_table(index="period", columns="kind", values="figures", aggfunc="sum").reindex(periods)
-    out = {"per_period": charts.category_chart(
-        periods, [charts.Series(kind, list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
-                  for kind in table.columns],
-        value_title="figures (repeats once)", legend=True)}
-    over_time = spending.money_over_time(chosen)
+    """The ledger's two charts: claims by first report, and per actor the claims and their EUR sum."""
+    chosen = state.summary(_selection, args=(kinds, owner))["claims"]
+    out = {}
+    over_time = ledger.claims_over_time(chosen)
     if not over_time.empty:
-        out["money_time"] = charts.category_chart(
-            list(over_time["period"]), [charts.Series("EUR bn (sum of figures)", list(over_time["total_eur"] / 1e9),
+        out["claims_time"] = charts.category_chart(
+            list(over_time["period"]), [charts.Series("claims first reported", list(over_time["claims"]),
                                                     KIND_COLOURS["money"])],
-            value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR", brush=True)
-        by_actor = spending.money_by_actor(chosen).iloc[::-1]
+            value_title="claims (each once)", brush=True)
+    by_actor = ledger.claims_by_actor(chosen).iloc[::-1]
+    money = by_actor[by_actor["money_claims"] > 0]
+    if not money.empty:
         out["money_actor"] = charts.category_chart(
-            list(by_actor["actor"]), [charts.Series("EUR bn (sum of figures)", list(by_actor["total_eur"] / 1e9), "#9467bd")],
-            horizontal=True, value_title="EUR bn (sum of figures)", value_format="%,.3f bn EUR")
+            list(money["actor"]), [charts.Series("EUR bn (sum of claims)", list(money["total_eur"] / 1e9), "#9467bd")],
+            horizontal=True, value_title="EUR bn (sum of claims, each once)", value_format="%,.3f bn EUR")
+    out["by_actor"] = ledger.claims_by_actor(chosen)
     return out
 
 
 selection = (tuple(kinds), tuple(owner))
 selected = state.summary(_selection, args=selection)
-tracker = selected["tracker"]
-if tracker.empty:
+tracker, chosen_claims = selected["tracker"], selected["claims"]
+if chosen_claims.empty:
     empty_state("No figures of that kind for that actor.")
     st.stop()
 
 counts = selected["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
-    col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
-money = tracker[tracker["kind"] == "money"]
-cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
+    col.metric(row.kind.replace("_", " ") + " claims", int(row.claims), help=f"{int(row.mentions)} mentions")
+total = ledger.total_eur(chosen_claims)
+cols[-1].metric("money claims, EUR total", f"{total / 1e9:,.2f} bn" if total is not None else "—",
+                help="Each commitment once, at the rate of its report's day; vague amounts are not summed.")
 
-# One section at a time (as on the Actors page): the GDP strip chart and the tables below the fold cost a first
-# paint more than half a second at 10k articles, so only the chosen section is built and drawn.
-SECTIONS = ["Over time and by actor", "Shares of GDP", "Every figure"]
+# One section at a time: only the chosen section is built and drawn.
+SECTIONS = ["Ledger", "Shares of GDP", "Every figure"]
 section = section_switch(SECTIONS, key="spending-section")
 
-if section == "Over time and by actor":
+if section == "Ledger":
     section_charts = state.summary(_charts, args=selection)
-    st.subheader("Figures over time")
-    st.caption("Click a bar to keep the articles stating a figure of that kind.")
-    charts.draw(section_charts["per_period"], key="spending-figures-time", field="figure", height=300)
-
-    st.subheader("Money over time and by actor")
-    if "money_time" not in section_charts:
-        st.info("No money figures among the selected ones.")
-    else:
-        a, b = st.columns(2)
+    a, b = st.columns(2)
+    a.subheader("Claims by first report")
+    if "claims_time" in section_charts:
         a.caption("Click a month, or brush a range of months, to keep it.")
-        charts.draw(section_charts["money_time"], key="spending-time", field="date", height=320, container=a)
+        charts.draw(section_charts["claims_time"], key="spending-time", field="date", height=300, container=a)
+    b.subheader("Per actor: claims and their sum in EUR")
+    if "money_actor" in section_charts:
         b.caption("Click an actor to keep the articles that name it.")
-        charts.draw(section_charts["money_actor"], key="spending-actor-chart", field="actor", height=320, container=b)
+        charts.draw(section_charts["money_actor"], key="spending-actor-chart", field="actor", height=300, container=b)
+    else:
+        b.info("No money claims among the selected ones.")
+    b.dataframe(section_charts["by_actor"], hide_index=True,
+                column_config={"total_eur": st.column_config.NumberColumn("EUR (sum of claims)", format="localized"),
+                               "largest_eur": st.column_config.NumberColumn("largest, EUR", format="localized")})
+
+    st.subheader("The ledger: one row per claim")
+    st.caption("A claim is one commitment (actor, kind, purpose, year, amount) however many articles report it. "
+               "“version of” shows an earlier amount it replaces; “variants” the wording of each report.")
+    columns = ["first_date", "actor", "amount", "value_eur", "purpose", "target_year", "status", "n_articles",
+               "n_mentions", "variants", "disagreement", "version_of", "part_of", "link"]
+    shown = first_rows(chosen_claims, what="claims")
+    st.dataframe(shown[columns], hide_index=True,
+                 column_config={"link": st.column_config.LinkColumn("first report", display_text="open in reader"),
+                                "amount": st.column_config.TextColumn("amount (as reported)", width="medium"),
+                                "value_eur": st.column_config.NumberColumn("EUR", format="compact"),
+                                "target_year": st.column_config.NumberColumn("target year", format="%d"),
+                                "n_articles": "articles", "n_mentions": "mentions", "first_date": "first report",
+                                "version_of": "version of"})
+    download_csv(chosen_claims, "claims")
+
+    st.subheader("The articles of a claim")
+    labels = {cid: f"{amt} — {act or '(unattributed)'}" + (f" — {pur}" if pur else "") + f" ({n} article{'s' * (n != 1)})"
+              for cid, amt, act, pur, n in zip(shown["claim_id"], shown["amount"], shown["actor"], shown["purpose"],
+                                                shown["n_articles"])}
+    picked = st.selectbox("Claim", list(labels), format_func=labels.get, key="spending-claim")
+    reports = ledger.claim_articles(picked, data["figures"], data["articles"]) if picked else None
+    if reports is not None and not reports.empty:
+        st.dataframe(reports, hide_index=True,
+                     column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
 
 if section == "Shares of GDP":
     st.subheader("Shares of GDP against the NATO targets")
@@ -119,11 +148,11 @@ if section == "Shares of GDP":
 
 if section == "Every figure":
     st.subheader("Every figure")
-    columns = ["date", "kind", "qualifier", "value", "value_high", "unit", "actor", "purpose", "year", "value_eur",
-               "mentions", "text", "sentence", "title", "link"]
+    columns = ["date", "kind", "qualifier", "value", "value_low", "value_high", "unit", "vague", "actor", "purpose",
+               "year", "value_eur", "mentions", "text", "sentence", "title", "link"]
     shown = first_rows(tracker[columns], what="figures")
     st.dataframe(shown, hide_index=True,
                  column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
                                 "value": st.column_config.NumberColumn(format="localized"),
                                 "value_eur": st.column_config.NumberColumn("EUR", format="localized")})
-    download_csv(tracker[columns + ["article_id", "figure_key", "rate_date"]], "figures")
+    download_csv(tracker[columns + ["article_id", "figure_key", "rate_date", "rate_basis", "claim_id"]], "figures")

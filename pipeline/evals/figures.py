@@ -25,6 +25,7 @@ from pipeline.evals.common import PROJECT_ROOT, peak_rss_mb, prf, shared_data_di
 SUITE = Path("peer-specs") / "recognizers-text" / "CurrencyModel.json"
 ANNOTATED = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "defence_sentences.jsonl"
 HELDOUT = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "heldout_ukraine_2026.jsonl"
+CLAIMS_GOLD = PROJECT_ROOT / "pipeline" / "data" / "corpora" / "figures" / "claims_gold.jsonl"
 _MINOR = {"Cent": "dollar", "Pence": "pound", "Penny": "pound"}
 
 
@@ -161,7 +162,7 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
     qualifier_agree = qualifier_total = 0
     for case in lines:
         rows = extract(case["sentence"], mentions=[])
-        pred = [(r["kind"], float(r["value"]), r["unit"]) for r in rows]
+        pred = [(r["kind"], float(r["value"] if r["value"] is not None else r["value_low"]), r["unit"]) for r in rows]
         gold = [(g["kind"], float(g["value"]), g["unit"]) for g in case["figures"]]
         gold_qualifiers = [g.get("qualifier", "") for g in case["figures"]]
         unused = list(gold)
@@ -187,6 +188,55 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
     return {"sentences": len(lines), "tp": tp, "fp": fp, "fn": fn, "prf": prf(tp, fp, fn),
             "qualifier_accuracy": qualifier_agree / qualifier_total if qualifier_total else 0.0,
             "per_kind": per_kind, "misses": misses}
+
+
+def evaluate_claims(path: Path = CLAIMS_GOLD) -> dict:
+    """Pairwise precision/recall of claim grouping on hand-made claims spanning articles.
+
+    Each gold line names a money figure (as written) in a sentence of a dated article and the claim it belongs
+    to. The figures of every line go through the real extractor (a seed article whole, for its context) and the
+    claims stage together; a pair of gold mentions is predicted together when both were found and share a
+    ``claim_id``. A mention the extractor misses is in no predicted pair (it costs recall)."""
+    import pandas as pd
+
+    from pipeline.stages.figures import extract
+    from pipeline.stages import claims
+
+    gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows, found, articles = [], {}, {}
+    for i, case in enumerate(gold):
+        doc = case["doc"]
+        if doc.startswith("seeds/"):
+            seed = next((PROJECT_ROOT / "seeds").glob(doc.split("/")[1] + "_*.txt"))
+            text = seed.read_text(encoding="utf-8")
+        else:
+            text = case["sentence"]
+        article_id = f"{doc}#{i}" if not doc.startswith("seeds/") else doc
+        articles[article_id] = case["date"]
+        extracted = [r for r in extract(text, date=case["date"]) if r["kind"] == "money"]
+        sent_start = text.find(case["sentence"]) if doc.startswith("seeds/") else 0
+        hit = next((r for r in extracted if case["figure"] in r["text"]
+                    and sent_start <= r["start"] < sent_start + len(case["sentence"])), None)
+        if hit is None:
+            continue
+        found[i] = len(rows)
+        rows.extend({**r, "article_id": article_id} for r in extracted)
+        found[i] = next(j for j in range(len(rows) - len(extracted), len(rows))
+                        if rows[j]["start"] == hit["start"])
+    figures = pd.DataFrame(rows)
+    arts = pd.DataFrame({"article_id": list(articles), "date": list(articles.values())})
+    _table, ids = claims.group(figures, arts) if len(figures) else (None, pd.Series([], dtype=object))
+    tp = fp = fn = 0
+    for a in range(len(gold)):
+        for b in range(a + 1, len(gold)):
+            same_gold = gold[a]["claim"] == gold[b]["claim"]
+            same_pred = a in found and b in found and ids.iloc[found[a]] == ids.iloc[found[b]]
+            tp += same_gold and same_pred
+            fp += same_pred and not same_gold
+            fn += same_gold and not same_pred
+    p, r, f = prf(tp, fp, fn)
+    return {"mentions": len(gold), "claims": len({g["claim"] for g in gold}), "found": len(found),
+            "tp": tp, "fp": fp, "fn": fn, "p": p, "r": r, "f1": f}
 
 
 def main(argv: list[str]) -> int:
@@ -230,5 +280,10 @@ def main(argv: list[str]) -> int:
         if verbose:
             for miss in res["misses"]:
                 print("      ", miss)
+    if CLAIMS_GOLD.exists():
+        res = evaluate_claims()
+        print(f"\nClaim grouping, {CLAIMS_GOLD.relative_to(PROJECT_ROOT)} ({res['mentions']} money mentions of "
+              f"{res['claims']} hand-made claims spanning articles; {res['found']} found by the extractor):")
+        print(f"  pairwise P {res['p']:.3f}  R {res['r']:.3f}  F1 {res['f1']:.3f}   tp/fp/fn {res['tp']}/{res['fp']}/{res['fn']}")
     print(f"\npeak memory {peak_rss_mb():.0f} MB")
     return 0

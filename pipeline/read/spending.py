@@ -14,7 +14,7 @@ from pipeline.read.query import reader_link
 GDP_TARGETS = (2.0, 3.5, 5.0)  # NATO: 2% (Wales 2014), 3.5% core + 1.5% related = 5% (The Hague 2025)
 TRACKER_COLUMNS = ["article_id", "figure_key", "kind", "value", "value_high", "unit", "qualifier", "actor", "purpose",
                    "year", "vague", "item", "value_eur", "value_usd", "rate_date", "mentions", "text", "sentence",
-                   "start", "end", "date", "title", "link"]
+                   "start", "end", "date", "title", "link", "value_low", "rate_basis", "claim_id"]
 
 
 def tracker_table(figures_df, articles_df=None):
@@ -38,7 +38,7 @@ def tracker_table(figures_df, articles_df=None):
         return series.iloc[0] if len(series) else None
 
     agg = {c: "first" for c in ("kind", "value", "value_high", "unit", "vague", "item", "value_eur", "value_usd",
-                                "rate_date", "text", "sentence", "start", "end")}
+                                "rate_date", "text", "sentence", "start", "end", "value_low", "rate_basis", "claim_id")}
     agg.update({c: first_filled for c in ("qualifier", "actor", "purpose", "year")})
     grouped = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).agg(agg)
     grouped["mentions"] = frame.groupby(["article_id", "figure_key"], sort=False, dropna=False).size()

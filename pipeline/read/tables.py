@@ -13,7 +13,8 @@ READ_TABLES = ("articles", "clusters", "assignments", "actor_mentions", "signals
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every pipeline table of a store, with its declared columns present (empty tables included).
+    """Every pipeline table of a store, with its declared columns present (empty tables included), and the
+    ``claims`` table grouped from the figures (``figures.claim_id`` links each figure to its claim).
 
     ``articles.cluster_id`` is read from the latest topic assignments (the
     topics stage refits over the whole corpus, so it is not stored per article).
@@ -24,4 +25,11 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
     declared = [c for c in schema.columns("articles") if c != "annotated"]
     tables["articles"] = articles[declared + [c for c in articles.columns if c not in declared]]
+    # Claims: the global step over all figures (one commitment reported across articles), grouped here on read
+    # over the whole store (so a claim keeps its id and all its articles whatever is filtered); each figure gets
+    # its claim_id. The claims stage is pure pandas (no model), so a page load stays light.
+    from pipeline.stages import claims as claims_stage
+
+    tables["claims"], claim_ids = claims_stage.group(tables["figures"], tables["articles"])
+    tables["figures"]["claim_id"] = claim_ids.astype(object) if len(claim_ids) else pd.Series(dtype=object)
     return tables

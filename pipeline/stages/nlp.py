@@ -46,8 +46,9 @@ def parse(sentence: str):
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split ``text`` into sentences; return ``(start, end)`` offsets, whitespace trimmed.
 
-    A line break always ends a sentence (news text keeps one paragraph per
-    line); a full stop ends one unless it follows a known abbreviation, an
+    A line break ends a sentence (news text keeps one paragraph per line),
+    except a wrapped line: one break between a word or number and a lower-case
+    word ("commit $40⏎billion"); a full stop ends one unless it follows a known abbreviation, an
     initial ("Lloyd J. Austin") or a number's decimal point.
     """
     spans: list[tuple[int, int]] = []
@@ -55,6 +56,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
         token = match.group(0)
+        if token == "\n" and re.match(r"[ \t]*[a-z]", text[end:end + 3]) and re.search(r"[\w,$€£]$", text[:match.start()]):
+            continue  # a line wrapped inside a sentence ("commit $40⏎billion in loans")
         if token.startswith("."):
             before = text[start:match.start()]
             word = re.search(r"([\w.]+)$", before)

@@ -1,0 +1,152 @@
+"""Tests of the claims stage (pipeline.stages.claims) and the ledger read side (pipeline.read.ledger): real seed
+articles through the real pipeline, and real sentences from news articles."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.stages.figures import extract
+from pipeline.read import ledger
+from pipeline.stages import claims
+
+
+def _figures(articles: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(article_id, date, text) -> the figures and articles tables as the pipeline makes them."""
+    rows = [{**r, "article_id": aid} for aid, date, text in articles for r in extract(text, date=date or None)]
+    arts = pd.DataFrame([{"article_id": aid, "date": date, "title": aid} for aid, date, _t in articles])
+    return pd.DataFrame(rows), arts
+
+
+def test_seed_store_innovation_fund_is_one_claim_at_about_one_billion_euros(seed_store):
+    from pipeline.read.tables import load_tables
+
+    tables = load_tables(seed_store)
+    table = tables["claims"]
+    money = table[table["kind"] == "money"]
+    fund = money[money["actor"] == "NATO"]
+    assert len(fund) == 1, fund
+    fund = fund.iloc[0]
+    assert fund["n_articles"] == 2 and fund["n_mentions"] == 3
+    assert (fund["value"], fund["unit"], fund["value_eur"]) == (1e9, "EUR", 1e9)
+    assert fund["programme"] == "NATO Innovation Fund"
+    assert (fund["first_date"], fund["last_date"]) == ("2021-10-20", "2021-10-22")
+    assert "a billion dollars" in fund["variants"] and "One billion euros" in fund["variants"]
+    # every figures row has its claim, and the fund's three mentions point at the same one
+    assert tables["figures"]["claim_id"].str.startswith("c").all()
+    assert (tables["figures"]["claim_id"] == fund["claim_id"]).sum() == 3
+    # the total sums claims: the fund once (it was 1.96 bn EUR summing mentions)
+    assert ledger.total_eur(table) == pytest.approx(1e9 + float(money[money["actor"] != "NATO"]["value_eur"].sum()))
+    assert ledger.claims_by_actor(table).set_index("actor").loc["NATO", "total_eur"] == pytest.approx(1e9)
+
+
+def test_seed_store_thousands_of_is_a_claim_without_a_value(seed_store):
+    from pipeline.read.tables import load_tables
+
+    table = ledger.ledger_table(load_tables(seed_store)["claims"])
+    vague = table[table["amount"].str.startswith("thousands of")]
+    assert len(vague) == 1
+    row = vague.iloc[0]
+    assert row["vague"] and pd.isna(row["value"]) and row["value_low"] == 2000 and pd.isna(row["value_eur"])
+    assert row["amount"] == "thousands of additional armored vehicles"
+
+
+def test_seed_store_gdp_parts_point_at_their_total(seed_store):
+    from pipeline.read.tables import load_tables
+
+    table = ledger.ledger_table(load_tables(seed_store)["claims"])
+    shares = table[table["kind"] == "pct_gdp"].set_index("amount")
+    assert shares.loc["3.5% of GDP", "part_of"] == "part of 5% of GDP"
+    assert shares.loc["1.5% of GDP", "part_of"] == "part of 5% of GDP"
+    assert shares.loc["5% of GDP", "part_of"] == ""
+
+
+def test_export_has_the_claims_table_and_claim_id_on_figures(seed_store, tmp_path):
+    from pipeline.read.export import export_store
+
+    written = dict((p.name, n) for p, n in export_store(seed_store, tmp_path, "csv"))
+    assert written["claims.csv"] >= 5
+    exported = pd.read_csv(tmp_path / "claims.csv")
+    for column in ("claim_id", "kind", "actor", "purpose", "value", "value_low", "value_high", "unit", "value_eur",
+                   "target_year", "first_date", "last_date", "n_articles", "n_mentions", "status"):
+        assert column in exported.columns
+    figures = pd.read_csv(tmp_path / "figures.csv")
+    assert set(figures["claim_id"]) == set(exported["claim_id"])
+    vague = figures[figures["vague"].astype(bool)]
+    assert len(vague) and vague["value"].isna().all() and vague["value_low"].notna().all()
+
+
+# Real sentences (ukraine_war_news_gdelt_hellaskella33, GDELT news 2022) reporting the same pledges.
+SAME_PLEDGE = [
+    ("a", "2022-04-21", "President Joe Biden on Thursday announced an additional $800 million in military aid for "
+                        "Ukraine."),
+    ("b", "2022-04-22", "The United States pledged another $800 million in military assistance for Ukraine, the "
+                        "White House said."),
+    ("c", "2022-10-04", "The United States will send another $625 million in military aid to Ukraine."),
+]
+
+
+def test_a_pledge_restated_joins_its_claim_and_a_new_package_months_later_is_another():
+    figs, arts = _figures(SAME_PLEDGE)
+    table, ids = claims.group(figs, arts)
+    money = table[table["kind"] == "money"].sort_values("first_date")
+    assert list(money["n_articles"]) == [2, 1]
+    assert list(money["value"]) == [800e6, 625e6]
+    assert money.iloc[0]["status"] == "pledged"       # "pledged" in one report, "announced" in the other
+    assert len(set(ids)) == len(table)
+
+
+def test_same_amount_in_two_currencies_is_one_claim_only_within_the_tolerance():
+    figs, arts = _figures([
+        ("x", "2021-10-22", "NATO allies agreed to invest one billion euros in the NATO Innovation Fund."),
+        ("y", "2021-10-20", "NATO said the NATO Innovation Fund will have over a billion dollars."),
+        ("z", "2021-10-25", "NATO said the NATO Innovation Fund could reach two billion dollars."),
+    ])
+    table, _ids = claims.group(figs, arts)
+    assert sorted(table["n_articles"]) == [1, 2]
+    later = table[table["n_articles"] == 1].iloc[0]
+    first = table[table["n_articles"] == 2].iloc[0]
+    assert later["supersedes"] == first["claim_id"]    # another amount for the same fund: a new version
+    shown = ledger.ledger_table(table).set_index("claim_id")
+    assert shown.loc[later["claim_id"], "version_of"] == "USD 1.00 bn → USD 2.00 bn"   # a tie of mentions: the first report's amount
+
+
+def test_different_actors_never_share_a_claim():
+    figs, arts = _figures([
+        ("p", "2024-02-01", "Germany pledged 500 million euros in military aid for Ukraine."),
+        ("q", "2024-02-02", "France pledged 500 million euros in military aid for Ukraine."),
+    ])
+    table, _ids = claims.group(figs, arts)
+    assert sorted(table["actor"]) == ["France", "Germany"]
+
+
+def test_claims_over_time_counts_each_claim_once_and_never_sums_a_vague_one():
+    figs, arts = _figures(SAME_PLEDGE + [("d", "2022-10-05", "Russia has sent thousands of troops and hundreds of "
+                                                              "millions of dollars of equipment.")])
+    table, _ids = claims.group(figs, arts)
+    by_month = ledger.claims_over_time(table).set_index("period")
+    assert by_month.loc["2022-04", "claims"] == 1
+    assert by_month.loc["2022-04", "total_eur"] == pytest.approx(table[table["value"] == 800e6]["value_eur"].iloc[0])
+    october = table[table["first_date"].str.startswith("2022-10")]
+    assert october["vague"].sum() >= 1
+    assert by_month.loc["2022-10", "total_eur"] == pytest.approx(table[table["value"] == 625e6]["value_eur"].iloc[0])
+
+
+def test_empty_figures_give_an_empty_ledger():
+    table, ids = claims.group(pd.DataFrame(), None)
+    assert table.empty and list(table.columns) == claims.CLAIM_COLUMNS and ids.empty
+    assert ledger.ledger_table(table).empty and ledger.total_eur(table) is None
+
+
+def test_seed_store_fourfold_and_400_percent_are_one_claim_shown_side_by_side(seed_store):
+    """Seed 004: "a fourfold enhancement of air defense systems" and "an increase in air defense capabilities,
+    reportedly by 400%" (twice) are one call, and the article disagrees with itself on the amount."""
+    from pipeline.read.tables import load_tables
+
+    table = load_tables(seed_store)["claims"]
+    changes = table[table["kind"] == "pct_change"]
+    air = changes[changes["variants"].str.contains("fourfold")]
+    assert len(air) == 1
+    air = air.iloc[0]
+    assert "400%" in air["variants"] and air["n_mentions"] == 3
+    assert air["disagreement"] == "fourfold (+300%) vs 400% (+400%)"
+    assert air["value"] == 400                      # as most mentions give it
