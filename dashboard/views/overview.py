@@ -29,31 +29,30 @@ cols[0].metric("Articles", counts_now["articles"])
 cols[1].metric("Topic clusters", counts_now["clusters"])
 cols[2].metric("Actors", counts_now["actors"])
 cols[3].metric("Spending figures", counts_now["figures"])
-cols[4].metric("Net tension", f"{balance['net']:+.1f}", help="Escalation minus de-escalation, each signal weighted by its "
-               "category's Goldstein magnitude and its modality (negated, hypothetical, future and reported signals "
-               "weigh less): the same sum the Tension over time page plots.")
+cols[4].metric(f"Net {tension.MEASURE.lower()}", f"{balance['net']:+.1f}", help=tension.MEASURE_HELP)
 
 direction = "escalation outweighs de-escalation" if balance["net"] > 0 else (
     "de-escalation outweighs escalation" if balance["net"] < 0 else "escalation and de-escalation balance")
 st.subheader(f"Tension: {direction}")
-st.write(f"{balance['signals']} signals — escalation {balance['escalation']:.1f}, "
-         f"de-escalation {balance['deescalation']:.1f} (Goldstein-weighted).")
+st.markdown(f"{balance['signals']} signals — {tension.MEASURE.lower()}: escalation {balance['escalation']:.1f}, "
+         f"de-escalation {balance['deescalation']:.1f}.", help=tension.MEASURE_HELP)
 
 left, right = st.columns(2)
 counts = state.summary(query.signal_counts, "signals")
 
 
 def _signals_chart(counts) -> charts.Chart:
-    """Weighted signals per category, escalation and de-escalation stacked (largest category on top)."""
-    totals = counts.groupby("category")["weight"].sum().sort_values(kind="stable")
+    """Tension score per category, escalation and de-escalation stacked (largest category on top), by label."""
+    totals = counts.groupby("category")["score"].sum().sort_values(kind="stable")
     order = list(totals.index)
+    names = counts.drop_duplicates("category").set_index("category")["label"]
     series = []
     for direction, colour in (("escalation", charts.ESCALATION), ("de-escalation", charts.DEESCALATION)):
-        part = counts[counts["direction"] == direction].set_index("category")["weight"]
+        part = counts[counts["direction"] == direction].set_index("category")["score"]
         if not part.empty:
-            series.append(charts.Series(direction, [part.get(c) for c in order], colour))
-    return charts.category_chart(order, series, horizontal=True, value_title="weighted signals",
-                                 value_format="%,.1f")
+            series.append(charts.Series(direction, [part.get(c) for c in order], colour, keys=order))
+    return charts.category_chart([names[c] for c in order], series, horizontal=True,
+                                 value_title=tension.MEASURE.lower(), value_format="%,.1f")
 
 
 def _clusters_chart(sizes) -> charts.Chart:
@@ -69,7 +68,7 @@ def _months_chart(per_month) -> charts.Chart:
 
 
 with left:
-    st.markdown("**Signals by category** — click a bar to keep that category")
+    st.markdown(f"**{tension.MEASURE} by category** — click a bar to keep that category", help=tension.MEASURE_HELP)
     if counts.empty:
         st.info("No tension signals in these articles. Clear the signal filter or pick other articles.")
     else:

@@ -89,6 +89,7 @@ def quotes_table(articles, mentions):
     ``articles`` needs ``article_id`` and ``text`` (``title``/``date`` used when present); ``mentions`` are the
     stored actor-mention rows (offsets into each article's text).
     """
+    from pipeline.read.labels import display_date
     from pipeline.stages import actors as actors_stage  # quotes are found in the text at read time (no spaCy)
 
     columns = ["actor", "actor_type", "quote", "cue", "article_id", "title", "date"]
@@ -103,7 +104,7 @@ def quotes_table(articles, mentions):
         for quote in actors_stage.quotes(str(article.get("text") or ""), article_mentions):
             rows.append({"actor": quote["actor"], "actor_type": quote["actor_type"], "quote": quote["quote"],
                          "cue": quote["cue"], "article_id": article["article_id"],
-                         "title": article.get("title") or "", "date": article.get("date") or ""})
+                         "title": article.get("title") or "", "date": display_date(article)})
     return pd.DataFrame(rows, columns=columns)
 
 

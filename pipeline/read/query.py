@@ -151,9 +151,10 @@ def article_titles(articles: pd.DataFrame, n: int | None = None) -> list[tuple[s
 
 def latest_articles(articles: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` most recent articles (dated first, newest first), with the columns an overview lists."""
-    frame = articles.assign(when=article_dates(articles))
+    from pipeline.read.labels import display_dates
+    frame = articles.assign(when=article_dates(articles), shown=display_dates(articles))
     frame = frame.sort_values(["when", "title"], ascending=[False, True], kind="stable")
-    return frame[["article_id", "when", "title", "source"]].head(n).rename(columns={"when": "date"}).reset_index(drop=True)
+    return frame[["article_id", "shown", "title", "source"]].head(n).rename(columns={"shown": "date"}).reset_index(drop=True)
 
 
 def actor_counts(mentions: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
@@ -166,11 +167,21 @@ def actor_counts(mentions: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
 
 
 def signal_counts(signals: pd.DataFrame) -> pd.DataFrame:
-    """Signals by category and direction: columns category, direction, signals, weight."""
+    """Signals by category and direction: columns category, label, direction, signals, score.
+
+    ``score`` is the tension score (:data:`pipeline.read.tension.MEASURE`) of the category's signals, as a
+    magnitude: per direction the scores sum to :func:`pipeline.read.tension.balance`'s escalation and
+    de-escalation.
+    """
+    from pipeline.read import tension
+    from pipeline.read.labels import label
     if signals.empty:
-        return pd.DataFrame(columns=["category", "direction", "signals", "weight"])
-    frame = signals.assign(direction=signals["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation"))
-    g = frame.groupby(["category", "direction"]).agg(signals=("article_id", "size"), weight=("weight", "sum")).reset_index()
+        return pd.DataFrame(columns=["category", "label", "direction", "signals", "score"])
+    scores = tension.signal_scores(signals)
+    frame = signals.assign(direction=scores.map(lambda p: "escalation" if p > 0 else "de-escalation"),
+                           _score=scores.abs())
+    g = frame.groupby(["category", "direction"]).agg(signals=("article_id", "size"), score=("_score", "sum")).reset_index()
+    g.insert(1, "label", g["category"].map(lambda c: label("signal_category", c)))
     return g.sort_values(["signals", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
