@@ -102,8 +102,20 @@ def test_cluster_sizes_and_articles_per_period(seed_tables):
     assert sizes["articles"].sum() == (seed_tables["articles"]["cluster_id"] >= 0).sum()
     assert all(f"(#{c})" in label for c, label in zip(sizes["cluster_id"], sizes["label"]))
     periods = query.articles_per_period(seed_tables["articles"])
-    assert periods["articles"].sum() == 3          # 002 and 003 are undated
-    assert "2021-10" in set(periods["period"]) and list(periods["period"]) == sorted(periods["period"])
+    # 002 and 003 are undated; 001 and 004 have inferred years only, which a month cannot place
+    assert list(periods["period"]) == ["2021-10"] and periods["articles"].sum() == 1
+    assert periods.attrs["year_only"] == 2
+
+
+def test_articles_over_time_is_a_true_time_axis():
+    """Periods sit at their real distances: the empty ones between are there, with no article."""
+    import pandas as pd
+    months = query.articles_per_period(pd.DataFrame({"date": ["2021-10-22", "2022-01-05", "2022-01-09", "2022"]}))
+    assert list(months["period"]) == ["2021-10", "2021-11", "2021-12", "2022-01"]
+    assert list(months["articles"]) == [1, 0, 0, 2] and months.attrs["year_only"] == 1
+    years = query.articles_per_period(pd.DataFrame({"date": ["2015-03-01", "2021-10-22", "2025"]}))
+    assert list(years["period"]) == [str(y) for y in range(2015, 2026)]
+    assert years["articles"].sum() == 3 and list(years["articles"])[1:6] == [0, 0, 0, 0, 0]
 
 
 def test_reader_link_carries_article_and_position():

@@ -84,9 +84,13 @@ with right:
 
 per_month = state.summary(query.articles_per_period, "articles")
 if not per_month.empty:
-    st.markdown("**Articles over time** — click a month, or brush a range of months, to keep it "
-                "(undated articles are not shown)")
+    step = "month" if len(str(per_month["period"].iloc[0])) == 7 else "year"
+    st.markdown(f"**Articles over time** — one bar per {step}, empty {step}s included; click a {step}, or brush "
+                f"a range, to keep it (undated articles are not shown)")
     charts.draw(_months_chart(per_month), key="overview-time", field="date", height=260)
+    if per_month.attrs.get("year_only"):
+        st.caption(f"{per_month.attrs['year_only']} article(s) dated only to a year (inferred) are not on this "
+                   "month axis; they stay in every other count.")
 
 st.subheader("Latest articles")
 latest = state.summary(query.latest_articles, "articles", n=10)

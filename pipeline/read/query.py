@@ -299,14 +299,37 @@ def cluster_sizes(articles: pd.DataFrame, clusters: pd.DataFrame, n: int | None 
     return frame.head(n) if n else frame
 
 
+#: Longest span (in months) drawn month by month; a longer one is drawn year by year.
+MONTHLY_SPAN_MONTHS = 60
+
+
 def articles_per_period(articles: pd.DataFrame) -> pd.DataFrame:
-    """Dated articles per month (``YYYY-MM``; year-only dates per year ``YYYY``), oldest first: columns period, articles."""
+    """Dated articles per period on a true time axis, oldest first: columns period, articles.
+
+    Months (``YYYY-MM``) from the first to the last month, empty months included, when the dates with a
+    month span at most :data:`MONTHLY_SPAN_MONTHS`; articles dated only to a year (an inferred year) cannot
+    be placed on a month and are counted in ``attrs["year_only"]``. A longer span is drawn by year
+    (``YYYY``), every year from the first to the last, with every dated article.
+    """
     dates = article_dates(articles)
-    periods = dates[dates != ""].map(lambda d: d[:7])
-    if periods.empty:
+    dates = dates[dates != ""]
+    if dates.empty:
         return pd.DataFrame(columns=["period", "articles"])
-    counts = periods.value_counts().sort_index()
-    return pd.DataFrame({"period": counts.index.astype(str), "articles": counts.to_numpy()})
+    months = dates[dates.str.len() >= 7].map(lambda d: d[:7])
+    span = 0 if months.empty else (
+        (int(months.max()[:4]) - int(months.min()[:4])) * 12 + int(months.max()[5:]) - int(months.min()[5:]) + 1)
+    if not months.empty and span <= MONTHLY_SPAN_MONTHS:
+        axis = pd.period_range(months.min(), months.max(), freq="M").strftime("%Y-%m")
+        counts = months.value_counts().reindex(axis, fill_value=0)
+        out = pd.DataFrame({"period": list(axis), "articles": counts.to_numpy()})
+        out.attrs["year_only"] = int((dates.str.len() == 4).sum())
+        return out
+    years = dates.map(lambda d: d[:4])
+    axis = [str(y) for y in range(int(years.min()), int(years.max()) + 1)]
+    counts = years.value_counts().reindex(axis, fill_value=0)
+    out = pd.DataFrame({"period": axis, "articles": counts.to_numpy()})
+    out.attrs["year_only"] = 0
+    return out
 
 
 def sample_by_group(frame: pd.DataFrame, n: int, by: str, seed: int = 0) -> pd.DataFrame:
