@@ -318,3 +318,18 @@ def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
                           env={**os.environ, "NEWSINTEL_STORE": str(seed_store), "PYTHONPATH": str(root)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_inferred_year_reads_inferred_on_every_page_that_shows_a_date(app, seed_tables):
+    """Seed 004 has no date of its own; its year 2025 is inferred from the upcoming summit in The Hague."""
+    latest = app.dataframe[0].value
+    assert "2025 (inferred)" in set(latest["date"]) and "2025" not in set(latest["date"])
+    app.switch_page("views/reader.py")
+    arts = seed_tables["articles"]
+    app.query_params["article"] = arts.loc[arts["date_inferred"] == "2025", "article_id"].iloc[0]
+    app.run()
+    assert not app.exception
+    assert "Date: 2025 (inferred)" in texts(app)
+    for frame in app.dataframe:          # the reader's signal/actor/figure tables: words, never ids or "None"
+        cells = set(frame.value.astype(str).to_numpy().ravel())
+        assert "None" not in cells and "threat_ultimatum" not in cells
