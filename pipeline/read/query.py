@@ -55,8 +55,9 @@ class Filters:
             out.append(("undated", "Dated articles only", False))
         out += [("cluster", f"Cluster #{c}", c) for c in self.clusters]
         out += [("actor", f"Actor: {a}", a) for a in self.actors]
-        out += [("signal", f"Signal: {c}", c) for c in self.categories]
-        out += [("figure", f"Figure: {k}", k) for k in self.figure_kinds]
+        from pipeline.read.labels import label
+        out += [("signal", f"Signal: {label('signal_category', c)}", c) for c in self.categories]
+        out += [("figure", f"Figure: {label('figure_kind', k)}", k) for k in self.figure_kinds]
         return out
 
 
