@@ -38,6 +38,8 @@ pages = [
     st.Page(VIEWS / "spending.py", title="Spending tracker", icon=":material/payments:", url_path="spending"),
     st.Page(VIEWS / "tension.py", title="Tension over time", icon=":material/trending_up:", url_path="tension"),
     st.Page(VIEWS / "reader.py", title="Article reader", icon=":material/article:", url_path="reader"),
+    st.Page(VIEWS / "search.py", title="Search and attention", icon=":material/search:", url_path="search"),
+    st.Page(VIEWS / "alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
     st.Page(VIEWS / "data.py", title="Add & export data", icon=":material/upload_file:", url_path="data"),
 ]
 page = st.navigation(pages, position="hidden")

@@ -139,6 +139,9 @@ def _ensure_store(path: str) -> str:
         from pipeline import run  # the whole pipeline, only when the store must be built
 
         run.run([SEEDS_DIR], path)
+        from pipeline import alerts
+
+        alerts.add_seed_watchlists(path)  # a store built from the seeds opens the Alerts page on an example
     return path
 
 
@@ -312,6 +315,11 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     with st.sidebar:
         st.subheader("Filters")
         path = str(store_dir())
+        text = st.text_input("Search", key="q", **FILTER_WIDGET_STATE, placeholder='"air defence" AND Poland',
+                             help=SEARCH_HELP)
+        text_ids, error = search_ids(text)
+        if error:
+            st.error(error, icon=":material/search_off:")
         span = _date_span_text(path, _store_version(path))
         date_from = st.date_input("From", value=None, min_value=EARLIEST_PUBLICATION, key="from", **FILTER_WIDGET_STATE)
         date_to = st.date_input("To", value=None, min_value=EARLIEST_PUBLICATION, key="to", **FILTER_WIDGET_STATE, help=span)
@@ -330,12 +338,41 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
     return query.Filters(
         date_from=date_from, date_to=date_to, include_undated=bool(include_undated),
         clusters=tuple(clusters), actors=tuple(actors), categories=tuple(cats), figure_kinds=tuple(kinds),
+        text=(text or "").strip() if text_ids is not None else "", text_ids=text_ids,
     )
+
+
+SEARCH_HELP = ('Words in the title or text. AND, OR, NOT (capitals), "exact phrase", prefix*, '
+               "title:word, source:word, actor:name; e.g. `Novichok OR Skripal`, `\"air defence\" AND Poland`.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _search_ids(path: str, version: tuple, text: str) -> frozenset:
+    from pipeline.read import search
+
+    return frozenset(search.matching_ids(path, text))
+
+
+def search_ids(text: str | None) -> tuple[frozenset | None, str]:
+    """The article_ids the sidebar's query matches (None when there is no query) and an error for people
+    (a malformed query filters nothing and says what is wrong and where)."""
+    from pipeline.read import search
+
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    path = str(store_dir())
+    try:
+        return _search_ids(path, _store_version(path), text), ""
+    except search.QueryError as exc:
+        return None, f"Search not applied: {exc.message} (at character {exc.position + 1})."
 
 
 def url_params(filters: query.Filters, tables: dict[str, pd.DataFrame]) -> dict[str, str | list[str]]:
     """The URL parameters that restore ``filters`` (as the bound widgets write them)."""
     params: dict[str, str | list[str]] = {}
+    if filters.text:
+        params["q"] = filters.text
     if filters.date_from:
         params["from"] = filters.date_from.isoformat()
     if filters.date_to:
@@ -355,6 +392,10 @@ def _bound_url_values(filters: query.Filters, tables: dict[str, pd.DataFrame]) -
     """What each filter parameter should read in the address bar: the filters' own values, with the date
     fields as the widgets hold them (a 'From' after 'To' is ignored by the filter but stays in the widget)."""
     want = {name: (v if isinstance(v, list) else [v]) for name, v in url_params(filters, tables).items()}
+    typed = (st.session_state.get("q") or "").strip()
+    want.pop("q", None)
+    if typed:  # a malformed query stays in the box and the address bar, as typed
+        want["q"] = [st.session_state.get("q")]
     for name in ("from", "to"):
         value = st.session_state.get(name)
         want.pop(name, None)
@@ -450,7 +491,7 @@ def page_menu(pages: list) -> None:
 # ---------------------------------------------------------------- cross-filtering
 
 def _default(field: str):
-    return {"from": None, "to": None, "undated": True}.get(field, [])
+    return {"from": None, "to": None, "undated": True, "q": ""}.get(field, [])
 
 
 def apply_filter_values(field: str, values: list) -> bool:

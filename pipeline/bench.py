@@ -106,7 +106,12 @@ def _measure(stage: str, size: int, budget: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print documents/s and peak memory per stage and size (one subprocess each)."""
+    """Print documents/s and peak memory per stage and size (one subprocess each); ``bench search`` prints
+    query latency, the index's ingest cost and a watch cycle (:mod:`pipeline.bench_search`)."""
+    if argv and argv[0] == "search":
+        from pipeline import bench_search
+
+        return bench_search.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m pipeline bench")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, from {','.join(STAGES)}")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="documents per run, comma-separated")

@@ -12,6 +12,10 @@ Commands (the first three are a contract other clients depend on):
     Verify a store's integrity.
 ``retag signals|figures|topics --store DIR``
     Re-run one stage over a store's articles, stored actor mentions reused (after a lexicon or rule change).
+``search --store DIR QUERY [--format jsonl]``
+    Ranked matching article_ids with snippets (a malformed query: exit 2, message and position).
+``watch FEEDS.txt --store DIR --every 15m [--once]``
+    Poll feeds with conditional GET, ingest what is new, evaluate watchlists and deliver alerts.
 ``eval STAGE [ARGS]``
     Print a stage's evaluation figures on labelled public corpora.
 ``bench [ARGS]``
@@ -61,9 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verify a store's integrity")
     p.add_argument("--store", required=True)
 
+    p = sub.add_parser("search", help="full-text search of a store: matching article_ids with rank and snippet")
+    p.add_argument("--store", required=True)
+    p.add_argument("query", help='e.g. \'"air defence" AND Poland\' (a query starting with - goes after --)')
+    p.add_argument("--format", choices=("text", "jsonl"), default="text")
+    p.add_argument("--limit", type=int, default=50, help="at most this many results (default 50)")
+
+    p = sub.add_parser("watch", help="poll RSS/Atom feeds and pages on a schedule; evaluate watchlists; send alerts")
+    p.add_argument("feeds", help="a text file of feed or page URLs, one per line (# comments)")
+    p.add_argument("--store", required=True)
+    p.add_argument("--every", default="15m", help="interval between cycles: 30s, 15m, 1h (default 15m)")
+    p.add_argument("--once", action="store_true", help="run one cycle and exit (for cron)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds before a feed that hangs is given up")
+
     p = sub.add_parser("eval", help="evaluate a stage on labelled corpora")
     p.add_argument("stage", choices=EVAL_STAGES)
     p.add_argument("args", nargs=argparse.REMAINDER)
+
+    p = sub.add_parser("train", help="train a stage's model on its annotated corpus (train split only)")
+    p.add_argument("stage", choices=("signals",))
 
     p = sub.add_parser("bench", help="documents/s and peak memory per stage")
     p.add_argument("args", nargs=argparse.REMAINDER)
@@ -204,9 +224,57 @@ def _cmd_check(args) -> int:
     return 0
 
 
+def _cmd_search(args) -> int:
+    from pipeline.read import search
+
+    try:
+        hits, total = search.search(args.store, args.query, limit=max(1, args.limit))
+    except search.QueryError as exc:
+        print(f"error: malformed query: {exc.message} at position {exc.position}", file=sys.stderr)
+        print(f"  {args.query[:120]}", file=sys.stderr)
+        if exc.position <= 120:
+            print("  " + " " * exc.position + "^", file=sys.stderr)
+        return 2
+    for h in hits:
+        if args.format == "jsonl":
+            print(json.dumps({"article_id": h.article_id, "rank": h.rank, "score": h.score,
+                              "snippet": search.snippet_text(h.snippet)}, ensure_ascii=False))
+        else:
+            print(f"{h.rank}\t{h.article_id}\t{' '.join(search.snippet_text(h.snippet).split())}")
+    if args.format != "jsonl":
+        print(f"{len(hits)} of {total} matching articles", file=sys.stderr)
+    return 0
+
+
+def _cmd_watch(args) -> int:
+    from pipeline import watch
+
+    try:
+        every = watch.parse_interval(args.every)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return watch.main(args.feeds, args.store, every=every, once=args.once, timeout=args.timeout)
+
+
 def _cmd_eval(args) -> int:
     module = importlib.import_module(f"pipeline.evals.{args.stage}")
     return int(module.main(list(args.args)) or 0)
+
+
+def _cmd_train(args) -> int:
+    from pipeline.stages import signal_model, signals
+
+    rows = signal_model.load_corpus("train")
+    if not rows:
+        print(f"error: no train-split sentences in {signal_model.CORPUS_DIR}", file=sys.stderr)
+        return 2
+    summary = signal_model.train(rows, list(signals.load_categories()))
+    print(f"trained signals model on {summary['sentences']} train sentences ({summary['events']} events): "
+          f"{summary['vocabulary']} category features, {summary['modality_vocabulary']} modality features, "
+          f"{signal_model.MODEL_PATH.relative_to(signal_model.DATA_DIR.parent.parent)} "
+          f"{summary['bytes'] / 1e6:.2f} MB")
+    return 0
 
 
 def _cmd_bench(args) -> int:
@@ -217,12 +285,15 @@ def _cmd_bench(args) -> int:
 
 _COMMANDS = {
     "run": _cmd_run,
+    "search": _cmd_search,
+    "watch": _cmd_watch,
     "export": _cmd_export,
     "extract": _cmd_extract,
     "retag": _cmd_retag,
     "check": _cmd_check,
     "eval": _cmd_eval,
     "bench": _cmd_bench,
+    "train": _cmd_train,
 }
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "cue:str base_polarity:int sentence_start:int sentence_end:int source_actor:str target_actor:str "
         "cameo_code:str score:float source_country:str target_country:str source_start:int source_end:int "
         "target_start:int target_end:int clause_depth:int background:bool source_phrase_start:int "
-        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str")),
+        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str confidence:float")),
     Table("figures", "figures", "article_id", exported=True, doc="spending figures", columns=_cols(
         "article_id:str! kind:str value:float unit:str qualifier:str actor:str start:int! end:int! text:str "
         "value_low:float value_high:float vague:bool scale_word:str item:str purpose:str year:int "

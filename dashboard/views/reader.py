@@ -74,6 +74,12 @@ legend += f' <span style="padding:0 6px;border-radius:3px;{reader.UNASSERTED_STY
 st.html(f"<div style='font-size:0.85em'>Highlights: {legend} — hover a highlight for its explanation "
         "(signal category, polarity, modality and weight; actor and role; figure and owner).</div>")
 spans = reader.spans_for_article(article_id, view.tables)
+if view.filters.text:  # the sidebar query's hits (escaped like every highlight)
+    from pipeline.read import search
+
+    hits = search.hit_spans(text, view.filters.text)
+    spans += [reader.Span(s, e, "search", f"search: {view.filters.text}") for s, e in hits]
+    st.caption(f"{len(hits)} hit{'s' if len(hits) != 1 else ''} of the search “{view.filters.text}” in the text.")
 st.html(reader.highlight_html(text, spans, anchor=at))
 if at is not None:  # our own script (no article text in it): scroll the linked sentence into view
     st.html("<script>setTimeout(function(){var e=document.getElementById('reader-focus');"

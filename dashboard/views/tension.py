@@ -81,7 +81,7 @@ if section == "Signals":
     # the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
     table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
     table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
-    cols = [c for c in ["category", "direction", "modality", "weight", "score", "cue", "source_actor", "target_actor",
+    cols = [c for c in ["category", "direction", "modality", "confidence", "weight", "score", "cue", "source_actor", "target_actor",
                         "evidence", "title", "date"] if c in table.columns]
     shown = tension.strongest(table, SIGNALS_SHOWN)
     if table.empty:
@@ -107,7 +107,7 @@ if section == "Evidence behind a period":
             choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
                                   key="tension-period", format_func=labels.__getitem__)
             found = timeline.evidence(choice)
-            ev_cols = [c for c in ["score", "category", "modality", "cue", "source_actor", "target_actor", "evidence",
+            ev_cols = [c for c in ["score", "category", "modality", "confidence", "cue", "source_actor", "target_actor", "evidence",
                                    "title", "date"] if c in found.columns]
             found = for_display(found, articles)
             st.dataframe(found[ev_cols], hide_index=True)

@@ -320,10 +320,111 @@ def eval_speed(data: Path, n: int) -> None:
     print(f"  peak RSS {peak_rss_mb():.0f} MB")
 
 
+def _kappa(pairs) -> float:
+    """Cohen's kappa of two annotators' labels, given as (label_1, label_2) pairs."""
+    n = len(pairs)
+    if not n:
+        return 0.0
+    agree = sum(a == b for a, b in pairs) / n
+    c1, c2 = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    chance = sum(c1[k] * c2[k] for k in c1) / (n * n)
+    return (agree - chance) / (1 - chance) if chance < 1 else 1.0
+
+
+def eval_corpus_agreement() -> None:
+    """Cohen's kappa on the double-annotated sample of the signals corpus."""
+    from pipeline.stages import signal_model
+
+    print("7. Inter-annotator agreement on the double-annotated sample (data/corpora/signals)")
+    first = {r["id"]: r for r in signal_model.load_corpus()}
+    cats = list(signals.load_categories())
+    any_pairs, cat_pairs, mod_pairs = [], [], []
+    for name in ("double_A_by_B.jsonl", "double_B_by_A.jsonl"):
+        path = signal_model.CORPUS_DIR / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            second = json.loads(line)
+            one = first.get(second["id"])
+            if one is None:
+                continue
+            a = {e["category"] for e in one["events"]}
+            b = {e["category"] for e in second["events"]}
+            any_pairs.append((bool(a), bool(b)))
+            cat_pairs.extend((c in a, c in b) for c in cats)
+            for e in one["events"]:
+                match = [f for f in second["events"] if f["category"] == e["category"]
+                         and f["start"] < e["end"] and e["start"] < f["end"]]
+                if match:
+                    mod_pairs.append((e["modality"], match[0]["modality"]))
+    print(f"  sentences: {len(any_pairs)}")
+    print(f"  kappa, sentence has an event:            {_kappa(any_pairs):.3f}")
+    print(f"  kappa, sentence x category presence:     {_kappa(cat_pairs):.3f} ({len(cat_pairs)} decisions)")
+    print(f"  kappa, modality of matched events:       {_kappa(mod_pairs):.3f} ({len(mod_pairs)} events)")
+
+
+def eval_model() -> None:
+    """The trained coder on the corpus's test split: per-category F1, modality accuracy, speed."""
+    from pipeline.stages import signal_model
+
+    test = signal_model.load_corpus("test")
+    print(f"8. Trained coder (data/signal_model.npz) on the TEST split: {len(test)} sentences, "
+          f"{len({r['doc'] for r in test})} documents (never tuned on)")
+    model = signal_model.load_model()
+    t0 = time.perf_counter()
+    predicted = [{c for c, _ in signal_model.predict(r["text"], model=model)} for r in test]
+    seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    rules = [{row["category"] for row in signals.extract(r["text"])} for r in test]
+    rule_seconds = time.perf_counter() - t1
+    gold = [{e["category"] for e in r["events"]} for r in test]
+    print("  sentence-level event detection per category (model = the trained coder alone | stage = signals.extract: lexicon rules, plus the coder for the five categories the lexicon lacks):")
+    totals = {"model": [0, 0, 0], "stage": [0, 0, 0]}
+    macro = {"model": [], "stage": []}
+    for cat in signals.load_categories():
+        line = f"    {cat:<26} n={sum(cat in g for g in gold):<4}"
+        for name, pred in (("model", predicted), ("stage", rules)):
+            tp = sum(cat in p and cat in g for p, g in zip(pred, gold))
+            fp = sum(cat in p and cat not in g for p, g in zip(pred, gold))
+            fn = sum(cat not in p and cat in g for p, g in zip(pred, gold))
+            for i, v in enumerate((tp, fp, fn)):
+                totals[name][i] += v
+            f = prf(tp, fp, fn)[2]
+            if tp + fn:
+                macro[name].append(f)
+            line += f" {name} F1={f:.2f}"
+        print(line)
+    for name in ("model", "stage"):
+        p, r, f = prf(*totals[name])
+        mac = sum(macro[name]) / len(macro[name]) if macro[name] else 0.0
+        print(f"  {name}: micro P={p:.3f} R={r:.3f} F1={f:.3f}; macro F1 over categories present in test {mac:.3f}")
+    any_pairs = [(bool(p), bool(g)) for p, g in zip(predicted, gold)]
+    tp = sum(p and g for p, g in any_pairs)
+    fp = sum(p and not g for p, g in any_pairs)
+    fn = sum(g and not p for p, g in any_pairs)
+    print("  model, sentence has an event: P={:.3f} R={:.3f} F1={:.3f}".format(*prf(tp, fp, fn)))
+    events = [(r["text"], e) for r in test for e in r["events"]]
+    right = sum(signal_model.predict_modality(t, e["start"], e["end"], model=model)[0] == e["modality"]
+                for t, e in events)
+    majority = Counter(e["modality"] for _, e in events).most_common(1)[0] if events else ("", 0)
+    parsed = sum(signals.event_modality(t, e["start"], e["end"]) == e["modality"] for t, e in events)
+    n = max(len(events), 1)
+    print(f"  modality accuracy on gold triggers: parse rules (used by the stage) {parsed}/{len(events)} = "
+          f"{parsed / n:.3f}; trained modality model {right}/{len(events)} = {right / n:.3f}; "
+          f"majority class '{majority[0]}' {majority[1] / n:.3f}")
+    print(f"  speed: model {len(test) / seconds:.0f} sentences/s; whole stage {len(test) / rule_seconds:.0f} sentences/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline eval signals", description=__doc__.splitlines()[0])
     parser.add_argument("--speed-docs", type=int, default=1000, help="articles for the speed figure (0: skip)")
+    parser.add_argument("--corpus-only", action="store_true",
+                        help="only the annotated corpus: agreement and the trained coder on its test split")
     args = parser.parse_args(argv or [])
+    if args.corpus_only:
+        eval_corpus_agreement()
+        eval_model()
+        return 0
     data = shared_data_dir()
     if not data.is_dir():
         print(f"shared data not found at {data}")
@@ -336,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     eval_spans(data)
     if args.speed_docs:
         eval_speed(data, args.speed_docs)
+    eval_corpus_agreement()
+    eval_model()
     print(f"total {time.perf_counter() - t0:.0f} s")
     return 0
 

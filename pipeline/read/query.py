@@ -29,6 +29,10 @@ class Filters:
     actors: tuple[str, ...] = field(default_factory=tuple)
     categories: tuple[str, ...] = field(default_factory=tuple)
     figure_kinds: tuple[str, ...] = field(default_factory=tuple)
+    #: The full-text query (:mod:`pipeline.read.search`) and the article_ids it matched in the store
+    #: (``None``: no query, or a malformed one, which filters nothing).
+    text: str = ""
+    text_ids: frozenset | None = None
 
     def __post_init__(self):
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -38,7 +42,7 @@ class Filters:
     def active(self) -> bool:
         """Whether any filter narrows the corpus."""
         return bool(self.date_from or self.date_to or not self.include_undated or self.clusters or self.actors
-                    or self.categories or self.figure_kinds)
+                    or self.categories or self.figure_kinds or self.text_ids is not None)
 
     def describe(self) -> list[tuple[str, str, object]]:
         """The active filters as (field, label, value) triples, one per chosen value, in sidebar order.
@@ -47,6 +51,8 @@ class Filters:
         ``actor``, ``signal``, ``figure``); ``label`` says it for people.
         """
         out: list[tuple[str, str, object]] = []
+        if self.text and self.text_ids is not None:
+            out.append(("q", f"Search: {self.text}", self.text))
         if self.date_from:
             out.append(("from", f"From {self.date_from.isoformat()}", self.date_from))
         if self.date_to:
@@ -109,6 +115,8 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
         return dict(tables)   # nothing to narrow: the same frames, no copies
     articles = tables["articles"]
     keep = pd.Series(True, index=articles.index)
+    if f.text_ids is not None:
+        keep &= articles["article_id"].isin(f.text_ids)
     if f.date_from or f.date_to or not f.include_undated:
         keep &= article_dates(articles).map(lambda d: _in_range(d, f))
     if f.clusters:
@@ -197,7 +205,7 @@ def with_titles(rows: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- cross-filtering and shareable links
 
 #: URL parameter of each filter (the sidebar widget's key), in sidebar order.
-FILTER_PARAMS = ("from", "to", "undated", "cluster", "actor", "signal", "figure")
+FILTER_PARAMS = ("q", "from", "to", "undated", "cluster", "actor", "signal", "figure")
 
 
 def filter_options(tables: dict[str, pd.DataFrame]) -> dict[str, list]:

@@ -20,6 +20,7 @@ COLOURS = {
     "deescalation": "#c8e6c9",
     "actor": "#cfe2ff",
     "figure": "#ffe8a3",
+    "search": "#e1bee7",
 }
 
 
@@ -45,7 +46,10 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
     for r in s.loc[s["article_id"] == article_id].to_dict("records"):
         kind = "escalation" if r["polarity"] > 0 else "deescalation"
         who = f"; {r.get('source_actor') or '?'} → {r.get('target_actor') or '?'}" if r.get("source_actor") or r.get("target_actor") else ""
-        spans.append(Span(int(r["start"]), int(r["end"]), kind, f"signal: {label('signal_category', r['category'])} ({kind}, {r['modality']}, weight {r['weight']}){who}",
+        conf = r.get("confidence")
+        conf = f", confidence {conf:.2f}" if isinstance(conf, float) and conf == conf else ""
+        spans.append(Span(int(r["start"]), int(r["end"]), kind,
+                          f"signal: {label('signal_category', r['category'])} ({kind}, {r['modality']}, weight {r['weight']}{conf}){who}",
                           str(r.get("modality") or "")))
     m = tables["actor_mentions"]
     for r in m.loc[m["article_id"] == article_id].to_dict("records"):

@@ -60,7 +60,7 @@ import re
 from pathlib import Path
 
 from pipeline import schema
-from pipeline.stages import nlp
+from pipeline.stages import nlp, signal_model
 
 COLUMNS = schema.columns("signals")  # declared in pipeline/schema.py
 
@@ -102,6 +102,8 @@ _ACCUSING = {"blame", "accuse", "charge", "hold", "suspect", "allege"}
 #: Verbs that answer a demand, threat or accusation: negating them does not negate the cue.
 _RESPONSE_VERBS = {"meet", "accept", "heed", "satisfy", "fulfil", "fulfill", "comply", "answer", "grant", "obey"}
 _CITING = {"cite", "quote", "mention"}
+#: Speech acts whose condition belongs to their content ("X threatened a military response if Y ...").
+_SPEECH_ACT_VERBS = {"threaten", "warn", "vow", "demand", "promise", "pledge", "caution", "insist"}
 _HOLD_WORDS = {"responsible", "accountable", "liable"}  # "hold" accuses only as "held Moscow responsible"
 _REPORTED_ADVERBS = {"reportedly", "allegedly", "apparently", "purportedly", "supposedly", "ostensibly"}
 _WARNING = {"warn", "caution"}
@@ -566,8 +568,11 @@ def classify_modality(doc, cue_tokens) -> str:
             would_seen = True
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
             hypothetical = True
-        if any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
+        speech_act = tok.i in cue_ids and tok.pos_ == "VERB" and tok.lemma_.lower() in _SPEECH_ACT_VERBS
+        if not speech_act and any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
                and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for c in tok.children):
+            # (the condition of a threat or warning is what is threatened: "threatened a response if Y closed
+            # the crossings" is an asserted threat, annotation scheme v1)
             hypothetical = True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
         if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
             hypothetical = True
@@ -1196,8 +1201,11 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
     categories = load_categories()
     rows: list[dict] = []
     candidates = []
+    model_rows: list[dict] = []
+    model_only = _model_only_categories()
     for s_start, s_end, sentence in nlp.iter_sentences(text):
         cues = find_cues(sentence)
+        model_rows.extend(_model_rows(sentence, s_start, s_end, model_only, [c[2]["category"] for c in cues]))
         kept = []
         for c_start, c_end, cue in cues:
             if nonpolitical_domain(sentence, cue["category"]):
@@ -1206,7 +1214,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         if kept:
             candidates.append((s_start, s_end, sentence, kept))
     if not candidates:
-        return rows
+        return model_rows
     use_ner_fallback = False
     if mentions is None:
         mentions = _mentions_for(text, date)
@@ -1224,12 +1232,13 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 continue
         to_parse.append((s_start, s_end, sentence, cues, sentence_mentions))
     if not to_parse:
-        return rows
+        return model_rows
     if use_ner_fallback:
         docs = [nlp.parse(item[2]) for item in to_parse]  # the fallback needs the NER component
     else:
         docs = parse_sentences([item[2] for item in to_parse])
     for (s_start, s_end, sentence, cues, sentence_mentions), doc in zip(to_parse, docs):
+        probabilities = signal_model.category_probabilities(sentence, cue_categories=[c[2]["category"] for c in cues])
         if use_ner_fallback:
             sentence_mentions = _fallback_mentions(doc, s_start)
         actor_of = _token_actor_map(doc, s_start, sentence_mentions)
@@ -1296,8 +1305,52 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "source_phrase_end": s_start + source_phrase[1] if source_phrase else -1,
                 "target_phrase_start": s_start + target_phrase[0] if target_phrase else -1,
                 "target_phrase_end": s_start + target_phrase[1] if target_phrase else -1,
+                "confidence": round(probabilities.get(cue["category"], 0.0), 3),
             })
-    return _one_per_category(rows)
+    return _one_per_category(rows) + model_rows
+
+
+def event_modality(sentence: str, start: int, end: int) -> str:
+    """Modality of the event named by ``sentence[start:end]``, from the dependency parse (the rules)."""
+    doc = parse_sentences([sentence])[0]
+    tokens = _span_tokens(doc, start, end)
+    return classify_modality(doc, tokens) if tokens else "asserted"
+
+
+@functools.lru_cache(maxsize=1)
+def _model_only_categories() -> tuple[str, ...]:
+    """Categories with no cue in the lexicon: the trained coder alone finds them."""
+    with_cues = {cue["category"] for cue in load_cues()[1]}
+    return tuple(c for c in load_categories() if c not in with_cues)
+
+
+def _model_rows(sentence: str, s_start: int, s_end: int, categories: tuple[str, ...],
+                cue_categories: list[str]) -> list[dict]:
+    """Signals of the trained coder for categories the lexicon lacks (no parse: source and target unknown)."""
+    if not categories:
+        return []
+    category_of = load_categories()
+    rows = []
+    for event in signal_model.model_events(sentence, categories, cue_categories):
+        if nonpolitical_domain(sentence, event["category"]):
+            continue
+        category = category_of[event["category"]]
+        base = category["direction"]
+        modality = event_modality(sentence, event["start"], event["end"])
+        polarity = -base if modality == "negated" else base
+        weight = MODALITY_WEIGHTS[modality]
+        rows.append({
+            "category": event["category"], "polarity": polarity, "modality": modality, "weight": weight,
+            "start": s_start + event["start"], "end": s_start + event["end"], "evidence": sentence,
+            "cue": sentence[event["start"]:event["end"]], "base_polarity": base,
+            "sentence_start": s_start, "sentence_end": s_end, "source_actor": "", "target_actor": "",
+            "cameo_code": category["cameo_code"], "score": round(polarity * abs(category["goldstein"]) * weight, 3),
+            "source_country": "", "target_country": "", "clause_depth": 0, "root_lemma": "",
+            "source_start": -1, "source_end": -1, "target_start": -1, "target_end": -1, "background": False,
+            "source_phrase_start": -1, "source_phrase_end": -1, "target_phrase_start": -1, "target_phrase_end": -1,
+            "confidence": event["confidence"],
+        })
+    return rows
 
 
 def _one_per_category(rows: list[dict]) -> list[dict]:

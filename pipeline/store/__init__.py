@@ -29,6 +29,7 @@ TEXT and later years read back as strings).
 from __future__ import annotations
 
 import json
+import os
 import math
 import sqlite3
 from contextlib import closing
@@ -284,6 +285,9 @@ def write(
                 _insert(conn, name, frame)
             for key, value in (meta or {}).items():
                 conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, str(value)))
+            if not os.environ.get("PIPELINE_NO_FTS"):
+                from pipeline.store import fts  # the full-text index rides in the same transaction
+                fts.ensure(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -323,7 +327,8 @@ def read_columns(store_dir: str | Path, name: str, columns: list[str], where: st
 def counts(store_dir: str | Path) -> dict[str, int]:
     """Rows per table of a store, in name order."""
     with closing(connect(store_dir)) as conn:
-        return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in table_names(conn) if name != "meta"}
+        return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in table_names(conn)
+                if name != "meta" and not name.startswith("articles_fts")}
 
 
 def read_meta(store_dir: str | Path) -> dict[str, str]:
@@ -378,6 +383,12 @@ def check(store_dir: str | Path) -> list[str]:
             empty = conn.execute("SELECT COUNT(*) FROM articles WHERE text IS NULL OR length(trim(text)) = 0").fetchone()[0]
             if empty:
                 problems.append(f"articles: {empty} rows without text")
+        from pipeline.store import fts
+        if fts.ready(conn):
+            try:
+                conn.execute(f"INSERT INTO {fts.FTS_TABLE}({fts.FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"full-text index out of step with articles: {exc}")
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if not version or int(version[0]) != SCHEMA_VERSION:
             problems.append(f"schema version {version[0] if version else 'missing'}, expected {SCHEMA_VERSION}")
