@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
 from pipeline.read import spending
-from pipeline.read.labels import for_display
+from pipeline.read.labels import for_display, label
 
 view = state.current_view()
 data = view.filtered
@@ -46,7 +46,7 @@ def _charts(kinds: tuple, owner: tuple) -> dict:
     periods = sorted(per_period["period"].unique())
     table = per_period.pivot_table(index="period", columns="kind", values="figures", aggfunc="sum").reindex(periods)
     out = {"per_period": charts.category_chart(
-        periods, [charts.Series(kind, list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
+        periods, [charts.Series(label("figure_kind", kind), list(table[kind]), KIND_COLOURS.get(kind), keys=[kind] * len(periods))
                   for kind in table.columns],
         value_title="figures (repeats once)", legend=True)}
     over_time = spending.money_over_time(chosen)
@@ -72,7 +72,7 @@ if tracker.empty:
 counts = selected["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
-    col.metric(row.kind.replace("_", " "), int(row.figures), help=f"{int(row.mentions)} mentions")
+    col.metric(label("figure_kind", row.kind), int(row.figures), help=f"{int(row.mentions)} mentions")
 money = tracker[tracker["kind"] == "money"]
 cols[-1].metric("money, EUR total", f"{money['value_eur'].fillna(0).sum() / 1e9:,.2f} bn" if len(money) else "—")
 
