@@ -72,7 +72,9 @@ with left:
     if counts.empty:
         st.info("No tension signals in these articles. Clear the signal filter or pick other articles.")
     else:
-        charts.draw(_signals_chart(counts), key="overview-signals", field="signal")
+        # room for every category's label, wrapped to two lines where long (none hidden as overlapping)
+        charts.draw(_signals_chart(counts), key="overview-signals", field="signal",
+                    height=max(300, 28 * counts["category"].nunique() + 90))
 
 sizes = state.summary(query.cluster_sizes, "articles", "all:clusters", n=12)
 with right:
