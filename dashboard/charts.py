@@ -97,8 +97,8 @@ def category_chart(categories: list, series: list[Series], *, horizontal: bool =
             raise ValueError(f"series {s.name!r} has {len(s.values)} values for {len(categories)} categories")
     labels = [str(c) for c in categories]
     category_axis = {"type": "category", "data": labels, "axisLabel": {"hideOverlap": True}}
-    if horizontal:   # long labels (cluster labels, names) are cut at 180 px; the tooltip has them whole
-        category_axis["axisLabel"] |= {"width": 180, "overflow": "truncate"}
+    if horizontal:   # long labels (cluster labels, names) wrap at word boundaries within 240 px, never cut
+        category_axis["axisLabel"] |= {"width": 240, "overflow": "break", "lineHeight": 12}
     if category_title:
         category_axis |= {"name": category_title, "nameLocation": "middle", "nameGap": 28}
     value_axis = {"type": "value", "name": value_title or None, "nameLocation": "middle",

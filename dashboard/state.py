@@ -73,6 +73,7 @@ import sqlite3
 
 from pipeline import store, uploads
 from pipeline.read import query
+from pipeline.schema import EARLIEST_PUBLICATION
 from pipeline.read import tables as read_side
 
 _log = logging.getLogger(__name__)
@@ -84,9 +85,6 @@ LIST_FILTERS = ("cluster", "actor", "signal", "figure")
 # Every sidebar filter widget: its value lives in the URL and is sent to the browser whenever a widget is drawn
 # without a browser-side state (see "Where the state lives" above).
 FILTER_WIDGET_STATE = {"bind": "query-params", "persist_state": "session"}
-# Archives reach back a century (Reuters, wire copies of old speeches): the date filter must reach them too,
-# or a click on an old period's bar would set nothing.
-EARLIEST_DATE = dt.date(1900, 1, 1)
 SIDEBAR_ACTORS = 300  # a multiselect of 30k names (10k articles) costs seconds per run in the browser
 SESSION_STORE_KEY = "_session_store"
 
@@ -323,8 +321,8 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
         if error:
             st.error(error, icon=":material/search_off:")
         span = _date_span_text(path, _store_version(path))
-        date_from = st.date_input("From", value=None, min_value=EARLIEST_DATE, key="from", **FILTER_WIDGET_STATE)
-        date_to = st.date_input("To", value=None, min_value=EARLIEST_DATE, key="to", **FILTER_WIDGET_STATE, help=span)
+        date_from = st.date_input("From", value=None, min_value=EARLIEST_PUBLICATION, key="from", **FILTER_WIDGET_STATE)
+        date_to = st.date_input("To", value=None, min_value=EARLIEST_PUBLICATION, key="to", **FILTER_WIDGET_STATE, help=span)
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", **FILTER_WIDGET_STATE)
         clusters = st.multiselect("Topic cluster", options["cluster"], format_func=_cluster_label(tables["clusters"]),
                                   key="cluster", **FILTER_WIDGET_STATE)

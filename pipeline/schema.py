@@ -14,6 +14,7 @@ This module imports nothing heavier than pandas, so the dashboard's pages can im
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -216,6 +217,12 @@ def validate(name: str, frame: pd.DataFrame) -> None:
             if not _fits(col.dtype, value):
                 raise SchemaError(f"{name}.{col.name}: row {row} holds {type(value).__name__} {value!r:.60}, "
                                   f"expected {col.dtype}")
+
+
+# The earliest plausible publication day: no news article in any input predates it (archives such as Reuters
+# reach back a century, not more). A date before it is not a publication date (stages/dates), and the
+# dashboard's date filter reaches back to it, so a click on an old period's bar still sets a range.
+EARLIEST_PUBLICATION = dt.date(1900, 1, 1)
 
 
 def effective_date(article) -> str | None:

@@ -183,6 +183,12 @@ def test_network_layout_and_page_helpers(seed_tables):
     assert set(layout["actor"]) == set(edges["source"]) | set(edges["target"])
     assert layout[["x", "y"]].abs().max().max() <= 1.0
     assert layout.equals(read_actors.network_layout(edges))  # deterministic
+    # names on the network never sit on one spot: the named nodes are apart, the best connected is named
+    named = layout[read_actors.labelled_nodes(layout, min_distance=0.18)]
+    assert 1 <= len(named) < len(layout)
+    assert named["degree"].max() == layout["degree"].max()
+    xy = named[["x", "y"]].to_numpy()
+    assert all(((xy[i] - xy[j]) ** 2).sum() >= 0.18 ** 2 for i in range(len(xy)) for j in range(i))
     flagged = read_actors.flagged_mentions(mentions)
     assert set(flagged["actor"]) == {"Dmitry Peskov", "Jens Stoltenberg"}
     assert (flagged["article_id"] == "000").sum() == 1

@@ -91,10 +91,21 @@ def test_reader_shows_highlights_and_boilerplate_apart(app):
     assert "Page furniture removed" in texts(app) or any("furniture" in b for b in html_blocks)
 
 
-def test_overview_signal_chart_is_a_bar_chart_of_the_seed_categories(app, seed_tables):
+def test_overview_signal_chart_is_a_bar_chart_of_the_seed_categories_in_words(app, seed_tables):
+    """Bars read the category's label ("Threats and ultimatums"), never its id ("threat_ultimatum"), on the
+    axis of the one tension measure, whose escalation bars add up to the headline's escalation."""
+    from pipeline.read import tension
+    from pipeline.read.labels import label
     spec = json.loads(app.get("echarts_chart")[0].proto.spec)
     assert {s["type"] for s in spec["series"]} == {"bar"}
-    assert set(spec["yAxis"]["data"]) == set(seed_tables["signals"]["category"])
+    categories = set(seed_tables["signals"]["category"])
+    assert set(spec["yAxis"]["data"]) == {label("signal_category", c) for c in categories}
+    assert not set(spec["yAxis"]["data"]) & categories
+    assert spec["xAxis"]["name"] == "tension score"
+    escalation = next(s for s in spec["series"] if s["name"] == "escalation")
+    bars = sum(v if isinstance(v, (int, float)) else (v or {}).get("value") or 0 for v in escalation["data"])
+    assert round(bars, 1) == round(tension.balance(seed_tables["signals"])["escalation"], 1)
+    assert "Net tension score" in [m.label for m in app.metric]
 
 
 # ---------------------------------------------------------------- workbench: chips, cross-filtering, URL, exports
@@ -309,3 +320,18 @@ def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
                           env={**os.environ, "NEWSINTEL_STORE": str(seed_store), "PYTHONPATH": str(root)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_inferred_year_reads_inferred_on_every_page_that_shows_a_date(app, seed_tables):
+    """Seed 004 has no date of its own; its year 2025 is inferred from the upcoming summit in The Hague."""
+    latest = app.dataframe[0].value
+    assert "2025 (inferred)" in set(latest["date"]) and "2025" not in set(latest["date"])
+    app.switch_page("views/reader.py")
+    arts = seed_tables["articles"]
+    app.query_params["article"] = arts.loc[arts["date_inferred"] == "2025", "article_id"].iloc[0]
+    app.run()
+    assert not app.exception
+    assert "Date: 2025 (inferred)" in texts(app)
+    for frame in app.dataframe:          # the reader's signal/actor/figure tables: words, never ids or "None"
+        cells = set(frame.value.astype(str).to_numpy().ravel())
+        assert "None" not in cells and "threat_ultimatum" not in cells

@@ -8,6 +8,7 @@ checked for neutralised cells, and an upload of a mixed folder with its report.
 """
 import csv
 import io
+import re
 import shutil
 import time
 from urllib.parse import parse_qs, urlparse
@@ -20,6 +21,7 @@ from st_e2e import echarts_bars, select_chart_bar, wait_chart_ready, wait_for_ap
 from test_uploads import mixed_upload_files
 
 from dashboard.charts import ACTOR_TYPE_COLOURS, ARTICLES_PER_PERIOD, CATEGORY_PALETTE, ESCALATION
+from pipeline.read.labels import label
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=15_000)   # a new session's first paint can take seconds on a busy 2-core machine
@@ -126,11 +128,13 @@ def test_cross_filter_from_a_chart_click_follows_to_other_pages(app_url, page, s
     select_chart_bar(page, chart, lambda c: echarts_bars(c, ESCALATION)[3])
     chip = page.locator(".st-key-filter-chips button").filter(has_text="Signal:").first
     expect(chip).to_be_visible()
-    category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()
-    expect(page).to_have_url(f"{app_url}/?signal={category}")
+    category = chip.inner_text().split("Signal:")[1].replace("close", "").strip()   # its label, in words
+    expect(page).to_have_url(re.compile(r"\?signal=[a-z_]+$"))
+    category_id = page.url.split("signal=")[1]
+    assert label("signal_category", category_id) == category
     page.screenshot(path=str(screenshots_dir / "overview_cross_filtered.png"), full_page=True)
     click_nav(page, "Tension over time", "Tension over time")
-    wait_params(page, {"signal": [category]})
+    wait_params(page, {"signal": [category_id]})
     expect(page.locator(".st-key-filter-chips")).to_contain_text(f"Signal: {category}")
     expect(page.locator("[data-testid='stDataFrame'] td").filter(has_text=category).first).to_be_attached()
     page.locator(".st-key-chip-clear-all button").click()

@@ -17,7 +17,7 @@ def signal_chart(seed_tables):
     order = sorted(counts["category"].unique())
     series = []
     for direction, colour in (("escalation", charts.ESCALATION), ("de-escalation", charts.DEESCALATION)):
-        part = counts[counts["direction"] == direction].set_index("category")["weight"]
+        part = counts[counts["direction"] == direction].set_index("category")["score"]
         series.append(charts.Series(direction, [part.get(c) for c in order], colour))
     return order, charts.category_chart(order, series, horizontal=True)
 

@@ -355,7 +355,9 @@ def test_spending_page_renders_and_kind_filter_narrows_it(seed_store, monkeypatc
     at.multiselect(key="spending-kind").set_value(["pct_gdp"]).run()
     assert not at.exception, at.exception
     only_gdp = at.dataframe[-1].value
-    assert set(only_gdp["kind"]) == {"pct_gdp"} and len(only_gdp) < len(everything)
+    # the kind in words, and an empty cell blank (never "None")
+    assert set(only_gdp["kind"]) == {"% of GDP"} and len(only_gdp) < len(everything)
+    assert "None" not in set(everything.astype(str).to_numpy().ravel())
 
 
 def test_a_country_named_inside_a_count_owns_it():

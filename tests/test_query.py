@@ -15,7 +15,7 @@ def test_no_filter_keeps_everything(seed_tables):
 def test_date_range_keeps_the_october_2021_articles(seed_tables):
     f = query.Filters(date_from=dt.date(2021, 10, 1), date_to=dt.date(2021, 10, 31), include_undated=False)
     out = query.apply_filters(seed_tables, f)
-    assert sorted(out["articles"]["date"]) == ["2021-10-20", "2021-10-22"]
+    assert sorted(out["articles"]["date"]) == ["2021-10-22"]   # 002's only date is a photo caption's: unknown
     assert set(out["actor_mentions"]["article_id"]) <= set(out["articles"]["article_id"])
     assert set(out["figures"]["article_id"]) <= set(out["articles"]["article_id"])
 
@@ -28,7 +28,7 @@ def test_inferred_year_counts_for_date_filters(seed_tables):
 
 def test_undated_articles_can_be_excluded(seed_tables):
     out = query.apply_filters(seed_tables, query.Filters(include_undated=False))
-    assert len(out["articles"]) == 4   # 003 has neither a date nor an inferable year
+    assert len(out["articles"]) == 3   # 002 and 003 have neither a date nor an inferable year
 
 
 def test_actor_filter_keeps_articles_mentioning_the_actor(seed_tables):
@@ -56,9 +56,10 @@ def test_reversed_dates_are_refused():
         query.Filters(date_from=dt.date(2022, 1, 1), date_to=dt.date(2021, 1, 1))
 
 
-def test_latest_articles_newest_first(seed_tables):
+def test_latest_articles_newest_first_with_inferred_years_marked(seed_tables):
+    """Seeds 004 and 001 have no date of their own: their years, inferred from a summit, read as inferred."""
     latest = query.latest_articles(seed_tables["articles"], n=3)
-    assert list(latest["date"][:2]) == ["2025", "2022"]
+    assert list(latest["date"]) == ["2025 (inferred)", "2022 (inferred)", "2021-10-22"]
 
 
 # ---------------------------------------------------------------- cross-filtering and links
@@ -101,8 +102,20 @@ def test_cluster_sizes_and_articles_per_period(seed_tables):
     assert sizes["articles"].sum() == (seed_tables["articles"]["cluster_id"] >= 0).sum()
     assert all(f"(#{c})" in label for c, label in zip(sizes["cluster_id"], sizes["label"]))
     periods = query.articles_per_period(seed_tables["articles"])
-    assert periods["articles"].sum() == 4          # 003 is undated
-    assert "2021-10" in set(periods["period"]) and list(periods["period"]) == sorted(periods["period"])
+    # 002 and 003 are undated; 001 and 004 have inferred years only, which a month cannot place
+    assert list(periods["period"]) == ["2021-10"] and periods["articles"].sum() == 1
+    assert periods.attrs["year_only"] == 2
+
+
+def test_articles_over_time_is_a_true_time_axis():
+    """Periods sit at their real distances: the empty ones between are there, with no article."""
+    import pandas as pd
+    months = query.articles_per_period(pd.DataFrame({"date": ["2021-10-22", "2022-01-05", "2022-01-09", "2022"]}))
+    assert list(months["period"]) == ["2021-10", "2021-11", "2021-12", "2022-01"]
+    assert list(months["articles"]) == [1, 0, 0, 2] and months.attrs["year_only"] == 1
+    years = query.articles_per_period(pd.DataFrame({"date": ["2015-03-01", "2021-10-22", "2025"]}))
+    assert list(years["period"]) == [str(y) for y in range(2015, 2026)]
+    assert years["articles"].sum() == 3 and list(years["articles"])[1:6] == [0, 0, 0, 0, 0]
 
 
 def test_reader_link_carries_article_and_position():

@@ -56,6 +56,7 @@ if section == "Network":
         edges = edges.head(80)
         layout = actors.network_layout(edges)
         where = layout.set_index("actor")
+        named = actors.labelled_nodes(layout)   # the best-connected names that do not overlap; hover for the rest
         kinds = chosen.drop_duplicates("actor").set_index("actor")["actor_type"]
         fig = go.Figure()
         top = float(edges["weight"].max())
@@ -68,7 +69,7 @@ if section == "Network":
             if nodes.empty:
                 continue
             fig.add_trace(go.Scatter(x=nodes["x"], y=nodes["y"], mode="markers+text", name=kind,
-                                     text=nodes["actor"], textposition="top center",
+                                     text=nodes["actor"].where(named[nodes.index], ""), textposition="top center",
                                      marker={"size": 8 + 22 * nodes["degree"] / layout["degree"].max(), "color": colour},
                                      hovertext=[f"{a}: weight {d:g}" for a, d in zip(nodes["actor"], nodes["degree"])],
                                      hoverinfo="text"))

@@ -29,31 +29,30 @@ cols[0].metric("Articles", counts_now["articles"])
 cols[1].metric("Topic clusters", counts_now["clusters"])
 cols[2].metric("Actors", counts_now["actors"])
 cols[3].metric("Spending figures", counts_now["figures"])
-cols[4].metric("Net tension", f"{balance['net']:+.1f}", help="Escalation minus de-escalation, each signal weighted by its "
-               "category's Goldstein magnitude and its modality (negated, hypothetical, future and reported signals "
-               "weigh less): the same sum the Tension over time page plots.")
+cols[4].metric(f"Net {tension.MEASURE.lower()}", f"{balance['net']:+.1f}", help=tension.MEASURE_HELP)
 
 direction = "escalation outweighs de-escalation" if balance["net"] > 0 else (
     "de-escalation outweighs escalation" if balance["net"] < 0 else "escalation and de-escalation balance")
 st.subheader(f"Tension: {direction}")
-st.write(f"{balance['signals']} signals — escalation {balance['escalation']:.1f}, "
-         f"de-escalation {balance['deescalation']:.1f} (Goldstein-weighted).")
+st.markdown(f"{balance['signals']} signals — {tension.MEASURE.lower()}: escalation {balance['escalation']:.1f}, "
+         f"de-escalation {balance['deescalation']:.1f}.", help=tension.MEASURE_HELP)
 
 left, right = st.columns(2)
 counts = state.summary(query.signal_counts, "signals")
 
 
 def _signals_chart(counts) -> charts.Chart:
-    """Weighted signals per category, escalation and de-escalation stacked (largest category on top)."""
-    totals = counts.groupby("category")["weight"].sum().sort_values(kind="stable")
+    """Tension score per category, escalation and de-escalation stacked (largest category on top), by label."""
+    totals = counts.groupby("category")["score"].sum().sort_values(kind="stable")
     order = list(totals.index)
+    names = counts.drop_duplicates("category").set_index("category")["label"]
     series = []
     for direction, colour in (("escalation", charts.ESCALATION), ("de-escalation", charts.DEESCALATION)):
-        part = counts[counts["direction"] == direction].set_index("category")["weight"]
+        part = counts[counts["direction"] == direction].set_index("category")["score"]
         if not part.empty:
-            series.append(charts.Series(direction, [part.get(c) for c in order], colour))
-    return charts.category_chart(order, series, horizontal=True, value_title="weighted signals",
-                                 value_format="%,.1f")
+            series.append(charts.Series(direction, [part.get(c) for c in order], colour, keys=order))
+    return charts.category_chart([names[c] for c in order], series, horizontal=True,
+                                 value_title=tension.MEASURE.lower(), value_format="%,.1f")
 
 
 def _clusters_chart(sizes) -> charts.Chart:
@@ -69,11 +68,13 @@ def _months_chart(per_month) -> charts.Chart:
 
 
 with left:
-    st.markdown("**Signals by category** — click a bar to keep that category")
+    st.markdown(f"**{tension.MEASURE} by category** — click a bar to keep that category", help=tension.MEASURE_HELP)
     if counts.empty:
         st.info("No tension signals in these articles. Clear the signal filter or pick other articles.")
     else:
-        charts.draw(_signals_chart(counts), key="overview-signals", field="signal")
+        # room for every category's label, wrapped to two lines where long (none hidden as overlapping)
+        charts.draw(_signals_chart(counts), key="overview-signals", field="signal",
+                    height=max(300, 28 * counts["category"].nunique() + 90))
 
 sizes = state.summary(query.cluster_sizes, "articles", "all:clusters", n=12)
 with right:
@@ -85,9 +86,13 @@ with right:
 
 per_month = state.summary(query.articles_per_period, "articles")
 if not per_month.empty:
-    st.markdown("**Articles over time** — click a month, or brush a range of months, to keep it "
-                "(undated articles are not shown)")
+    step = "month" if len(str(per_month["period"].iloc[0])) == 7 else "year"
+    st.markdown(f"**Articles over time** — one bar per {step}, empty {step}s included; click a {step}, or brush "
+                f"a range, to keep it (undated articles are not shown)")
     charts.draw(_months_chart(per_month), key="overview-time", field="date", height=260)
+    if per_month.attrs.get("year_only"):
+        st.caption(f"{per_month.attrs['year_only']} article(s) dated only to a year (inferred) are not on this "
+                   "month axis; they stay in every other count.")
 
 st.subheader("Latest articles")
 latest = state.summary(query.latest_articles, "articles", n=10)

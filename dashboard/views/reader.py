@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.components import download_csv, empty_state
 from pipeline.read import query, reader
+from pipeline.read.labels import display_date, for_display
 
 view = state.current_view()
 data = view.filtered
@@ -54,7 +55,7 @@ article = everything.loc[everything["article_id"] == article_id].iloc[0]
 if not (articles["article_id"] == article_id).any():
     st.caption("This article is outside the current filters; it is shown because the link names it.")
 
-date = article["date"] or (f"{article['date_inferred']} (inferred)" if article.get("date_inferred") else "unknown")
+date = display_date(article) or "unknown"
 st.caption(f"Date: {date} · Source: {article['source'] or 'unknown'} · Article id: {article_id}")
 if article.get("duplicate_of"):
     st.info(f"Near-duplicate copy of article {article['duplicate_of']}.")
@@ -96,7 +97,7 @@ for name, label in (("signals", "Signals"), ("actor_mentions", "Actors"), ("figu
         if rows.empty:
             st.caption(f"No {label.lower()} found in this article.")
             continue
-        shown = rows.assign(sentence_link=[query.reader_link(article_id, s) for s in rows["start"]])
+        shown = for_display(rows).assign(sentence_link=[query.reader_link(article_id, s) for s in rows["start"]])
         st.dataframe(shown, hide_index=True, column_config={
             "sentence_link": st.column_config.LinkColumn("go to", display_text="sentence")})
         download_csv(rows, f"{name}_{article_id}")

@@ -6,6 +6,7 @@ from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, first_rows, section_switch
 from pipeline.read import spending
 from pipeline.read import ledger
+from pipeline.read.labels import for_display, label
 
 view = state.current_view()
 data = view.filtered
@@ -74,7 +75,7 @@ if chosen_claims.empty:
 counts = selected["counts"]
 cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
-    col.metric(row.kind.replace("_", " ") + " claims", int(row.claims), help=f"{int(row.mentions)} mentions")
+    col.metric(label("figure_kind", row.kind) + " claims", int(row.claims), help=f"{int(row.mentions)} mentions")
 total = ledger.total_eur(chosen_claims)
 cols[-1].metric("money claims, EUR total", f"{total / 1e9:,.2f} bn" if total is not None else "—",
                 help="Each commitment once, at the rate of its report's day; vague amounts are not summed.")
@@ -142,7 +143,8 @@ if section == "Shares of GDP":
                                  name="share of GDP", value_title="% of GDP", hover=hover)
         charts.draw(charts.with_target_lines(gdp, list(spending.GDP_TARGETS)), key="spending-gdp", height=320)
         st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in spending.GDP_TARGETS) + " of GDP).")
-        st.dataframe(shares.drop(columns=["article_id"]), hide_index=True,
+        st.dataframe(for_display(shares, data["articles"]).drop(columns=["article_id"]),
+                     hide_index=True,
                      column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
         download_csv(shares, "gdp_shares")
 
@@ -150,9 +152,9 @@ if section == "Every figure":
     st.subheader("Every figure")
     columns = ["date", "kind", "qualifier", "value", "value_low", "value_high", "unit", "vague", "actor", "purpose",
                "year", "value_eur", "mentions", "text", "sentence", "title", "link"]
-    shown = first_rows(tracker[columns], what="figures")
+    shown = first_rows(for_display(tracker[columns + ["article_id"]], data["articles"])
+                       .drop(columns="article_id"), what="figures")
+    # labelled columns ("Value (EUR)", "% of GDP"); a missing value reads blank; numbers written whole
     st.dataframe(shown, hide_index=True,
-                 column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader"),
-                                "value": st.column_config.NumberColumn(format="localized"),
-                                "value_eur": st.column_config.NumberColumn("EUR", format="localized")})
+                 column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
     download_csv(tracker[columns + ["article_id", "figure_key", "rate_date", "rate_basis", "claim_id"]], "figures")

@@ -4,6 +4,7 @@ import streamlit as st
 from dashboard import charts, state
 from dashboard.components import download_csv, empty_state, section_switch
 from pipeline.read import query, tension
+from pipeline.read.labels import for_display
 
 SIGNALS_SHOWN = 500  # rows in the on-screen table (the CSV download has every signal)
 
@@ -57,7 +58,7 @@ else:
     ]
     if any(v is not None for v in spikes):
         series.append(charts.Series("spike (z ≥ 2)", spikes, "#ff7f0e", kind="scatter", keys=spans, symbol="triangle"))
-    chart = charts.category_chart(labels, series, value_title="Goldstein-weighted score per article",
+    chart = charts.category_chart(labels, series, value_title=f"{tension.MEASURE} per article",
                                   value_format="%+.2f", brush=True)
     st.caption(f"Click a {freq_label}, or brush a range of them with the tool at the chart's top right, to keep "
                "those dates on every page.")
@@ -88,8 +89,8 @@ if section == "Signals":
     elif len(shown) < len(table):
         st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
                    "the download holds all.")
-    st.dataframe(shown[cols], hide_index=True)
-    download_csv(table[cols], "signals")
+    st.dataframe(for_display(shown[cols + ["article_id"]], articles).drop(columns="article_id"), hide_index=True)
+    download_csv(for_display(table[cols + ["article_id"]], articles), "signals")
 
 if section == "Evidence behind a period":
     if with_articles.empty:
@@ -108,5 +109,6 @@ if section == "Evidence behind a period":
             found = timeline.evidence(choice)
             ev_cols = [c for c in ["score", "category", "modality", "confidence", "cue", "source_actor", "target_actor", "evidence",
                                    "title", "date"] if c in found.columns]
+            found = for_display(found, articles)
             st.dataframe(found[ev_cols], hide_index=True)
             download_csv(found[ev_cols], "tension_evidence", label="Download this period's evidence")

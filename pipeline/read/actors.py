@@ -43,6 +43,24 @@ def cooccurrence(mentions_df, level: str = "sentence", *, min_weight: int = 1):
     return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True], ignore_index=True)
 
 
+def labelled_nodes(layout: pd.DataFrame, *, max_labels: int = 15, min_distance: float = 0.18) -> pd.Series:
+    """Which nodes of a :func:`network_layout` carry a name on the chart (the rest: hover), so no two names overlap.
+
+    Greedy by degree (the most connected first): a node is named when it is at least ``min_distance`` (in the
+    layout's [-1, 1] units) from every node already named, up to ``max_labels`` names. Aligned with ``layout``.
+    """
+    named: list[tuple[float, float]] = []
+    keep = pd.Series(False, index=layout.index)
+    for i in layout.sort_values(["degree", "actor"], ascending=[False, True], kind="stable").index:
+        if len(named) >= max_labels:
+            break
+        x, y = float(layout.at[i, "x"]), float(layout.at[i, "y"])
+        if all((x - a) ** 2 + (y - b) ** 2 >= min_distance ** 2 for a, b in named):
+            named.append((x, y))
+            keep[i] = True
+    return keep
+
+
 def network_layout(edges, *, iterations: int = 200, seed: int = 0):
     """Deterministic force-directed (Fruchterman–Reingold) positions for the actors of ``edges``.
 
@@ -89,6 +107,7 @@ def quotes_table(articles, mentions):
     ``articles`` needs ``article_id`` and ``text`` (``title``/``date`` used when present); ``mentions`` are the
     stored actor-mention rows (offsets into each article's text).
     """
+    from pipeline.read.labels import display_date
     from pipeline.stages import actors as actors_stage  # quotes are found in the text at read time (no spaCy)
 
     columns = ["actor", "actor_type", "quote", "cue", "article_id", "title", "date"]
@@ -103,7 +122,7 @@ def quotes_table(articles, mentions):
         for quote in actors_stage.quotes(str(article.get("text") or ""), article_mentions):
             rows.append({"actor": quote["actor"], "actor_type": quote["actor_type"], "quote": quote["quote"],
                          "cue": quote["cue"], "article_id": article["article_id"],
-                         "title": article.get("title") or "", "date": article.get("date") or ""})
+                         "title": article.get("title") or "", "date": display_date(article)})
     return pd.DataFrame(rows, columns=columns)
 
 

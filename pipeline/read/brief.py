@@ -82,9 +82,9 @@ def one_page_brief(
               f"{balance['escalation']:.1f}, de-escalation {balance['deescalation']:.1f} (Goldstein-weighted, as the tension index)."]
     counts = query.signal_counts(signals)
     if not counts.empty:
-        leading = counts.sort_values("weight", ascending=False).head(3)
+        leading = counts.sort_values("score", ascending=False).head(3)
         lines.append("Leading categories: " + ", ".join(
-            f"{md_escape(r.category)} ({r.direction}, {r.signals})" for r in leading.itertuples()) + ".")
+            f"{md_escape(r.label)} ({r.direction}, {r.signals})" for r in leading.itertuples()) + ".")
     lines.append("")
 
     # Top clusters

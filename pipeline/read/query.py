@@ -61,8 +61,9 @@ class Filters:
             out.append(("undated", "Dated articles only", False))
         out += [("cluster", f"Cluster #{c}", c) for c in self.clusters]
         out += [("actor", f"Actor: {a}", a) for a in self.actors]
-        out += [("signal", f"Signal: {c}", c) for c in self.categories]
-        out += [("figure", f"Figure: {k}", k) for k in self.figure_kinds]
+        from pipeline.read.labels import label
+        out += [("signal", f"Signal: {label('signal_category', c)}", c) for c in self.categories]
+        out += [("figure", f"Figure: {label('figure_kind', k)}", k) for k in self.figure_kinds]
         return out
 
 
@@ -163,9 +164,10 @@ def article_titles(articles: pd.DataFrame, n: int | None = None) -> list[tuple[s
 
 def latest_articles(articles: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` most recent articles (dated first, newest first), with the columns an overview lists."""
-    frame = articles.assign(when=article_dates(articles))
+    from pipeline.read.labels import display_dates
+    frame = articles.assign(when=article_dates(articles), shown=display_dates(articles))
     frame = frame.sort_values(["when", "title"], ascending=[False, True], kind="stable")
-    return frame[["article_id", "when", "title", "source"]].head(n).rename(columns={"when": "date"}).reset_index(drop=True)
+    return frame[["article_id", "shown", "title", "source"]].head(n).rename(columns={"shown": "date"}).reset_index(drop=True)
 
 
 def actor_counts(mentions: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
@@ -178,11 +180,21 @@ def actor_counts(mentions: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
 
 
 def signal_counts(signals: pd.DataFrame) -> pd.DataFrame:
-    """Signals by category and direction: columns category, direction, signals, weight."""
+    """Signals by category and direction: columns category, label, direction, signals, score.
+
+    ``score`` is the tension score (:data:`pipeline.read.tension.MEASURE`) of the category's signals, as a
+    magnitude: per direction the scores sum to :func:`pipeline.read.tension.balance`'s escalation and
+    de-escalation.
+    """
+    from pipeline.read import tension
+    from pipeline.read.labels import label
     if signals.empty:
-        return pd.DataFrame(columns=["category", "direction", "signals", "weight"])
-    frame = signals.assign(direction=signals["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation"))
-    g = frame.groupby(["category", "direction"]).agg(signals=("article_id", "size"), weight=("weight", "sum")).reset_index()
+        return pd.DataFrame(columns=["category", "label", "direction", "signals", "score"])
+    scores = tension.signal_scores(signals)
+    frame = signals.assign(direction=scores.map(lambda p: "escalation" if p > 0 else "de-escalation"),
+                           _score=scores.abs())
+    g = frame.groupby(["category", "direction"]).agg(signals=("article_id", "size"), score=("_score", "sum")).reset_index()
+    g.insert(1, "label", g["category"].map(lambda c: label("signal_category", c)))
     return g.sort_values(["signals", "category"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -300,14 +312,37 @@ def cluster_sizes(articles: pd.DataFrame, clusters: pd.DataFrame, n: int | None 
     return frame.head(n) if n else frame
 
 
+#: Longest span (in months) drawn month by month; a longer one is drawn year by year.
+MONTHLY_SPAN_MONTHS = 60
+
+
 def articles_per_period(articles: pd.DataFrame) -> pd.DataFrame:
-    """Dated articles per month (``YYYY-MM``; year-only dates per year ``YYYY``), oldest first: columns period, articles."""
+    """Dated articles per period on a true time axis, oldest first: columns period, articles.
+
+    Months (``YYYY-MM``) from the first to the last month, empty months included, when the dates with a
+    month span at most :data:`MONTHLY_SPAN_MONTHS`; articles dated only to a year (an inferred year) cannot
+    be placed on a month and are counted in ``attrs["year_only"]``. A longer span is drawn by year
+    (``YYYY``), every year from the first to the last, with every dated article.
+    """
     dates = article_dates(articles)
-    periods = dates[dates != ""].map(lambda d: d[:7])
-    if periods.empty:
+    dates = dates[dates != ""]
+    if dates.empty:
         return pd.DataFrame(columns=["period", "articles"])
-    counts = periods.value_counts().sort_index()
-    return pd.DataFrame({"period": counts.index.astype(str), "articles": counts.to_numpy()})
+    months = dates[dates.str.len() >= 7].map(lambda d: d[:7])
+    span = 0 if months.empty else (
+        (int(months.max()[:4]) - int(months.min()[:4])) * 12 + int(months.max()[5:]) - int(months.min()[5:]) + 1)
+    if not months.empty and span <= MONTHLY_SPAN_MONTHS:
+        axis = pd.period_range(months.min(), months.max(), freq="M").strftime("%Y-%m")
+        counts = months.value_counts().reindex(axis, fill_value=0)
+        out = pd.DataFrame({"period": list(axis), "articles": counts.to_numpy()})
+        out.attrs["year_only"] = int((dates.str.len() == 4).sum())
+        return out
+    years = dates.map(lambda d: d[:4])
+    axis = [str(y) for y in range(int(years.min()), int(years.max()) + 1)]
+    counts = years.value_counts().reindex(axis, fill_value=0)
+    out = pd.DataFrame({"period": axis, "articles": counts.to_numpy()})
+    out.attrs["year_only"] = 0
+    return out
 
 
 def sample_by_group(frame: pd.DataFrame, n: int, by: str, seed: int = 0) -> pd.DataFrame:

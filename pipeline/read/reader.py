@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.stages.nlp import sentence_at  # noqa: F401 - the one sentence splitter (no spaCy), for the reader page
+from pipeline.read.labels import label
 
 # Highlight colours by kind (and by polarity for signals): light enough to read through.
 COLOURS = {
@@ -48,7 +49,7 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
         conf = r.get("confidence")
         conf = f", confidence {conf:.2f}" if isinstance(conf, float) and conf == conf else ""
         spans.append(Span(int(r["start"]), int(r["end"]), kind,
-                          f"signal: {r['category']} ({kind}, {r['modality']}, weight {r['weight']}{conf}){who}",
+                          f"signal: {label('signal_category', r['category'])} ({kind}, {r['modality']}, weight {r['weight']}{conf}){who}",
                           str(r.get("modality") or "")))
     m = tables["actor_mentions"]
     for r in m.loc[m["article_id"] == article_id].to_dict("records"):

@@ -239,6 +239,13 @@ def period_label(period, freq: str) -> str:
     return f"{stamp.year}"
 
 
+#: The one tension measure, under one name on every page: the sum of signal scores (Goldstein-weighted).
+MEASURE = "Tension score"
+MEASURE_HELP = ("Tension score: each signal scores the Goldstein value of its category (CAMEO/PLOVER, up to 10), "
+                "signed + for escalation and - for de-escalation, weighted by modality (negated, hypothetical, future "
+                "and reported signals weigh less). Net = escalation minus de-escalation. The same sum on every page.")
+
+
 def signal_scores(signals: pd.DataFrame) -> pd.Series:
     """Signed score of each signal: its ``score`` column, else polarity x weight.
 
