@@ -317,7 +317,7 @@ def test_upload_of_a_mixed_folder_reports_each_file_and_pages_update(app_url, pa
 
 
 def test_spending_page_is_a_ledger_of_claims(app_url, page, screenshots_dir):
-    """Issue #19: the NATO Innovation Fund, reported in euros (2021-10-22) and in dollars (2021-10-20), is one
+    """Issue #19: the NATO Innovation Fund, reported in euros (2021-10-22) and in dollars (an undated page), is one
     claim at EUR 1 bn; "thousands of" armored vehicles is a claim with its words and no value."""
     open_page(page, f"{app_url}/spending", "Spending tracker")
     expect(page.get_by_role("heading", name="The ledger: one row per claim")).to_be_visible()
@@ -337,7 +337,8 @@ def test_spending_page_is_a_ledger_of_claims(app_url, page, screenshots_dir):
     page.get_by_role("option").filter(has_text="EUR 1.00 bn — NATO").first.click()
     wait_for_app_run(page)
     reports = page.get_by_test_id("stDataFrame").last
-    expect(reports.locator("td").filter(has_text="2021-10-20").first).to_be_attached()
+    # the dollar report's page gives no publication date (its only date is a photo caption's, issue #16)
+    expect(reports.locator("td").filter(has_text="Details Agenda for Defense Meeting").first).to_be_attached()
     expect(reports.locator("td").filter(has_text="2021-10-22").first).to_be_attached()
     assert_no_error(page)
     page.screenshot(path=str(screenshots_dir / "spending_ledger.png"), full_page=True)
