@@ -77,8 +77,8 @@ cols = st.columns(len(counts) + 1)
 for col, row in zip(cols, counts.itertuples()):
     col.metric(label("figure_kind", row.kind) + " claims", int(row.claims), help=f"{int(row.mentions)} mentions")
 total = ledger.total_eur(chosen_claims)
-cols[-1].metric("money claims, EUR total", f"{total / 1e9:,.2f} bn" if total is not None else "—",
-                help="Each commitment once, at the rate of its report's day; vague amounts are not summed.")
+cols[-1].metric("EUR total", f"{total / 1e9:,.2f} bn" if total is not None else "—",
+                help="The money claims summed in EUR: each commitment once, at the rate of its report's day; vague amounts are not summed.")
 
 # One section at a time: only the chosen section is built and drawn.
 SECTIONS = ["Ledger", "Shares of GDP", "Every figure"]
