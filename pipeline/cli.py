@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv")
 
+    p = sub.add_parser("convert", help="copy a SQLite store into a new Parquet store (partitioned by month)")
+    p.add_argument("--store", required=True, help="the SQLite store folder to read")
+    p.add_argument("--to", required=True, help="the new Parquet store folder (must be empty or missing)")
+
     p = sub.add_parser("extract", help="run one stage on JSON lines {id, text} from stdin")
     p.add_argument("stage", choices=EXTRACT_STAGES)
 
@@ -174,6 +178,24 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_convert(args) -> int:
+    from pipeline import store
+    from pipeline.store import parquet
+
+    if not store.exists(args.store) or parquet.is_parquet(args.store):
+        print(f"error: no SQLite store at {args.store}", file=sys.stderr)
+        return 2
+    try:
+        rows = parquet.convert(args.store, args.to)
+    except store.StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name, n in rows.items():
+        print(f"{name}  {n} rows")
+    print(f"Parquet store written to {args.to}")
+    return 0
+
+
 def _json_safe(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
@@ -288,6 +310,7 @@ _COMMANDS = {
     "search": _cmd_search,
     "watch": _cmd_watch,
     "export": _cmd_export,
+    "convert": _cmd_convert,
     "extract": _cmd_extract,
     "retag": _cmd_retag,
     "check": _cmd_check,

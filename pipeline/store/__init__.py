@@ -141,8 +141,10 @@ def db_path(store_dir: str | Path) -> Path:
 
 
 def exists(store_dir: str | Path) -> bool:
-    """Whether a store has been written in this folder."""
-    return db_path(store_dir).is_file()
+    """Whether a store has been written in this folder (SQLite, or Parquet: see ``pipeline.store.parquet``)."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    return db_path(store_dir).is_file() or parquet.is_parquet(store_dir)
 
 
 def connect(store_dir: str | Path, *, create: bool = False) -> sqlite3.Connection:
@@ -295,7 +297,13 @@ def write(
 
 
 def read(store_dir: str | Path, name: str, columns: list[str] | None = None, where_ids: list[str] | None = None) -> pd.DataFrame:
-    """Read a table as a DataFrame (empty, with ``columns``, when the table does not exist yet)."""
+    """Read a table as a DataFrame (empty, with ``columns``, when the table does not exist yet).
+
+    A Parquet store (``pipeline.store.parquet``) is read through DuckDB with the same contract."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        return parquet.read(store_dir, name, columns, where_ids)
     with closing(connect(store_dir)) as conn:
         if name not in table_names(conn):
             return pd.DataFrame(columns=columns or [])
@@ -326,6 +334,10 @@ def read_columns(store_dir: str | Path, name: str, columns: list[str], where: st
 
 def counts(store_dir: str | Path) -> dict[str, int]:
     """Rows per table of a store, in name order."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        return parquet.counts(store_dir)
     with closing(connect(store_dir)) as conn:
         return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in table_names(conn)
                 if name != "meta" and not name.startswith("articles_fts")}

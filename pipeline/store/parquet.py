@@ -1,0 +1,188 @@
+"""The Parquet store backend: every declared table as Parquet files partitioned by month, read with DuckDB.
+
+A folder is a Parquet store when it holds the marker file ``_parquet`` (written by :func:`write_partition`
+and by ``python -m pipeline convert``); any other store folder is the embedded SQLite store (the default).
+
+Layout: ``DIR/<table>/month=YYYY-MM/part-<uuid>.parquet``, the month being the effective date
+(``pipeline.schema.effective_date``) of the row's article; rows of undated articles, and of tables not tied
+to one article (``clusters``, ``ingest_log`` rows without an article), go to ``month=unknown``. Column names
+and types come from ``pipeline.schema`` (one place). Parts are only ever added: each is written under a
+temporary name (``.tmp-*``, which readers never match) and renamed into place, so a writer killed at any
+point leaves every committed part readable and no half part.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import schema
+
+MARKER = "_parquet"
+UNKNOWN_MONTH = "unknown"
+_ARROW = {"str": pa.string(), "int": pa.int64(), "bool": pa.int64(), "float": pa.float64(),
+          "json": pa.string(), "bytes": pa.binary()}
+
+
+def is_parquet(store_dir: str | Path) -> bool:
+    """Whether ``store_dir`` is a Parquet store (it holds the ``_parquet`` marker)."""
+    return (Path(store_dir) / MARKER).is_file()
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema of a declared table's stored columns (types from ``pipeline.schema``)."""
+    return pa.schema([pa.field(c.name, _ARROW[c.dtype], nullable=c.nullable) for c in schema.table(name).stored_columns])
+
+
+def _months(articles: pd.DataFrame) -> dict[str, str]:
+    """article_id → ``YYYY-MM`` of its effective date (``unknown`` when it has none or only a year)."""
+    if articles is None or articles.empty:
+        return {}
+    dates = schema.effective_dates(articles)
+    months = [d[:7] if len(d) >= 7 and d[4] == "-" else UNKNOWN_MONTH for d in dates]
+    return dict(zip(articles["article_id"], months))
+
+
+def _known_months(store_dir: Path) -> dict[str, str]:
+    """article_id → month of the articles already stored (for rows written after their article)."""
+    if not (store_dir / "articles").is_dir():
+        return {}
+    frame = read(store_dir, "articles", ["article_id", "date", "date_inferred"])
+    return _months(frame)
+
+
+def _cast(name: str, frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table of the declared schema (a missing column is null; extra columns dropped)."""
+    target = arrow_schema(name)
+    arrays = []
+    for field in target:
+        values = frame[field.name] if field.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
+        values = values.astype(object).where(values.notna(), None)
+        if pa.types.is_integer(field.type):
+            values = values.map(lambda v: None if v is None else int(v))
+        elif pa.types.is_floating(field.type):
+            values = values.map(lambda v: None if v is None else float(v))
+        elif pa.types.is_string(field.type):
+            values = values.map(lambda v: None if v is None else (v if isinstance(v, str) else json.dumps(v)
+                                                                    if isinstance(v, (list, dict)) else str(v)))
+        arrays.append(pa.array(values.tolist(), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
+
+
+def _commit_part(table: pa.Table, directory: Path) -> Path:
+    """Write one part atomically: a temporary name in the same folder, fsync, then rename."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex
+    tmp, final = directory / f".tmp-{tag}.parquet", directory / f"part-{tag}.parquet"
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    return final
+
+
+def write_partition(tables: dict[str, pd.DataFrame], store_dir: str | Path) -> list[Path]:
+    """Append one batch of tables to a Parquet store (created if missing): one part per table and month.
+
+    Safe for several writers at once (each writes its own uniquely named parts); returns the parts written.
+    """
+    store_dir = Path(store_dir)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    marker = store_dir / MARKER
+    if not marker.is_file():
+        tmp = store_dir / f".tmp-{uuid.uuid4().hex}"
+        tmp.write_text(json.dumps({"schema_version": schema.SCHEMA_VERSION}))
+        os.replace(tmp, marker)
+    month_of = _months(tables.get("articles"))
+    if any("article_id" in f.columns for n, f in tables.items() if n != "articles" and f is not None and len(f)):
+        month_of = {**_known_months(store_dir), **month_of}
+    written = []
+    for name, frame in tables.items():
+        if frame is None or frame.empty or name not in schema.TABLES:
+            continue
+        schema.validate(name, frame)
+        if "article_id" in frame.columns:
+            months = frame["article_id"].map(lambda a: month_of.get(a, UNKNOWN_MONTH))
+        else:
+            months = pd.Series(UNKNOWN_MONTH, index=frame.index)
+        for month, rows in frame.groupby(months, sort=True):
+            written.append(_commit_part(_cast(name, rows), store_dir / name / f"month={month}"))
+    return written
+
+
+def parts(store_dir: str | Path, name: str) -> list[Path]:
+    """The committed parts of a table (temporary files of an unfinished write excluded)."""
+    return sorted((Path(store_dir) / name).glob("month=*/part-*.parquet"))
+
+
+def connect():
+    """A fresh in-memory DuckDB connection for reading Parquet parts (each reader its own; files are read-only)."""
+    import duckdb  # noqa: PLC0415 - only Parquet stores need it
+
+    return duckdb.connect(":memory:")
+
+
+def _source(store_dir: str | Path, name: str) -> str | None:
+    files = parts(store_dir, name)
+    if not files:
+        return None
+    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    return f"read_parquet([{listed}], union_by_name=true)"
+
+
+def read(store_dir: str | Path, name: str, columns: list[str] | None = None,
+         where_ids: list[str] | None = None) -> pd.DataFrame:
+    """A table of a Parquet store as a DataFrame (same contract as ``pipeline.store.read``)."""
+    source = _source(store_dir, name)
+    declared = schema.stored_columns(name) if name in schema.TABLES else []
+    if source is None or (where_ids is not None and not where_ids):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in (columns or declared)})
+    sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in declared) or '*'} FROM {source}"
+    params: list = []
+    if where_ids is not None:
+        sql += " WHERE article_id IN (SELECT UNNEST(?))"
+        params = [list(where_ids)]
+    with connect() as con:
+        arrow = con.execute(sql, params).fetch_arrow_table()
+    # As SQLite's reader gives them: text as pandas' string dtype, integers with nulls as float (NaN).
+    frame = arrow.to_pandas()
+    for field in arrow.schema:
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            frame[field.name] = frame[field.name].astype("str")
+    for c in columns or []:
+        if c not in frame.columns:
+            frame[c] = pd.Series(dtype=object)
+    return frame
+
+
+def counts(store_dir: str | Path) -> dict[str, int]:
+    """Rows per table of a Parquet store, in name order."""
+    out = {}
+    for name in sorted(schema.TABLES):
+        files = parts(store_dir, name)
+        if files:
+            out[name] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    return out
+
+
+def convert(sqlite_dir: str | Path, parquet_dir: str | Path) -> dict[str, int]:
+    """Copy every declared table of a SQLite store into a new Parquet store; returns rows per table."""
+    from pipeline import store  # noqa: PLC0415 - store imports this module
+
+    parquet_dir = Path(parquet_dir)
+    if parquet_dir.exists() and any(parquet_dir.iterdir()):
+        raise store.StoreError(f"{parquet_dir} is not empty: convert writes a new Parquet store")
+    tables = {}
+    for name, table in schema.TABLES.items():
+        if not table.stored_columns or not any(c.stored for c in table.columns):
+            continue
+        frame = store.read(sqlite_dir, name)
+        if len(frame):
+            tables[name] = frame[[c for c in schema.stored_columns(name) if c in frame.columns]]
+    write_partition(tables, parquet_dir)
+    return counts(parquet_dir)
