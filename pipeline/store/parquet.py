@@ -61,16 +61,16 @@ def _cast(name: str, frame: pd.DataFrame) -> pa.Table:
     target = arrow_schema(name)
     arrays = []
     for field in target:
-        values = frame[field.name] if field.name in frame.columns else pd.Series([None] * len(frame), dtype=object)
-        values = values.astype(object).where(values.notna(), None)
+        raw = frame[field.name].tolist() if field.name in frame.columns else [None] * len(frame)
+        values = [None if not isinstance(v, (list, dict, bytes, str)) and pd.isna(v) else v for v in raw]
         if pa.types.is_integer(field.type):
-            values = values.map(lambda v: None if v is None else int(v))
+            values = [None if v is None else int(v) for v in values]
         elif pa.types.is_floating(field.type):
-            values = values.map(lambda v: None if v is None else float(v))
+            values = [None if v is None else float(v) for v in values]
         elif pa.types.is_string(field.type):
-            values = values.map(lambda v: None if v is None else (v if isinstance(v, str) else json.dumps(v)
-                                                                    if isinstance(v, (list, dict)) else str(v)))
-        arrays.append(pa.array(values.tolist(), type=field.type))
+            values = [v if v is None or isinstance(v, str) else json.dumps(v) if isinstance(v, (list, dict)) else str(v)
+                      for v in values]
+        arrays.append(pa.array(values, type=field.type))
     return pa.Table.from_arrays(arrays, schema=target.with_metadata(None))
 
 
