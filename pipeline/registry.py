@@ -69,6 +69,11 @@ def names(flag: str) -> tuple[str, ...]:
     return tuple(s.name for s in STAGES if getattr(s, flag))
 
 
+def versions() -> dict[str, int]:
+    """Every registered stage's current version, by name (recorded in a store by the runs that write it)."""
+    return {s.name: s.version for s in STAGES}
+
+
 def per_article_tables() -> tuple[str, ...]:
     """The tables the per-article stages write (rows replaced article by article), in run order."""
     return tuple(s.output for s in per_article())

@@ -34,7 +34,7 @@ import math
 import sqlite3
 from contextlib import closing
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -335,6 +335,81 @@ def read_meta(store_dir: str | Path) -> dict[str, str]:
     """All key/value pairs of the store's ``meta`` table."""
     with closing(connect(store_dir)) as conn:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+#: The ``meta`` key holding, as JSON, the version of each stage whose rows the store holds (see
+#: :func:`stage_versions_after`); stores written before it was recorded have none.
+STAGE_VERSIONS_KEY = "stage_versions"
+
+
+def stage_versions(store_dir: str | Path) -> dict[str, int]:
+    """The version of each stage that wrote the store's rows; ``{}`` when the store does not record them."""
+    if not exists(store_dir):
+        return {}
+    raw = read_meta(store_dir).get(STAGE_VERSIONS_KEY)
+    try:
+        recorded = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): int(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def stage_versions_after(store_dir: str | Path, rewritten: Iterable[str] | None = None) -> str:
+    """The ``meta`` value of :data:`STAGE_VERSIONS_KEY` after a write (JSON).
+
+    ``rewritten``: the stages whose whole table the write replaces (``retag``),
+    which are now at their current version. With ``None`` (a ``run`` adding
+    articles) a store without articles gets every current version, while a
+    store with articles keeps what it recorded: its older rows are still those
+    of the versions that wrote them (a stage it has no record of stays unknown).
+    """
+    current = registry.versions()
+    recorded = stage_versions(store_dir)
+    if rewritten is None:
+        empty = not exists(store_dir) or counts(store_dir).get("articles", 0) == 0
+        return json.dumps(current if empty else recorded, sort_keys=True)
+    recorded.update({name: current[name] for name in rewritten})
+    return json.dumps(recorded, sort_keys=True)
+
+
+#: Tables an analyst writes (not a stage): kept when a store is rebuilt from its sources.
+ANALYST_TABLES = ("watchlists", "signal_corrections")
+
+
+def carry_analyst_tables(source_dir: str | Path, target_dir: str | Path) -> dict[str, int]:
+    """Copy the rows of :data:`ANALYST_TABLES` from the store at ``source_dir`` into ``target_dir`` (rows the
+    target already holds, by key, are kept); returns the rows copied per table. Columns only the source has,
+    and a row number (a lone INTEGER PRIMARY KEY), are left out; a table the target lacks is created with the
+    source's definition."""
+    copied: dict[str, int] = {}
+    with closing(connect(source_dir)) as src:
+        present = [t for t in ANALYST_TABLES if t in table_names(src)]
+        definitions = {t: src.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()[0]
+                       for t in present}
+    if not present:
+        return copied
+    with closing(connect(target_dir, create=True)) as conn:
+        conn.execute("ATTACH DATABASE ? AS old", (str(db_path(source_dir)),))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in present:
+                if table not in table_names(conn):
+                    conn.execute(definitions[table])
+                target_columns = {r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')}
+                info = conn.execute(f'PRAGMA old.table_info("{table}")').fetchall()
+                keys = [r for r in info if r[5]]
+                # a lone INTEGER PRIMARY KEY is the row's number in its own store, not part of what the analyst wrote
+                surrogate = {keys[0][1]} if len(keys) == 1 and keys[0][2].upper() == "INTEGER" else set()
+                columns = [r[1] for r in info if r[1] in target_columns and r[1] not in surrogate]
+                listed = ", ".join(f'"{c}"' for c in columns)
+                before = conn.execute(f'SELECT COUNT(*) FROM main."{table}"').fetchone()[0]
+                conn.execute(f'INSERT OR IGNORE INTO main."{table}" ({listed}) SELECT {listed} FROM old."{table}"')
+                copied[table] = conn.execute(f'SELECT COUNT(*) FROM main."{table}"').fetchone()[0] - before
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return copied
 
 
 def check(store_dir: str | Path) -> list[str]:
