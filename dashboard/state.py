@@ -140,11 +140,12 @@ def _ensure_store(path: str) -> str:
 
     Another store (``$NEWSINTEL_STORE``) is never rebuilt here: :func:`stale_stage_notice` says what to run.
     """
+    built = store.exists(path) and store.counts(path).get("articles", 0) > 0
+    if built and (Path(path) != DEFAULT_STORE or not read_side.stale_stages(path)):
+        return path
     from pipeline import alerts, run  # the whole pipeline, only when the store must be built
 
-    if store.exists(path) and store.counts(path).get("articles", 0) > 0:
-        if Path(path) != DEFAULT_STORE or not read_side.stale_stages(path):
-            return path
+    if built:
         fresh = Path(f"{path}.rebuilding")
         shutil.rmtree(fresh, ignore_errors=True)
         run.run([SEEDS_DIR], fresh)
