@@ -49,10 +49,14 @@ st.dataframe(
     selection_mode="single-row",
     column_config={
         "cluster_id": st.column_config.NumberColumn("id", width="small"),
-        "label": st.column_config.TextColumn("label", width="medium"),
+        "label": st.column_config.TextColumn("label", width=300),
         "size": st.column_config.NumberColumn("articles", help="Original articles; copies are not counted."),
         "copies": st.column_config.NumberColumn("copies", help="Syndicated copies of articles in this cluster."),
-        "headlines": st.column_config.TextColumn("representative headlines", width="large"),
+        "headlines": st.column_config.TextColumn("representative headlines", width="large",
+                                                 help="Headlines nearest the cluster's centre; click a cell to read it whole."),
+        "top_terms": st.column_config.TextColumn("distinctive terms", width="medium"),
+        "first_date": st.column_config.TextColumn("first dated article", width="small"),
+        "last_date": st.column_config.TextColumn("last dated article", width="small"),
     },
 )
 download_csv(summary, "topic_clusters")
