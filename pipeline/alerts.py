@@ -209,16 +209,23 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
 
 
 def alerts(store_dir: str | Path, name: str, *, unread_only: bool = False):
-    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame)."""
+    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame).
+
+    ``date`` is the article's date as shown everywhere (:func:`pipeline.read.labels.display_date`: its own
+    date, else "2025 (inferred)", else blank)."""
     import pandas as pd
+
+    from pipeline.read.labels import display_dates
 
     w = get(store_dir, name)
     with closing(_conn(store_dir)) as conn:
-        return pd.read_sql_query(
-            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.source, a.url "
+        frame = pd.read_sql_query(
+            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.date_inferred, a.source, a.url "
             "FROM alerts al JOIN articles a USING (article_id) WHERE al.watchlist_id = ?"
             + (" AND al.read = 0" if unread_only else "") + " ORDER BY al.created_at DESC, a.date DESC, al.article_id",
             conn, params=(w.watchlist_id,))
+    frame["date"] = display_dates(frame) if len(frame) else frame["date"]
+    return frame.drop(columns="date_inferred")
 
 
 def mark_read(store_dir: str | Path, name: str) -> int:

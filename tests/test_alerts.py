@@ -170,3 +170,18 @@ def test_signal_figure_and_anachronism_alerts_follow_the_tables(seed_store, tmp_
     flagged = t["actor_mentions"].loc[t["actor_mentions"]["anachronism"].fillna("") != "", "article_id"]
     assert by_kind.get("anachronism", set()) == set(flagged) & ids
     assert "signal" not in set(alerts.alerts(own, "strong only")["kind"])
+
+
+def test_an_alerts_date_is_shown_as_on_every_page_an_inferred_year_marked(seed_store, tmp_path):
+    from pipeline.read.labels import display_date
+    from pipeline.read.tables import load_tables
+
+    own = tmp_path / "store"
+    shutil.copytree(seed_store, own)
+    alerts.save(own, "summits", "summit")
+    alerts.evaluate(own)
+    got = alerts.alerts(own, "summits")
+    articles = load_tables(own)["articles"].set_index("article_id")
+    for aid, date in zip(got["article_id"], got["date"]):
+        assert date == display_date(articles.loc[aid])
+    assert "2025 (inferred)" in set(got["date"])     # seed 004 speaks of the summit in The Hague as upcoming
