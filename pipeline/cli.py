@@ -274,6 +274,11 @@ def _cmd_train(args) -> int:
           f"{summary['vocabulary']} category features, {summary['modality_vocabulary']} modality features, "
           f"{signal_model.MODEL_PATH.relative_to(signal_model.DATA_DIR.parent.parent)} "
           f"{summary['bytes'] / 1e6:.2f} MB")
+    print(f"the coder completes the rules for {len(summary['union'])} categories (5-fold cross-validation on the "
+          "train split, by document; F1 rules -> rules+coder):")
+    for category, (rules_f1, union_f1, n) in sorted(summary["policy"].items()):
+        mark = "*" if category in summary["union"] else " "
+        print(f"  {mark} {category:<26} n={n:<4} {rules_f1:.3f} -> {union_f1:.3f}")
     return 0
 
 
