@@ -300,7 +300,8 @@ def model_events(sentence: str, categories: tuple[str, ...], cue_categories: lis
     Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
     word of the sentence with the largest weight for the category.
     """
-    triggers = trigger_words(categories)
+    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
+    triggers = {c: every[c] for c in categories if c in every}
     lowered = sentence.lower().replace("\u2019", "'")
     found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
     words = {w for _, _, w in found}
