@@ -1338,6 +1338,34 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
     return kept + _anchored(model_rows, text, date, mentions if not use_ner_fallback else [])
 
 
+@functools.lru_cache(maxsize=1)
+def _state_names() -> tuple[re.Pattern, dict[str, str]]:
+    """One regex over the names, aliases, adjectives and metonyms of the countries and organisations of the
+    actor dictionary (``actor_countries.csv``, ``actors.csv``), and each name's affiliation code."""
+    code_of: dict[str, str] = {}
+    with open(DATA_DIR / "actor_countries.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for field in ("name", "aliases", "adjectives", "metonyms"):
+                for name in filter(None, (row.get(field) or "").split("|")):
+                    code_of.setdefault(name.lower(), row["iso3"])
+    with open(DATA_DIR / "actors.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["actor_type"] == "organisation" and row.get("country"):
+                for name in [row["name"]] + [a for a in (row.get("aliases") or "").split("|") if a and not a.startswith("the ")]:
+                    code_of.setdefault(name.lower(), row["country"])
+    names = sorted(code_of, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE), code_of
+
+
+def _named_states(text: str, start: int, end: int) -> list[dict]:
+    """Mentions (article offsets, ``country`` = affiliation code) of the states and alliances named in
+    ``text[start:end]`` by the dictionary alone (no NER): what the coder's rows are checked against when the
+    actors stage has not run."""
+    regex, code_of = _state_names()
+    return [{"start": start + m.start(), "end": start + m.end(), "country": code_of[m.group(0).lower()],
+             "actor_type": "country", "resolution": "dictionary"} for m in regex.finditer(text, start, end)]
+
+
 def _names_a_non_ally(mentions: list[dict], date: str | None) -> bool:
     """Whether the mentions name an actor affiliated outside the NATO side (a possible counterpart)."""
     from pipeline.read.tension import side_of  # noqa: PLC0415 - the dyad sides live with the index
@@ -1350,8 +1378,9 @@ def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: lis
     "Manchester United launched a late attack" is not one."""
     if not model_rows:
         return model_rows
-    if mentions is None:
-        mentions = _mentions_for(text, date) or []
+    if mentions is None:   # no actors stage output given: names of states and alliances found by the dictionary
+        mentions = [m for r in {(r["sentence_start"], r["sentence_end"]) for r in model_rows}
+                    for m in _named_states(text, *r)]
     kept = []
     for r in model_rows:
         s_start, s_end = r["sentence_start"], r["sentence_end"]
