@@ -66,7 +66,24 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 
 
 def _declared_sql(table: schema.Table) -> str:
-    return ", ".join(f'"{c.name}" {c.sql_type}' for c in table.stored_columns)
+    if not table.constraints:   # tables written by store.write: types here, nullability checked by schema.validate
+        return ", ".join(f'"{c.name}" {c.sql_type}' for c in table.stored_columns)
+    columns = [f'"{c.name}" {c.sql_type}' + ("" if c.nullable else " NOT NULL")
+               + (f" DEFAULT {c.default}" if c.default is not None else "") for c in table.stored_columns]
+    return ", ".join(columns + list(table.constraints))
+
+
+def ensure_tables(conn: sqlite3.Connection, names) -> None:
+    """Create the declared tables ``names`` a store lacks (``CREATE TABLE IF NOT EXISTS``, from the schema), for
+    modules that write their own tables with SQL (watchlists and alerts, the watcher's feeds)."""
+    for name in names:
+        table = schema.table(name)
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({_declared_sql(table)})')
+        existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+        for c in table.stored_columns:
+            if c.name not in existing:
+                default = f" DEFAULT {c.default}" if c.default is not None else ""
+                conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {c.sql_type}{default}')
 
 
 def _create_indexes(conn: sqlite3.Connection, table: schema.Table) -> None:
@@ -85,6 +102,8 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     ``SchemaError`` naming the column (the transaction rolls back; the store stays at version 2).
     """
     for table in schema.TABLES.values():
+        if table.constraints:   # monitoring tables came after version 3 and were created with their types
+            continue
         info = [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{table.name}")')]
         if not info:
             continue
