@@ -124,7 +124,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "cue:str base_polarity:int sentence_start:int sentence_end:int source_actor:str target_actor:str "
         "cameo_code:str score:float source_country:str target_country:str source_start:int source_end:int "
         "target_start:int target_end:int clause_depth:int background:bool source_phrase_start:int "
-        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str confidence:float")),
+        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str confidence:float "
+        "corrected:str~")),
     Table("figures", "figures", "article_id", exported=True, doc="spending figures", columns=_cols(
         "article_id:str! kind:str value:float unit:str qualifier:str actor:str start:int! end:int! text:str "
         "value_low:float value_high:float vague:bool scale_word:str item:str purpose:str year:int "
@@ -152,13 +153,19 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("deliveries", "alerts", "watchlist_id", doc="each alert's delivery per channel (Atom, digest, webhook)",
           constraints=("PRIMARY KEY (watchlist_id, article_id, kind, channel)",), columns=_cols(
         "watchlist_id:int! article_id:str! kind:str! channel:str! state:str! attempts:int!=0 detail:str=''")),
+    Table("signal_corrections", "analyst", "correction_id", exported=True,
+          doc="analyst corrections of signals (pipeline/corrections.py): applied on read, kept through run and retag",
+          constraints=("PRIMARY KEY (correction_id)",), columns=_cols(
+        "correction_id:int! created_at:str! action:str! article_id:str! start:int! end:int! original_category:str='' "
+        "original_modality:str='' original_polarity:int category:str='' modality:str='' polarity:int "
+        "source_actor:str='' target_actor:str='' note:str='' attached:bool~")),
     Table("watch_feeds", "watch", "url", doc="the watcher's state per feed: conditional GET and back-off",
           constraints=("PRIMARY KEY (url)",), columns=_cols(
         "url:str! etag:str='' last_modified:str='' failures:int=0 next_try:float=0 last_error:str=''")),
 )}
 
-#: Tables written by their own module's SQL (monitoring), not by a pipeline run.
-MONITORING_TABLES = tuple(name for name, t in TABLES.items() if t.constraints)
+#: Tables written by their own module's SQL (monitoring, analyst corrections), never by a pipeline run.
+SQL_TABLES = tuple(name for name, t in TABLES.items() if t.constraints)
 
 #: The tables ``python -m pipeline export`` writes, in order.
 EXPORT_TABLES = tuple(name for name, t in TABLES.items() if t.exported)

@@ -33,6 +33,14 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
 
     tables["claims"], claim_ids = claims_stage.group(tables["figures"], tables["articles"])
     tables["figures"]["claim_id"] = claim_ids.astype(object) if len(claim_ids) else pd.Series(dtype=object)
+    # Analyst corrections are laid over the signals on every read (they change every page at once and survive
+    # run and retag); each signal says whether it was corrected.
+    from pipeline import corrections
+
+    found = corrections.read(store_dir)
+    found["attached"] = corrections.attached(tables["signals"], found).astype(bool) if len(found) else pd.Series(dtype=bool)
+    tables["signal_corrections"] = found
+    tables["signals"] = corrections.apply(tables["signals"], found, tables["articles"])
     return tables
 
 
