@@ -79,7 +79,7 @@ def test_tension_evidence_is_its_own_section_with_the_strongest_period_first(app
     period = app.selectbox(key="tension-period")
     assert period.options and "net" in period.options[0]
     evidence = app.dataframe[0].value
-    assert len(evidence) > 0 and {"cue", "evidence", "score", "confidence"} <= set(evidence.columns)
+    assert len(evidence) > 0 and {"Trigger", "Sentence", "score", "confidence"} <= set(evidence.columns)
     # the trained coder's confidence is shown with every signal, a probability
     assert evidence["confidence"].between(0, 1).all()
 

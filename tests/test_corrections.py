@@ -154,3 +154,36 @@ def test_train_with_corrections_adds_them_and_leaves_the_shipped_model_alone(sto
     proc = subprocess.run([sys.executable, "-m", "pipeline", "train", "signals", "--with-corrections"], cwd=PROJECT,
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "needs --store" in proc.stderr
+
+
+def test_stored_corrections_read_in_words(store_dir):
+    from pipeline.read.labels import corrections_table
+
+    wrong = signal(load_tables(store_dir), *EXPULSION)
+    corrections.add(store_dir, "redirect", wrong["article_id"], wrong["start"], wrong["end"], original=wrong, polarity=-1)
+    [row] = corrections_table(load_tables(store_dir)["signal_corrections"]).to_dict("records")
+    assert (row["correction"], row["signal"], row["new direction"], row["still found"]) == (
+        "direction changed", "Expelling diplomats", "de-escalation", "yes")
+    assert "None" not in row.values() and "nan" not in row.values()
+
+
+def test_a_category_is_corrected_from_the_tension_evidence_table(store_dir, monkeypatch):
+    """AppTest: Tension → Evidence behind a period → Correct a signal → Change its category → Save."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NEWSINTEL_STORE", str(store_dir))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.run()
+    at.switch_page("views/tension.py").run()
+    at.button_group(key="tension-section").set_value("Evidence behind a period").run()
+    assert not at.exception, at.exception
+    at.radio(key="tension-correct-action").set_value("recategorise").run()
+    signal_box = at.selectbox(key="tension-correct-signal")
+    at.selectbox(key="tension-correct-category").set_value("tension_state").run()
+    at.button(key="tension-correct-save").click().run()
+    assert not at.exception, at.exception
+    stored = corrections.read(store_dir)
+    assert list(zip(stored["action"], stored["category"])) == [("recategorise", "tension_state")]
+    assert signal_box.options and stored.iloc[0]["original_category"]
+    signals = load_tables(store_dir)["signals"]
+    assert (signals["corrected"] == "category corrected").sum() == 1

@@ -130,3 +130,10 @@ def escape_lines(text: str) -> str:
     """Escape text for HTML, keeping its line breaks."""
     return html.escape(text).replace("\n", "<br>\n")
 
+
+
+def sentences(text: str) -> list[tuple[int, int, str]]:
+    """The sentences of an article as ``(start, end, text)`` (the pipeline's splitter), for picking one."""
+    from pipeline.stages.nlp import iter_sentences
+
+    return [(s, e, t) for s, e, t in iter_sentences(text) if t.strip()]
