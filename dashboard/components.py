@@ -84,7 +84,7 @@ def signal_correction_form(store_dir, signals: pd.DataFrame, *, key: str, articl
             shown = corrections.loc[corrections["article_id"] == article_id] if article_id else corrections
             if not shown.empty:
                 st.caption(f"{len(shown)} correction{'s' if len(shown) != 1 else ''} stored for this article:")
-                st.dataframe(corrections_table(shown), hide_index=True, key=f"{key}-stored")
+                st.dataframe(corrections_table(shown), hide_index=True, placeholder="", key=f"{key}-stored")
         action = st.radio("What", actions, format_func=CORRECTION_ACTIONS.__getitem__, key=f"{key}-action",
                           horizontal=True)
         cats = list(correcting.categories())

@@ -382,3 +382,18 @@ def test_a_store_written_by_older_stages_is_read_with_a_notice_and_left_alone(se
     [notice] = [w.value for w in at.warning if "other versions" in w.value]
     assert "signals" in notice and f"python -m pipeline retag signals --store {copy}" in notice
     assert store.stage_versions(copy) == before
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_table_shows_none_for_a_missing_value(app, name):
+    """Issue #16: an analyst reads a blank, never "None", where a value is missing (every table sets it)."""
+    open_page(app, name)
+    if name == "spending":   # its tables sit behind a section switch: check each section
+        sections = ["Ledger", "Shares of GDP", "Every figure"]
+    else:
+        sections = [None]
+    for section in sections:
+        if section:
+            app.button_group(key="spending-section").set_value(section).run()
+        for frame in app.dataframe:
+            assert frame.proto.HasField("placeholder") and frame.proto.placeholder == "", (name, section)

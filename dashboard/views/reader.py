@@ -98,7 +98,7 @@ for name, label in (("signals", "Signals"), ("actor_mentions", "Actors"), ("figu
             st.caption(f"No {label.lower()} found in this article.")
             continue
         shown = for_display(rows).assign(sentence_link=[query.reader_link(article_id, s) for s in rows["start"]])
-        st.dataframe(shown, hide_index=True, column_config={
+        st.dataframe(shown, hide_index=True, placeholder="", column_config={
             "sentence_link": st.column_config.LinkColumn("go to", display_text="sentence")})
         download_csv(rows, f"{name}_{article_id}")
 

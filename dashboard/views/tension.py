@@ -89,7 +89,7 @@ if section == "Signals":
     elif len(shown) < len(table):
         st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
                    "the download holds all.")
-    st.dataframe(for_display(shown[cols + ["article_id"]], articles).drop(columns="article_id"), hide_index=True)
+    st.dataframe(for_display(shown[cols + ["article_id"]], articles).drop(columns="article_id"), hide_index=True, placeholder="")
     download_csv(for_display(table[cols + ["article_id"]], articles), "signals")
 
 if section == "Evidence behind a period":
@@ -110,7 +110,7 @@ if section == "Evidence behind a period":
             ev_cols = [c for c in ["score", "category", "modality", "confidence", "corrected", "cue", "source_actor",
                                    "target_actor", "evidence", "title", "date"] if c in raw.columns]
             found = for_display(raw[ev_cols + ["article_id"]], articles).drop(columns="article_id")
-            st.dataframe(found, hide_index=True)
+            st.dataframe(found, hide_index=True, placeholder="")
             download_csv(found, "tension_evidence", label="Download this period's evidence")
             signal_correction_form(state.store_dir(), raw, key="tension-correct")
             st.caption("To add a sentence the coder missed, open its article in the Article reader.")

@@ -45,7 +45,7 @@ st.markdown(f"**{n_topics}** topic{'s' if n_topics != 1 else ''} over **{n_origi
             + (f" (+ {n_copies} cop{'ies' if n_copies != 1 else 'y'} not counted)" if n_copies else "")
             + ". Click a row to show only that cluster on every page.")
 st.dataframe(
-    summary, hide_index=True, key="topics_list", on_select=_filter_on_clicked_cluster,
+    summary, hide_index=True, placeholder="", key="topics_list", on_select=_filter_on_clicked_cluster,
     selection_mode="single-row",
     column_config={
         "cluster_id": st.column_config.NumberColumn("id", width="small"),
@@ -138,5 +138,5 @@ else:
 copies = state.summary(_copies, "articles")
 if not copies.empty:
     with st.expander(f"Copies ({len(copies)}): which articles repeat which"):
-        st.dataframe(first_rows(copies, what="copies"), hide_index=True)
+        st.dataframe(first_rows(copies, what="copies"), hide_index=True, placeholder="")
         download_csv(copies, "topic_copies")
