@@ -1,6 +1,7 @@
 """Watchlists and their alerts: a saved query (with the dashboard's filters), what is new for it, and delivery.
 
-Three tables live beside the pipeline's in the store (created on first use, never touched by ``run``):
+Three tables live beside the pipeline's in the store (declared in ``pipeline/schema.py``, created on first use,
+never touched by ``run``):
 
 ``watchlists``  one row per named watchlist: query, filters (JSON), delivery settings, when it was last read;
 ``alerts``      one row per (watchlist, article) that matched: a match is alerted once, ever;
@@ -13,7 +14,8 @@ same ``Idempotency-Key`` header (the alert's key) so the receiver can drop the r
 
 Alert kinds, per article of the watchlist's selection (its query and saved filters): ``article`` (it matches),
 ``signal`` (it carries a tension signal of weight ≥ the watchlist's ``min_signal_weight``), ``figure`` (it states a
-spending figure) and ``anachronism`` (an actor's role is flagged as out of its time). Tension spikes are not alerted yet.
+spending figure), ``anachronism`` (an actor's role is flagged as out of its time) and ``spike`` (it carries signals
+in a spike period of the tension index of the watchlist's selection: :func:`spike_articles`, the Tension page's rule).
 """
 from __future__ import annotations
 
@@ -33,18 +35,10 @@ from xml.sax.saxutils import escape as xml_escape
 from pipeline import store
 from pipeline.read import search
 
-_DDL = (
-    "CREATE TABLE IF NOT EXISTS watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-    "query TEXT NOT NULL, filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', digest_path TEXT DEFAULT '', "
-    "webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '', min_signal_weight REAL DEFAULT 0.75)",
-    "CREATE TABLE IF NOT EXISTS alerts (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, kind TEXT NOT NULL, "
-    "created_at TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (watchlist_id, article_id, kind))",
-    "CREATE TABLE IF NOT EXISTS deliveries (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, "
-    "kind TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-    "detail TEXT DEFAULT '', PRIMARY KEY (watchlist_id, article_id, kind, channel))",
-)
+#: The tables of this module, declared in ``pipeline/schema.py`` (created by the store from there).
+TABLES = ("watchlists", "alerts", "deliveries")
 KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
-               "anachronism": "Anachronism flag"}
+               "anachronism": "Anachronism flag", "spike": "Tension spike"}
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_RETRIES = 2
 WEBHOOK_BACKOFF = 0.5
@@ -70,8 +64,7 @@ def _now() -> str:
 
 def _conn(store_dir: str | Path) -> sqlite3.Connection:
     conn = store.connect(store_dir)
-    for ddl in _DDL:
-        conn.execute(ddl)
+    store.ensure_tables(conn, TABLES)
     return conn
 
 
@@ -161,7 +154,23 @@ def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -
         "signal": set(sig.loc[sig["weight"].astype(float) >= w.min_signal_weight, "article_id"]) & ids,
         "figure": set(fig["article_id"]) & ids,
         "anachronism": set(men.loc[men["anachronism"].fillna("").astype(str) != "", "article_id"]) & ids,
+        "spike": spike_articles(sig, t["articles"]),
     }
+
+
+def spike_articles(signals, articles) -> set[str]:
+    """The articles with tension signals in a spike period of the tension index of ``articles`` (the Tension
+    page's rule, :func:`pipeline.read.tension.timeline`: its automatic period and its z-score threshold)."""
+    from pipeline.read import tension
+
+    if articles.empty or signals.empty:
+        return set()
+    timeline = tension.timeline(signals, articles)
+    spikes = set(timeline.index.loc[timeline.index["spike"], "period"])
+    behind = timeline.signals
+    if not spikes or behind.empty:
+        return set()
+    return set(behind.loc[behind["period"].isin(spikes), "article_id"].astype(str))
 
 
 def get(store_dir: str | Path, name: str) -> Watchlist:
@@ -209,16 +218,23 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
 
 
 def alerts(store_dir: str | Path, name: str, *, unread_only: bool = False):
-    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame)."""
+    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame).
+
+    ``date`` is the article's date as shown everywhere (:func:`pipeline.read.labels.display_date`: its own
+    date, else "2025 (inferred)", else blank)."""
     import pandas as pd
+
+    from pipeline.read.labels import display_dates
 
     w = get(store_dir, name)
     with closing(_conn(store_dir)) as conn:
-        return pd.read_sql_query(
-            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.source, a.url "
+        frame = pd.read_sql_query(
+            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.date_inferred, a.source, a.url "
             "FROM alerts al JOIN articles a USING (article_id) WHERE al.watchlist_id = ?"
             + (" AND al.read = 0" if unread_only else "") + " ORDER BY al.created_at DESC, a.date DESC, al.article_id",
             conn, params=(w.watchlist_id,))
+    frame["date"] = display_dates(frame) if len(frame) else frame["date"]
+    return frame.drop(columns="date_inferred")
 
 
 def mark_read(store_dir: str | Path, name: str) -> int:

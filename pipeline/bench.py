@@ -106,8 +106,9 @@ def _measure(stage: str, size: int, budget: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print documents/s and peak memory per stage and size (one subprocess each); ``bench search`` prints
-    query latency, the index's ingest cost and a watch cycle (:mod:`pipeline.bench_search`)."""
+    """Print documents/s and peak memory per stage and size (one subprocess each), then the search figures:
+    query latency, the index's ingest cost and a watch cycle (:mod:`pipeline.bench_search`; alone with
+    ``bench search``, left out with ``--no-search``)."""
     if argv and argv[0] == "search":
         from pipeline import bench_search
 
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, from {','.join(STAGES)}")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="documents per run, comma-separated")
     parser.add_argument("--budget", type=float, default=300.0, help="seconds per stage and size before sampling stops")
+    parser.add_argument("--no-search", action="store_true",
+                        help="leave out the search figures (query latency on a 100k-article store, the index's "
+                             "ingest cost, a watch cycle of 100 new articles; alone: `bench search`)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: "stage:size" runs in this process
     args = parser.parse_args(argv)
     if args.one:
@@ -143,4 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             if r.get("parsed_sentences"):
                 note += f"  (of which parsing {r['parsed_sentences']} cue sentences: {r['parse_seconds']} s)"
             print(f"{stage:<8} {size:>6} {r['done']:>9} {r['seconds']:>8} {r['docs_per_s']:>8} {r['peak_rss_mb']:>12}{note}", flush=True)
+    if not args.no_search:
+        from pipeline import bench_search
+
+        print("\nsearch and monitoring (goals: a query on 100k articles <= 200 ms, index cost <= 10% of ingest, "
+              "a watch cycle of 100 new articles <= 30 s)", flush=True)
+        bench_search.main([])
     return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import gdelt_articles
+from conftest import NEWS_FIXTURES, gdelt_articles
 from pipeline import run, schema, store
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -352,3 +352,60 @@ def test_a_frame_of_the_wrong_type_is_refused_with_a_clear_error_and_nothing_wri
     with pytest.raises(schema.SchemaError, match=r"no table 'figurez'"):
         store.write(store_dir, upsert={"figurez": pd.DataFrame([row])})
     assert snapshot(store_dir) == before
+
+
+# ---- which versions of the stages wrote a store -------------------------------------------------------------
+
+def _record_versions(store_dir, versions: dict) -> None:
+    """Make the store say that these stage versions wrote it (as a store of an older pipeline would)."""
+    store.write(store_dir, meta={store.STAGE_VERSIONS_KEY: json.dumps(versions)})
+
+
+def test_a_store_records_the_stage_versions_that_wrote_it_and_says_which_are_stale(seed_store, tmp_path):
+    from pipeline import registry
+    from pipeline.read.tables import stale_stages
+
+    assert store.stage_versions(seed_store) == registry.versions()
+    assert stale_stages(seed_store) == []
+    copy = tmp_path / "older"
+    run.run([SEEDS], copy)
+    older = {**registry.versions(), "signals": registry.get("signals").version - 1}
+    _record_versions(copy, older)
+    # adding articles does not make the older signals rows new: the record stays
+    run.run([NEWS_FIXTURES / "ukraine_war_gdelt.jsonl"], copy)
+    assert store.stage_versions(copy)["signals"] == older["signals"]
+    [stale] = stale_stages(copy)
+    assert (stale.stage, stale.stored, stale.current) == ("signals", older["signals"], registry.get("signals").version)
+    assert stale.remedy == f"python -m pipeline retag signals --store {copy}"
+    # retag rewrites the whole table: now up to date
+    run.retag(copy, "signals")
+    assert stale_stages(copy) == []
+
+
+def test_a_store_without_a_record_is_stale_in_every_stage(seed_store, tmp_path):
+    from pipeline import registry
+    from pipeline.read.tables import stale_stages
+
+    copy = tmp_path / "legacy"
+    run.run([SEEDS], copy)
+    with sqlite3.connect(store.db_path(copy)) as conn:
+        conn.execute("DELETE FROM meta WHERE key = ?", (store.STAGE_VERSIONS_KEY,))
+    stale = stale_stages(copy)
+    assert [s.stage for s in stale] == [s.name for s in registry.STAGES]
+    assert all(s.stored is None for s in stale)
+    assert "a new store from the same sources" in next(s.remedy for s in stale if s.stage == "dates")
+
+
+def test_an_analysts_watchlists_are_carried_into_a_rebuilt_store(tmp_path):
+    from pipeline import alerts
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    run.run([SEEDS], old)
+    alerts.add_seed_watchlists(old)
+    alerts.save(old, "Skripal follow-up", "Skripal OR Novichok")
+    run.run([SEEDS], new)
+    alerts.add_seed_watchlists(new)
+    copied = store.carry_analyst_tables(old, new)
+    assert copied["watchlists"] == 1          # the seed example is in both: only the analyst's own is new
+    assert {w.name for w in alerts.watchlists(new)} == {w.name for w in alerts.watchlists(old)}
+    assert alerts.get(new, "Skripal follow-up").query == "Skripal OR Novichok"
