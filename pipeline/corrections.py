@@ -111,6 +111,11 @@ def read(store_dir: str | Path) -> pd.DataFrame:
     """Every stored correction, oldest first (the declared columns; empty when there are none)."""
     if not store.exists(store_dir):
         return schema.empty(TABLE)[schema.stored_columns(TABLE)]
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):   # (corrections are written to SQLite stores; a converted store keeps them)
+        frame = store.read(store_dir, TABLE, schema.stored_columns(TABLE))
+        return frame.sort_values("correction_id").reset_index(drop=True)[schema.stored_columns(TABLE)]
     with closing(store.connect(store_dir)) as conn:
         if TABLE not in store.table_names(conn):
             return schema.empty(TABLE)[schema.stored_columns(TABLE)]

@@ -138,3 +138,28 @@ def test_the_app_opens_on_a_parquet_store(seed_store, tmp_path, monkeypatch):
     for page in ("tension", "spending", "actors", "reader"):
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, at.exception)
+
+
+@pytest.mark.parametrize("which", ["seeds", "gdelt"])
+def test_aggregates_pushed_down_agree_with_the_tables_on_both_backends(which, seed_store, gdelt_store, tmp_path):
+    from pipeline.read import aggregate
+
+    sqlite_dir = seed_store if which == "seeds" else gdelt_store
+    pq_dir = _convert(sqlite_dir, tmp_path / "agg.parquet")
+    tables = load_tables(sqlite_dir)
+    kept = tables["articles"][tables["articles"]["duplicate_of"].fillna("") == ""]
+    for d in (sqlite_dir, pq_dir):
+        per_month = aggregate.articles_per_month(d)
+        assert per_month["articles"].sum() == len(kept)
+        tension_rows = aggregate.tension_per_month(d)
+        assert tension_rows["signals"].sum() == len(tables["signals"])
+        assert tension_rows["tension"].sum() == pytest.approx(tension.signal_scores(tables["signals"]).sum())
+        top = aggregate.top_actors(d, 5)
+        assert top["mentions"].tolist() == tables["actor_mentions"]["actor"].value_counts().head(5).tolist()
+        page = aggregate.article_page(d, limit=3)
+        assert len(page) == min(3, len(kept)) and "text" not in page.columns
+    both = [aggregate.tension_per_month(d, start="2022-03", end="2022-12") for d in (sqlite_dir, pq_dir)]
+    pd.testing.assert_frame_equal(both[0], both[1], check_dtype=False)
+    assert all(m != "unknown" and "2022-03" <= m <= "2022-12" for m in both[1]["month"])
+    pd.testing.assert_frame_equal(aggregate.top_actors(sqlite_dir, 10), aggregate.top_actors(pq_dir, 10),
+                                  check_dtype=False)

@@ -363,7 +363,11 @@ def counts(store_dir: str | Path) -> dict[str, int]:
 
 
 def read_meta(store_dir: str | Path) -> dict[str, str]:
-    """All key/value pairs of the store's ``meta`` table."""
+    """All key/value pairs of the store's ``meta`` table (a Parquet store keeps them in its marker)."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        return parquet.read_meta(store_dir)
     with closing(connect(store_dir)) as conn:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 

@@ -86,6 +86,18 @@ def _commit_part(table: pa.Table, directory: Path) -> Path:
     return final
 
 
+def read_meta(store_dir: str | Path) -> dict[str, str]:
+    """The store's meta values (schema version, stage versions …), kept in the marker file."""
+    marker = json.loads((Path(store_dir) / MARKER).read_text() or "{}")
+    return {str(k): str(v) for k, v in marker.get("meta", {}).items()}
+
+
+def _write_marker(store_dir: Path, meta: dict[str, str]) -> None:
+    tmp = store_dir / f".tmp-{uuid.uuid4().hex}"
+    tmp.write_text(json.dumps({"schema_version": schema.SCHEMA_VERSION, "meta": meta}))
+    os.replace(tmp, store_dir / MARKER)
+
+
 def write_partition(tables: dict[str, pd.DataFrame], store_dir: str | Path) -> list[Path]:
     """Append one batch of tables to a Parquet store (created if missing): one part per table and month.
 
@@ -93,11 +105,8 @@ def write_partition(tables: dict[str, pd.DataFrame], store_dir: str | Path) -> l
     """
     store_dir = Path(store_dir)
     store_dir.mkdir(parents=True, exist_ok=True)
-    marker = store_dir / MARKER
-    if not marker.is_file():
-        tmp = store_dir / f".tmp-{uuid.uuid4().hex}"
-        tmp.write_text(json.dumps({"schema_version": schema.SCHEMA_VERSION}))
-        os.replace(tmp, marker)
+    if not (store_dir / MARKER).is_file():
+        _write_marker(store_dir, {"schema_version": str(schema.SCHEMA_VERSION)})
     month_of = _months(tables.get("articles"))
     if any("article_id" in f.columns for n, f in tables.items() if n != "articles" and f is not None and len(f)):
         month_of = {**_known_months(store_dir), **month_of}
@@ -185,4 +194,5 @@ def convert(sqlite_dir: str | Path, parquet_dir: str | Path) -> dict[str, int]:
         if len(frame):
             tables[name] = frame[[c for c in schema.stored_columns(name) if c in frame.columns]]
     write_partition(tables, parquet_dir)
+    _write_marker(parquet_dir, store.read_meta(sqlite_dir))
     return counts(parquet_dir)
