@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     """Print documents/s and peak memory per stage and size (one subprocess each), then the search figures:
     query latency, the index's ingest cost and a watch cycle (:mod:`pipeline.bench_search`; alone with
     ``bench search``, left out with ``--no-search``)."""
+    if argv and argv[0] == "store":
+        from pipeline import bench_store
+
+        return bench_store.main(argv[1:])
     if argv and argv[0] == "search":
         from pipeline import bench_search
 

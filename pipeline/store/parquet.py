@@ -93,6 +93,7 @@ def read_meta(store_dir: str | Path) -> dict[str, str]:
 
 
 def _write_marker(store_dir: Path, meta: dict[str, str]) -> None:
+    store_dir.mkdir(parents=True, exist_ok=True)
     tmp = store_dir / f".tmp-{uuid.uuid4().hex}"
     tmp.write_text(json.dumps({"schema_version": schema.SCHEMA_VERSION, "meta": meta}))
     os.replace(tmp, store_dir / MARKER)
