@@ -71,10 +71,11 @@ def tension_per_month(store_dir: str | Path, start: str | None = None, end: str 
 
 
 def top_actors(store_dir: str | Path, limit: int = 10, start: str | None = None, end: str | None = None) -> pd.DataFrame:
-    """The most mentioned actors: ``actor``, ``mentions``, ``articles`` (ties by name)."""
+    """The most mentioned actors: ``actor``, ``mentions`` (ties by name). No distinct-article count: at 1M
+    articles ``COUNT(DISTINCT article_id)`` per actor took 3 s against 0.2 s for the mentions."""
     where, params = _where(start, end)
     where = (where + " AND " if where else " WHERE ") + "COALESCE(actor, '') <> ''"
-    return _query(store_dir, f"SELECT actor, COUNT(*) AS mentions, COUNT(DISTINCT article_id) AS articles "
+    return _query(store_dir, f"SELECT actor, COUNT(*) AS mentions "
                              f"FROM {{actor_mentions}}{where} GROUP BY actor ORDER BY mentions DESC, actor LIMIT ?",
                   params + [int(limit)])
 
