@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import registry, schema, store
+from pipeline import names, registry, schema, store
 from pipeline.schema import effective_date  # noqa: F401 - the one definition, re-exported for readers
 
 #: The tables :func:`load_tables` returns.
@@ -24,6 +24,14 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     articles, assignments = tables["articles"], tables["assignments"]
     cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
     articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
+    # One spelling per unlisted person across the whole store (not only within the batch a run annotated), so
+    # counts, the network and quotes add up however the articles arrived: "Mykhailo Podolyak" and "Mykhailo
+    # Podoliak" in two runs are one actor (the same names in signals' source and target).
+    respell = names.spelling_map(tables["actor_mentions"])
+    if respell:
+        tables["actor_mentions"]["actor"] = tables["actor_mentions"]["actor"].replace(respell)
+        for column in ("source_actor", "target_actor"):
+            tables["signals"][column] = tables["signals"][column].replace(respell)
     declared = [c for c in schema.columns("articles") if c != "annotated"]
     tables["articles"] = articles[declared + [c for c in articles.columns if c not in declared]]
     # Claims: the global step over all figures (one commitment reported across articles), grouped here on read

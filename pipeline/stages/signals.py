@@ -62,7 +62,7 @@ from pathlib import Path
 from pipeline import schema
 from pipeline.stages import nlp, signal_model
 
-COLUMNS = schema.columns("signals")  # declared in pipeline/schema.py
+COLUMNS = schema.stored_columns("signals")  # declared in pipeline/schema.py (what the stage writes)
 
 MODALITIES = ("asserted", "negated", "hypothetical", "future", "reported")
 
