@@ -13,7 +13,10 @@ same ``Idempotency-Key`` header (the alert's key) so the receiver can drop the r
 
 Alert kinds, per article of the watchlist's selection (its query and saved filters): ``article`` (it matches),
 ``signal`` (it carries a tension signal of weight ≥ the watchlist's ``min_signal_weight``), ``figure`` (it states a
-spending figure) and ``anachronism`` (an actor's role is flagged as out of its time). Tension spikes are not alerted yet.
+spending figure), ``anachronism`` (an actor's role is flagged as out of its time) and ``spike``: a day on which the
+tension index of the watchlist's selection spikes, by the Tension page's own rule (:func:`pipeline.read.tension.timeline`
+with its defaults, daily periods). A spike alert names the article carrying the day's strongest signal (the evidence
+the analyst opens first) and is raised once per spike day, even when later articles change that day's strongest one.
 """
 from __future__ import annotations
 
@@ -44,7 +47,8 @@ _DDL = (
     "detail TEXT DEFAULT '', PRIMARY KEY (watchlist_id, article_id, kind, channel))",
 )
 KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
-               "anachronism": "Anachronism flag"}
+               "anachronism": "Anachronism flag", "spike": "Tension spike"}
+SPIKE_FREQ = "D"  # spike alerts use daily periods: the Tension page's finest, stable as the store grows
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_RETRIES = 2
 WEBHOOK_BACKOFF = 0.5
@@ -157,11 +161,26 @@ def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -
     ids = set(t["articles"]["article_id"])
     sig, fig, men = t["signals"], t["figures"], t["actor_mentions"]
     return {
+        "spike": spike_articles(sig, t["articles"]),
         "article": ids,
         "signal": set(sig.loc[sig["weight"].astype(float) >= w.min_signal_weight, "article_id"]) & ids,
         "figure": set(fig["article_id"]) & ids,
         "anachronism": set(men.loc[men["anachronism"].fillna("").astype(str) != "", "article_id"]) & ids,
     }
+
+
+def spike_articles(signals, articles) -> dict[str, str]:
+    """Per spike day (ISO date) of the tension index of these signals and articles, the article carrying its
+    strongest signal; the spike rule is the Tension page's (:func:`pipeline.read.tension.timeline`, called as is)."""
+    from pipeline.read import tension
+
+    line = tension.timeline(signals, articles, freq=SPIKE_FREQ)
+    out = {}
+    for period in line.index.loc[line.index["spike"], "period"]:
+        ev = line.evidence(period)
+        if len(ev):
+            out[tension.period_span(period, SPIKE_FREQ)[0]] = str(ev["article_id"].iloc[0])
+    return out
 
 
 def get(store_dir: str | Path, name: str) -> Watchlist:
@@ -197,9 +216,14 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
             now = _now()
             for w in lists:
                 before = conn.total_changes
+                spikes = found[w.name].pop("spike")
+                seen = {str(r[0] or "")[:10] for r in conn.execute(
+                    "SELECT a.date FROM alerts al JOIN articles a USING (article_id) "
+                    "WHERE al.watchlist_id = ? AND al.kind = 'spike'", (w.watchlist_id,))}
+                rows = [(w.watchlist_id, a, kind, now) for kind, ids in found[w.name].items() for a in sorted(ids)]
+                rows += [(w.watchlist_id, a, "spike", now) for day, a in sorted(spikes.items()) if day not in seen]
                 conn.executemany("INSERT OR IGNORE INTO alerts (watchlist_id, article_id, kind, created_at) "
-                                 "VALUES (?, ?, ?, ?)", [(w.watchlist_id, a, kind, now)
-                                                         for kind, ids in found[w.name].items() for a in sorted(ids)])
+                                 "VALUES (?, ?, ?, ?)", rows)
                 new[w.name] = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
