@@ -1,6 +1,7 @@
 """Watchlists and their alerts: a saved query (with the dashboard's filters), what is new for it, and delivery.
 
-Three tables live beside the pipeline's in the store (created on first use, never touched by ``run``):
+Three tables live beside the pipeline's in the store (declared in ``pipeline.schema``; created on first use by
+``store.ensure_tables`` or by the store's version-4 migration; never written by ``run``):
 
 ``watchlists``  one row per named watchlist: query, filters (JSON), delivery settings, when it was last read;
 ``alerts``      one row per (watchlist, article) that matched: a match is alerted once, ever;
@@ -36,16 +37,6 @@ from xml.sax.saxutils import escape as xml_escape
 from pipeline import store
 from pipeline.read import search
 
-_DDL = (
-    "CREATE TABLE IF NOT EXISTS watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-    "query TEXT NOT NULL, filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', digest_path TEXT DEFAULT '', "
-    "webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '', min_signal_weight REAL DEFAULT 0.75)",
-    "CREATE TABLE IF NOT EXISTS alerts (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, kind TEXT NOT NULL, "
-    "created_at TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (watchlist_id, article_id, kind))",
-    "CREATE TABLE IF NOT EXISTS deliveries (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, "
-    "kind TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-    "detail TEXT DEFAULT '', PRIMARY KEY (watchlist_id, article_id, kind, channel))",
-)
 KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
                "anachronism": "Anachronism flag", "spike": "Tension spike"}
 SPIKE_FREQ = "D"  # spike alerts use daily periods: the Tension page's finest, stable as the store grows
@@ -74,8 +65,7 @@ def _now() -> str:
 
 def _conn(store_dir: str | Path) -> sqlite3.Connection:
     conn = store.connect(store_dir)
-    for ddl in _DDL:
-        conn.execute(ddl)
+    store.ensure_tables(conn, ("watchlists", "alerts", "deliveries"))
     return conn
 
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-#: Version of the stored schema (see ``pipeline.store.MIGRATIONS``): 3 = typed tables declared here.
-SCHEMA_VERSION = 3
+#: Version of the stored schema (see ``pipeline.store.MIGRATIONS``): 3 = typed tables declared here;
+#: 4 = the monitoring tables (watchlists, alerts, deliveries, watch_feeds) declared here too.
+SCHEMA_VERSION = 4
 
 #: Values of ``actor_mentions.actor_type``.
 ACTOR_TYPES = ("person", "organisation", "country")
@@ -56,6 +57,7 @@ class Column:
     dtype: str
     nullable: bool = True
     stored: bool = True
+    default: str | None = None   # SQL literal of the column's DEFAULT (tables written row by row, not by frames)
 
     @property
     def sql_type(self) -> str:
@@ -74,6 +76,8 @@ class Table:
     unique_key: bool = False
     exported: bool = False
     doc: str = ""
+    primary_key: tuple[str, ...] = ()   # the stored PRIMARY KEY (the monitoring tables, updated in place)
+    unique: tuple[str, ...] = ()        # further UNIQUE columns
     by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -91,11 +95,14 @@ class Table:
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
-    """Columns from ``"name:dtype[!][~], …"`` (``!`` = not nullable, ``~`` = not stored)."""
+    """Columns from ``"name:dtype[!][~][=default], …"`` (``!`` = not nullable, ``~`` = not stored, ``=`` a SQL
+    default literal without spaces)."""
     out = []
     for item in spec.split():
         name, dtype = item.split(":")
-        out.append(Column(name, dtype.rstrip("!~"), nullable="!" not in dtype, stored="~" not in dtype))
+        dtype, _, default = dtype.partition("=")
+        out.append(Column(name, dtype.rstrip("!~"), nullable="!" not in dtype, stored="~" not in dtype,
+                          default=default or None))
     return tuple(out)
 
 
@@ -134,7 +141,24 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           columns=_cols("input_key:str! article_id:str")),
     Table("ingest_log", "run", "run_id", doc="every input's answer, per run", columns=_cols(
         "run_id:str! origin:str status:str reason:str article_id:str at:str")),
+    # Monitoring (pipeline.alerts, pipeline.watch): written row by row and updated in place, never by ``run``.
+    Table("watchlists", "alerts", "watchlist_id", primary_key=("watchlist_id",), unique=("name",),
+          doc="saved queries with their filters, delivery settings and when they were last read", columns=_cols(
+        "watchlist_id:int! name:str! query:str! filters:json!='{}' atom_path:str='' digest_path:str='' "
+        "webhook_url:str='' created_at:str! read_at:str='' min_signal_weight:float=0.75")),
+    Table("alerts", "alerts", "watchlist_id", primary_key=("watchlist_id", "article_id", "kind"),
+          doc="one row per (watchlist, article, kind) alerted: a match is alerted once, ever", columns=_cols(
+        "watchlist_id:int! article_id:str! kind:str! created_at:str! read:int!=0")),
+    Table("deliveries", "alerts", "watchlist_id", primary_key=("watchlist_id", "article_id", "kind", "channel"),
+          doc="each alert's delivery over a channel: sending, then sent or failed", columns=_cols(
+        "watchlist_id:int! article_id:str! kind:str! channel:str! state:str! attempts:int!=0 detail:str=''")),
+    Table("watch_feeds", "watch", "url", primary_key=("url",),
+          doc="each polled feed's validators (ETag, Last-Modified) and back-off state", columns=_cols(
+        "url:str! etag:str='' last_modified:str='' failures:int=0 next_try:float=0 last_error:str=''")),
 )}
+
+#: The monitoring tables: created from this schema on first use (``pipeline.store.ensure_tables``).
+MONITORING_TABLES = ("watchlists", "alerts", "deliveries", "watch_feeds")
 
 #: The tables ``python -m pipeline export`` writes, in order.
 EXPORT_TABLES = tuple(name for name, t in TABLES.items() if t.exported)

@@ -30,9 +30,6 @@ from pipeline import alerts, fetch, store
 from pipeline.ingest import IngestResult, RawDocument
 
 MAX_BACKOFF = 6 * 3600.0
-_FEEDS_DDL = ("CREATE TABLE IF NOT EXISTS watch_feeds (url TEXT PRIMARY KEY, etag TEXT DEFAULT '', "
-              "last_modified TEXT DEFAULT '', failures INTEGER DEFAULT 0, next_try REAL DEFAULT 0, last_error TEXT DEFAULT '')")
-
 
 @dataclass
 class CycleReport:
@@ -74,14 +71,14 @@ def read_feeds(path: str | Path) -> list[str]:
 
 
 def _state(conn: sqlite3.Connection, url: str) -> dict:
-    conn.execute(_FEEDS_DDL)
+    store.ensure_tables(conn, ("watch_feeds",))
     row = conn.execute("SELECT etag, last_modified, failures, next_try FROM watch_feeds WHERE url = ?", (url,)).fetchone()
     return dict(zip(("etag", "last_modified", "failures", "next_try"), row or ("", "", 0, 0.0)))
 
 
 def _save_state(store_dir, url: str, **values) -> None:
     with closing(store.connect(store_dir, create=True)) as conn:
-        conn.execute(_FEEDS_DDL)
+        store.ensure_tables(conn, ("watch_feeds",))
         conn.execute("INSERT OR IGNORE INTO watch_feeds (url) VALUES (?)", (url,))
         for k, v in values.items():
             conn.execute(f"UPDATE watch_feeds SET {k} = ? WHERE url = ?", (v, url))

@@ -6,6 +6,7 @@ import os
 import random
 import re
 import signal
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -302,7 +303,7 @@ def test_a_version_2_store_migrates_to_the_declared_types(tmp_path):
     assert store.schema_version(store_dir) == 2
     report = run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], store_dir, stages=False, workers=1)
     assert report.count("added") == 1
-    assert store.schema_version(store_dir) == 3 == store.SCHEMA_VERSION
+    assert store.schema_version(store_dir) == store.SCHEMA_VERSION == 4
     conn = sqlite3.connect(store.db_path(store_dir))
     declared = {c.name: c.sql_type for c in schema.table("figures").stored_columns}
     assert {r[1]: r[2] for r in conn.execute('PRAGMA table_info("figures")')} == declared
@@ -313,6 +314,51 @@ def test_a_version_2_store_migrates_to_the_declared_types(tmp_path):
     figures = store.read(store_dir, "figures")
     assert figures.loc[0, "year"] == 2025 and not isinstance(figures.loc[0, "year"], str)
     assert store.check(store_dir) == []
+
+
+# The monitoring tables as pipeline.alerts/watch created them by raw SQL on a version-3 store (before #21 item 2).
+V3_MONITORING_SQL = """
+    CREATE TABLE watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, query TEXT NOT NULL,
+        filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', digest_path TEXT DEFAULT '',
+        webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '', min_signal_weight REAL DEFAULT 0.75);
+    CREATE TABLE alerts (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, kind TEXT NOT NULL,
+        created_at TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (watchlist_id, article_id, kind));
+"""
+
+
+def test_a_version_3_store_migrates_to_4_with_the_declared_monitoring_tables_keeping_saved_watchlists(tmp_path):
+    from pipeline import alerts
+
+    old = tmp_path / "v3"
+    run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], old, stages=False, workers=1)
+    new = tmp_path / "v3-with-watchlists"
+    shutil.copytree(old, new)
+    for path, extra in ((old, ""), (new, V3_MONITORING_SQL)):
+        conn = sqlite3.connect(store.db_path(path))
+        conn.executescript(f"DROP TABLE IF EXISTS watchlists; DROP TABLE IF EXISTS alerts; DROP TABLE IF EXISTS deliveries;"
+                           f"DROP TABLE IF EXISTS watch_feeds; UPDATE meta SET value='3' WHERE key='schema_version'; {extra}")
+        if extra:
+            conn.execute("INSERT INTO watchlists (name, query, created_at) VALUES ('old list', 'NATO', '2026-01-01T00:00:00Z')")
+            conn.execute("INSERT INTO alerts (watchlist_id, article_id, kind, created_at) "
+                         "SELECT 1, article_id, 'article', '2026-01-01T00:00:00Z' FROM articles")
+        conn.commit()
+        conn.close()
+        assert store.schema_version(path) == 3
+        store.write(path, meta={"touched": "1"})
+        assert store.schema_version(path) == 4 and store.check(path) == []
+        conn = sqlite3.connect(store.db_path(path))
+        for name in schema.MONITORING_TABLES:
+            have = {r[1]: r[2] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+            assert have == {c.name: c.sql_type for c in schema.table(name).stored_columns}, name
+        conn.close()
+    assert alerts.watchlists(old) == []
+    assert [w.name for w in alerts.watchlists(new)] == ["old list"]
+    assert len(alerts.alerts(new, "old list", unread_only=True)) == 1    # the alert's row and its unread flag kept
+    alerts.save(old, "fresh", "NATO")                                     # the declared keys and defaults work
+    alerts.save(old, "fresh", "NATO OR Russia")                           # same name: replaced, not duplicated
+    assert [(w.name, w.query, w.min_signal_weight) for w in alerts.watchlists(old)] == [("fresh", "NATO OR Russia", 0.75)]
+    assert alerts.evaluate(old) == {"fresh": alerts.evaluate(old)["fresh"] + 1}  # once alerted, never again
+    assert alerts.alerts(old, "fresh")["read"].tolist() == [0]
 
 
 def test_a_migration_that_meets_a_value_of_the_wrong_type_stops_and_leaves_the_store_as_it_was(tmp_path):

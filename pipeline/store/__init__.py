@@ -66,7 +66,12 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 
 
 def _declared_sql(table: schema.Table) -> str:
-    return ", ".join(f'"{c.name}" {c.sql_type}' for c in table.stored_columns)
+    cols = [f'"{c.name}" {c.sql_type}' + (" NOT NULL" if table.primary_key and not c.nullable else "")
+            + (f" DEFAULT {c.default}" if c.default is not None else "") for c in table.stored_columns]
+    if table.primary_key:
+        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in table.primary_key) + ")")
+    cols += [f'UNIQUE ("{u}")' for u in table.unique]
+    return ", ".join(cols)
 
 
 def _create_indexes(conn: sqlite3.Connection, table: schema.Table) -> None:
@@ -119,8 +124,21 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
         _create_indexes(conn, table)
 
 
+def ensure_tables(conn: sqlite3.Connection, names=schema.MONITORING_TABLES) -> None:
+    """Create the declared tables ``names`` that the database lacks (``CREATE TABLE IF NOT EXISTS``, with the
+    schema's primary key, unique columns and defaults): how the monitoring tables come to exist."""
+    for name in names:
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({_declared_sql(schema.table(name))})')
+
+
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    """Version 4: the monitoring tables, declared in the schema. A store of version 3 whose watchlists were
+    saved before (their tables then created by raw SQL of the same shape) keeps them and their rows."""
+    ensure_tables(conn)
+
+
 # Migrations from version N-1 to N, applied in order inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 
 class StoreError(RuntimeError):
