@@ -172,36 +172,44 @@ def test_signal_figure_and_anachronism_alerts_follow_the_tables(seed_store, tmp_
     assert "signal" not in set(alerts.alerts(own, "strong only")["kind"])
 
 
-def test_a_new_tension_spike_is_alerted_once_by_the_tension_page_rule(tmp_path):
-    """Five calm days of real GDELT articles, then a day of two strongly escalating ones: one spike alert."""
+def spike_store(store_dir, *, hot: bool = True):
+    """A store of five calm days of real GDELT articles (net scores from -10 to 5, re-dated 2022-03-01…05), a
+    watchlist "Tension" over them, and (``hot``) a sixth day of two strongly escalating ones added afterwards."""
     from pipeline import run
-    from pipeline.read import tension
-    from pipeline.read.tables import load_tables
 
     rows = gdelt_articles()
     doc = lambda n, day: RawDocument(rows[n]["id"], rows[n]["text"], title=rows[n]["title"], date=day,  # noqa: E731
                                      source=rows[n]["country"])
-    calm = [13, 20, 15, 0, 23]  # BelTA 7 Feb, "Video war Russia-Nato is likely?", ...: net scores from -10 to 5
-    store_dir = tmp_path / "s"
+    calm = [13, 20, 15, 0, 23]  # BelTA 7 Feb, "Video war Russia-Nato is likely?", ...
     run.run(store_dir=store_dir, documents=[doc(i, f"2022-03-0{n + 1}") for n, i in enumerate(calm)])
-    alerts.save(store_dir, "tension", "Russia OR NATO OR Ukraine", min_signal_weight=0.0)
+    if not alerts.watchlists(store_dir):
+        alerts.save(store_dir, "Tension", "Russia OR NATO OR Ukraine", min_signal_weight=0.0)
     alerts.evaluate(store_dir)
-    assert "spike" not in set(alerts.alerts(store_dir, "tension")["kind"])
+    if hot:  # "Russian troops are bearing down on Ukraine's capital", Lukashenko's exercises (BelTA)
+        run.run(store_dir=store_dir, documents=[doc(i, "2022-03-06") for i in (11, 3)])
+    return store_dir
 
-    hot = [11, 3]  # "Russian troops are bearing down on Ukraine's capital", Lukashenko's exercises (BelTA)
-    run.run(store_dir=store_dir, documents=[doc(i, "2022-03-06") for i in hot])
+
+def test_a_new_tension_spike_is_alerted_once_by_the_tension_page_rule(tmp_path):
+    """Five calm days, no spike alert; then a day of two strongly escalating articles: one spike alert."""
+    from pipeline.read import tension
+    from pipeline.read.tables import load_tables
+
+    store_dir = spike_store(tmp_path / "s", hot=False)
+    assert "spike" not in set(alerts.alerts(store_dir, "Tension")["kind"])
+    spike_store(store_dir)
     t = load_tables(store_dir)
     idx = tension.timeline(t["signals"], t["articles"], freq="D").index
     assert list(idx.loc[idx["spike"], "period"].dt.strftime("%Y-%m-%d")) == ["2022-03-06"]  # the page's rule
     alerts.evaluate(store_dir)
-    got = alerts.alerts(store_dir, "tension")
+    got = alerts.alerts(store_dir, "Tension")
     spikes = got[got["kind"] == "spike"]
     assert len(spikes) == 1 and str(spikes["date"].iloc[0]).startswith("2022-03-06")
     strongest = tension.timeline(t["signals"], t["articles"], freq="D").evidence("2022-03-06")["article_id"].iloc[0]
     assert spikes["article_id"].iloc[0] == strongest
 
-    assert alerts.evaluate(store_dir) == {"tension": 0}  # not alerted twice
-    assert alerts.mark_read(store_dir, "tension") > 0
-    assert alerts.alerts(store_dir, "tension", unread_only=True).empty
-    digest = alerts.markdown_digest(alerts.get(store_dir, "tension"), got)
+    assert alerts.evaluate(store_dir) == {"Tension": 0}  # not alerted twice
+    assert alerts.mark_read(store_dir, "Tension") > 0
+    assert alerts.alerts(store_dir, "Tension", unread_only=True).empty
+    digest = alerts.markdown_digest(alerts.get(store_dir, "Tension"), got)
     assert "Tension spike:" in digest

@@ -82,3 +82,26 @@ def test_alerts_page_shows_the_example_watchlist(search_server, page, screenshot
     page.locator(f".st-key-wl-read-{w.watchlist_id} button").click()
     expect(page.get_by_role("heading", name=f"{w.name} · 0 new")).to_be_visible()
     assert_no_error(page)
+
+
+def test_alerts_page_shows_a_watchlists_tension_spike(tmp_path, page, screenshots_dir):
+    from test_alerts import spike_store
+
+    path = spike_store(tmp_path / "spike_store")
+    alerts.evaluate(path)
+    spike = alerts.alerts(path, "Tension").query("kind == 'spike'")
+    assert len(spike) == 1 and spike["title"].iloc[0]
+    base, proc, log = start_streamlit(path)
+    try:
+        open_page(page, f"{base}/alerts", "Alerts and watchlists")
+        w = alerts.get(path, "Tension")
+        box = page.locator(f".st-key-wl-{w.watchlist_id}")
+        expect(box).to_contain_text(f"Tension spike: {spike['title'].iloc[0][:40]}")
+        expect(box.locator("li").first).to_contain_text("Tension spike:")   # spikes come first
+        expect(box.locator("li").first).to_contain_text("2022-03-06")
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(screenshots_dir / "alerts_tension_spike.png"))
+        assert_no_error(page)
+    finally:
+        output = stop_streamlit(proc, log)
+    assert "Traceback" not in output, output
