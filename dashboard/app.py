@@ -58,6 +58,8 @@ except Exception as exc:  # the page must explain, never show a traceback
 top = st.container(key="view-top")
 if "_store_notice" in st.session_state:
     top.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
+if stale := state.store_notice():
+    top.warning(stale, icon=":material/update:")
 
 notices = state.url_notices(tables)
 with st.sidebar:

@@ -103,6 +103,9 @@ def category_chart(categories: list, series: list[Series], *, horizontal: bool =
         category_axis |= {"name": category_title, "nameLocation": "middle", "nameGap": 28}
     value_axis = {"type": "value", "name": value_title or None, "nameLocation": "middle",
                   "nameGap": 28 if horizontal else 44}
+    values = [_number(v) for s in series for v in s.values]
+    if all(v is None or float(v).is_integer() for v in values):
+        value_axis["minInterval"] = 1   # counts: ticks at whole numbers (never "0.2 articles")
     out_series = []
     for s in series:
         item: dict = {"type": s.kind, "name": s.name, "data": [_number(v) for v in s.values]}

@@ -58,3 +58,75 @@ def view_url() -> str:
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     query = urlencode(params, doseq=True)
     return f"{base.split('?')[0]}?{query}" if query else base.split("?")[0]
+
+
+CORRECTION_ACTIONS = {
+    "wrong": "Mark a signal wrong",
+    "recategorise": "Change its category",
+    "redirect": "Change its direction",
+    "remodal": "Change its modality",
+    "missed": "Add a sentence the coder missed",
+}
+
+
+def signal_correction_form(store_dir, signals: pd.DataFrame, *, key: str, article_id: str | None = None,
+                           article_text: str | None = None, corrections: pd.DataFrame | None = None) -> None:
+    """An analyst's correction of the signals shown (``signals``: pipeline rows, not relabelled): mark one wrong,
+    change its category, direction or modality, or (with ``article_text``) add a sentence the coder missed.
+    Saved through :mod:`pipeline.corrections`; every page shows it on the next run."""
+    from pipeline import corrections as correcting
+    from pipeline.read.labels import corrections_table, label
+    from pipeline.read.reader import sentences
+
+    actions = [a for a in CORRECTION_ACTIONS if a != "missed" or article_text is not None]
+    with st.expander("Correct a signal" + (", or add one the coder missed" if article_text is not None else "")):
+        if corrections is not None and not corrections.empty:
+            shown = corrections.loc[corrections["article_id"] == article_id] if article_id else corrections
+            if not shown.empty:
+                st.caption(f"{len(shown)} correction{'s' if len(shown) != 1 else ''} stored for this article:")
+                st.dataframe(corrections_table(shown), hide_index=True, placeholder="", key=f"{key}-stored")
+        action = st.radio("What", actions, format_func=CORRECTION_ACTIONS.__getitem__, key=f"{key}-action",
+                          horizontal=True)
+        cats = list(correcting.categories())
+        original = None
+        if action == "missed":
+            spans = sentences(article_text)
+            pick = st.selectbox("Sentence", range(len(spans)), key=f"{key}-sentence",
+                                format_func=lambda i: spans[i][2][:160])
+            start, end = spans[pick][0], spans[pick][1]
+        else:
+            rows = signals.reset_index(drop=True)
+            if rows.empty:
+                st.caption("No signal to correct here.")
+                return
+            pick = st.selectbox("Signal", range(len(rows)), key=f"{key}-signal", format_func=lambda i: (
+                f"{label('signal_category', rows.at[i, 'category'])}: “{rows.at[i, 'cue']}” "
+                f"({label('modality', rows.at[i, 'modality']).lower()}, "
+                f"{'escalation' if rows.at[i, 'polarity'] > 0 else 'de-escalation'})"
+                + (f" — {rows.at[i, 'corrected']}" if rows.at[i, 'corrected'] else "")))
+            original = rows.iloc[pick].to_dict()
+            start, end = int(original["start"]), int(original["end"])
+        category = modality = ""
+        polarity = None
+        if action in ("recategorise", "missed"):
+            category = st.selectbox("Category", cats, key=f"{key}-category",
+                                    format_func=lambda c: label("signal_category", c))
+        if action in ("remodal", "missed"):
+            modality = st.selectbox("Modality", correcting.MODALITIES, key=f"{key}-modality",
+                                    format_func=lambda m: label("modality", m))
+        if action == "redirect":
+            polarity = st.radio("Direction", [1, -1], key=f"{key}-direction", horizontal=True,
+                                format_func=lambda p: "escalation" if p > 0 else "de-escalation")
+        note = st.text_input("Note (optional)", key=f"{key}-note", max_chars=500)
+        if st.button("Save correction", key=f"{key}-save", icon=":material/edit_note:"):
+            try:
+                correcting.add(store_dir, action, original["article_id"] if original else article_id, start, end,
+                               original=original, category=category, modality=modality, polarity=polarity, note=note)
+            except correcting.CorrectionError as exc:
+                st.error(f"The correction was not saved: {exc}")
+                return
+            st.session_state[f"{key}-saved"] = CORRECTION_ACTIONS[action]
+            st.rerun()
+        if f"{key}-saved" in st.session_state:
+            st.success(f"Saved: {st.session_state.pop(f'{key}-saved').lower()}. Every page and the tension index "
+                       "now read it.", icon=":material/check:")

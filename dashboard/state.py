@@ -63,6 +63,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,15 +135,42 @@ def store_error_message(exc: BaseException, path: str | Path) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _ensure_store(path: str) -> str:
-    """Build the store from the seeds when it does not exist yet (once per process)."""
-    if not store.exists(path) or store.counts(path).get("articles", 0) == 0:
-        from pipeline import run  # the whole pipeline, only when the store must be built
+    """Build the store from the seeds when it does not exist yet, and rebuild the project's own seed store when
+    the stages have changed since it was built (once per process; a watchlist an analyst saved in it is kept).
 
-        run.run([SEEDS_DIR], path)
-        from pipeline import alerts
+    Another store (``$NEWSINTEL_STORE``) is never rebuilt here: :func:`stale_stage_notice` says what to run.
+    """
+    built = store.exists(path) and store.counts(path).get("articles", 0) > 0
+    if built and (Path(path) != DEFAULT_STORE or not read_side.stale_stages(path)):
+        return path
+    from pipeline import alerts, run  # the whole pipeline, only when the store must be built
 
-        alerts.add_seed_watchlists(path)  # a store built from the seeds opens the Alerts page on an example
+    if built:
+        fresh = Path(f"{path}.rebuilding")
+        shutil.rmtree(fresh, ignore_errors=True)
+        run.run([SEEDS_DIR], fresh)
+        alerts.add_seed_watchlists(fresh)
+        store.carry_analyst_tables(path, fresh)
+        old = Path(f"{path}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(path, old)
+        os.replace(fresh, path)
+        shutil.rmtree(old, ignore_errors=True)
+        return path
+    run.run([SEEDS_DIR], path)
+    alerts.add_seed_watchlists(path)  # a store built from the seeds opens the Alerts page on an example
     return path
+
+
+def stale_stage_notice(path: str | Path) -> str:
+    """A sentence for the analyst when the store's rows were written by other versions of the stages ("" if not)."""
+    stale = read_side.stale_stages(path)
+    if not stale:
+        return ""
+    names = ", ".join(s.stage for s in stale)
+    commands = "; ".join(sorted({f"`{s.remedy}`" for s in stale}))
+    return (f"This store was written by other versions of these stages than this dashboard's: {names}. Its figures "
+            f"may differ from what the pipeline finds today. To bring it up to date: {commands}.")
 
 
 def _store_version(path: str) -> tuple:
@@ -193,9 +221,23 @@ def load_tables() -> dict[str, pd.DataFrame]:
         if not store.exists(path):
             with st.spinner("Building the store from the seed articles (first open only)…"):
                 _ensure_store(path)
+        elif Path(path) == DEFAULT_STORE and read_side.stale_stages(path):
+            with st.spinner("Updating the seed articles' store to this version of the pipeline…"):
+                _ensure_store(path)
         else:
             _ensure_store(path)
     return _load(path, _store_version(path))
+
+
+def store_notice() -> str:
+    """What the analyst must know about the session's store before reading it ("" when nothing)."""
+    path = str(store_dir())
+    return _stale_notice(path, _store_version(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _stale_notice(path: str, version: tuple) -> str:
+    return stale_stage_notice(path)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -1,7 +1,7 @@
 """Watchlists and their alerts: a saved query (with the dashboard's filters), what is new for it, and delivery.
 
-Three tables live beside the pipeline's in the store (declared in ``pipeline.schema``; created on first use by
-``store.ensure_tables`` or by the store's version-4 migration; never written by ``run``):
+Three tables live beside the pipeline's in the store (declared in ``pipeline/schema.py``, created on first use,
+never touched by ``run``):
 
 ``watchlists``  one row per named watchlist: query, filters (JSON), delivery settings, when it was last read;
 ``alerts``      one row per (watchlist, article) that matched: a match is alerted once, ever;
@@ -14,10 +14,8 @@ same ``Idempotency-Key`` header (the alert's key) so the receiver can drop the r
 
 Alert kinds, per article of the watchlist's selection (its query and saved filters): ``article`` (it matches),
 ``signal`` (it carries a tension signal of weight ≥ the watchlist's ``min_signal_weight``), ``figure`` (it states a
-spending figure), ``anachronism`` (an actor's role is flagged as out of its time) and ``spike``: a day on which the
-tension index of the watchlist's selection spikes, by the Tension page's own rule (:func:`pipeline.read.tension.timeline`
-with its defaults, daily periods). A spike alert names the article carrying the day's strongest signal (the evidence
-the analyst opens first) and is raised once per spike day, even when later articles change that day's strongest one.
+spending figure), ``anachronism`` (an actor's role is flagged as out of its time) and ``spike`` (it carries signals
+in a spike period of the tension index of the watchlist's selection: :func:`spike_articles`, the Tension page's rule).
 """
 from __future__ import annotations
 
@@ -37,9 +35,10 @@ from xml.sax.saxutils import escape as xml_escape
 from pipeline import store
 from pipeline.read import search
 
+#: The tables of this module, declared in ``pipeline/schema.py`` (created by the store from there).
+TABLES = ("watchlists", "alerts", "deliveries")
 KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
                "anachronism": "Anachronism flag", "spike": "Tension spike"}
-SPIKE_FREQ = "D"  # spike alerts use daily periods: the Tension page's finest, stable as the store grows
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_RETRIES = 2
 WEBHOOK_BACKOFF = 0.5
@@ -65,7 +64,7 @@ def _now() -> str:
 
 def _conn(store_dir: str | Path) -> sqlite3.Connection:
     conn = store.connect(store_dir)
-    store.ensure_tables(conn, ("watchlists", "alerts", "deliveries"))
+    store.ensure_tables(conn, TABLES)
     return conn
 
 
@@ -151,26 +150,27 @@ def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -
     ids = set(t["articles"]["article_id"])
     sig, fig, men = t["signals"], t["figures"], t["actor_mentions"]
     return {
-        "spike": spike_articles(sig, t["articles"]),
         "article": ids,
         "signal": set(sig.loc[sig["weight"].astype(float) >= w.min_signal_weight, "article_id"]) & ids,
         "figure": set(fig["article_id"]) & ids,
         "anachronism": set(men.loc[men["anachronism"].fillna("").astype(str) != "", "article_id"]) & ids,
+        "spike": spike_articles(sig, t["articles"]),
     }
 
 
-def spike_articles(signals, articles) -> dict[str, str]:
-    """Per spike day (ISO date) of the tension index of these signals and articles, the article carrying its
-    strongest signal; the spike rule is the Tension page's (:func:`pipeline.read.tension.timeline`, called as is)."""
+def spike_articles(signals, articles) -> set[str]:
+    """The articles with tension signals in a spike period of the tension index of ``articles`` (the Tension
+    page's rule, :func:`pipeline.read.tension.timeline`: its automatic period and its z-score threshold)."""
     from pipeline.read import tension
 
-    line = tension.timeline(signals, articles, freq=SPIKE_FREQ)
-    out = {}
-    for period in line.index.loc[line.index["spike"], "period"]:
-        ev = line.evidence(period)
-        if len(ev):
-            out[tension.period_span(period, SPIKE_FREQ)[0]] = str(ev["article_id"].iloc[0])
-    return out
+    if articles.empty or signals.empty:
+        return set()
+    timeline = tension.timeline(signals, articles)
+    spikes = set(timeline.index.loc[timeline.index["spike"], "period"])
+    behind = timeline.signals
+    if not spikes or behind.empty:
+        return set()
+    return set(behind.loc[behind["period"].isin(spikes), "article_id"].astype(str))
 
 
 def get(store_dir: str | Path, name: str) -> Watchlist:
@@ -206,14 +206,9 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
             now = _now()
             for w in lists:
                 before = conn.total_changes
-                spikes = found[w.name].pop("spike")
-                seen = {str(r[0] or "")[:10] for r in conn.execute(
-                    "SELECT a.date FROM alerts al JOIN articles a USING (article_id) "
-                    "WHERE al.watchlist_id = ? AND al.kind = 'spike'", (w.watchlist_id,))}
-                rows = [(w.watchlist_id, a, kind, now) for kind, ids in found[w.name].items() for a in sorted(ids)]
-                rows += [(w.watchlist_id, a, "spike", now) for day, a in sorted(spikes.items()) if day not in seen]
                 conn.executemany("INSERT OR IGNORE INTO alerts (watchlist_id, article_id, kind, created_at) "
-                                 "VALUES (?, ?, ?, ?)", rows)
+                                 "VALUES (?, ?, ?, ?)", [(w.watchlist_id, a, kind, now)
+                                                         for kind, ids in found[w.name].items() for a in sorted(ids)])
                 new[w.name] = conn.total_changes - before
             conn.execute("COMMIT")
         except BaseException:
@@ -223,16 +218,23 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
 
 
 def alerts(store_dir: str | Path, name: str, *, unread_only: bool = False):
-    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame)."""
+    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame).
+
+    ``date`` is the article's date as shown everywhere (:func:`pipeline.read.labels.display_date`: its own
+    date, else "2025 (inferred)", else blank)."""
     import pandas as pd
+
+    from pipeline.read.labels import display_dates
 
     w = get(store_dir, name)
     with closing(_conn(store_dir)) as conn:
-        return pd.read_sql_query(
-            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.source, a.url "
+        frame = pd.read_sql_query(
+            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.date_inferred, a.source, a.url "
             "FROM alerts al JOIN articles a USING (article_id) WHERE al.watchlist_id = ?"
             + (" AND al.read = 0" if unread_only else "") + " ORDER BY al.created_at DESC, a.date DESC, al.article_id",
             conn, params=(w.watchlist_id,))
+    frame["date"] = display_dates(frame) if len(frame) else frame["date"]
+    return frame.drop(columns="date_inferred")
 
 
 def mark_read(store_dir: str | Path, name: str) -> int:

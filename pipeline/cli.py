@@ -28,6 +28,7 @@ import importlib
 import json
 import math
 import sys
+from pathlib import Path
 
 from pipeline import registry
 
@@ -84,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a stage's model on its annotated corpus (train split only)")
     p.add_argument("stage", choices=("signals",))
+    p.add_argument("--with-corrections", action="store_true",
+                   help="add the analyst corrections of --store (their sentences, as corrected) to the train split")
+    p.add_argument("--store", help="the store whose corrections --with-corrections reads")
+    p.add_argument("--out", help="where to write the model (default: the shipped pipeline/data/signal_model.npz)")
 
     p = sub.add_parser("bench", help="documents/s and peak memory per stage")
     p.add_argument("args", nargs=argparse.REMAINDER)
@@ -269,11 +274,26 @@ def _cmd_train(args) -> int:
     if not rows:
         print(f"error: no train-split sentences in {signal_model.CORPUS_DIR}", file=sys.stderr)
         return 2
-    summary = signal_model.train(rows, list(signals.load_categories()))
+    if args.with_corrections:
+        from pipeline import corrections, store
+
+        if not args.store or not store.exists(args.store):
+            print("error: --with-corrections needs --store DIR, a store holding the corrections", file=sys.stderr)
+            return 2
+        analyst = corrections.training_rows(args.store)
+        print(f"adding {len(analyst)} corrected sentences of {args.store} to the train split")
+        rows = rows + analyst
+    out = Path(args.out) if args.out else signal_model.MODEL_PATH
+    summary = signal_model.train(rows, list(signals.load_categories()), out=out)
     print(f"trained signals model on {summary['sentences']} train sentences ({summary['events']} events): "
           f"{summary['vocabulary']} category features, {summary['modality_vocabulary']} modality features, "
-          f"{signal_model.MODEL_PATH.relative_to(signal_model.DATA_DIR.parent.parent)} "
+          f"{out} "
           f"{summary['bytes'] / 1e6:.2f} MB")
+    print(f"the coder completes the rules for {len(summary['union'])} categories (5-fold cross-validation on the "
+          "train split, by document; F1 rules -> rules+coder):")
+    for category, (rules_f1, union_f1, n) in sorted(summary["policy"].items()):
+        mark = "*" if category in summary["union"] else " "
+        print(f"  {mark} {category:<26} n={n:<4} {rules_f1:.3f} -> {union_f1:.3f}")
     return 0
 
 

@@ -38,10 +38,10 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("clean", "ingest", "articles", ("documents",), 2),          # 2: credits, bylines, author bios (#20)
-    Stage("dates", "ingest", "articles", ("documents",), 2, extract=True, bench=False),  # 2: no caption dates (#16)
+    Stage("dates", "ingest", "articles", ("documents",), 3, extract=True, bench=False),  # 2: no caption dates; 3: print-edition citations (#16)
     Stage("dedup", "ingest", "signatures", ("articles",), 1),
-    Stage("actors", "per_article", "actor_mentions", ("articles",), 2, extract=True),  # 2: post-NER checks (#20)
-    Stage("signals", "per_article", "signals", ("articles", "actor_mentions"), 1, extract=True, retag=True),
+    Stage("actors", "per_article", "actor_mentions", ("articles",), 2, extract=True),  # 2: post-NER checks (#20); one spelling per person is applied on read
+    Stage("signals", "per_article", "signals", ("articles", "actor_mentions"), 2, extract=True, retag=True),
     Stage("figures", "per_article", "figures", ("articles", "actor_mentions"), 1, extract=True, retag=True),
     Stage("topics", "global", "clusters", ("articles",), 1, retag=True),
 )
@@ -67,6 +67,11 @@ def per_article() -> tuple[Stage, ...]:
 def names(flag: str) -> tuple[str, ...]:
     """Names of the stages with ``flag`` set (``"extract"``, ``"retag"`` or ``"bench"``)."""
     return tuple(s.name for s in STAGES if getattr(s, flag))
+
+
+def versions() -> dict[str, int]:
+    """Every registered stage's current version, by name (recorded in a store by the runs that write it)."""
+    return {s.name: s.version for s in STAGES}
 
 
 def per_article_tables() -> tuple[str, ...]:

@@ -309,7 +309,8 @@ def run(
     new_articles, new_sigs, new_inputs = prepare_articles(
         queue, state, report.results, workers=workers or default_workers(), progress=tick)
 
-    meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME}
+    meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME,
+            store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir)}
     if not stages:
         report.seconds = time.perf_counter() - started
         new_articles = new_articles.drop(columns=["cluster_id"]).assign(annotated=0)
@@ -421,7 +422,8 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
         if progress:
             progress(stage, min(start + batch, total), total)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=schema.stored_columns(output))
-    store.write(store_dir, replace={output: table}, meta={f"retagged_{stage}_at": _now()})
+    meta = {f"retagged_{stage}_at": _now(), store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir, [stage])}
+    store.write(store_dir, replace={output: table}, meta=meta)
     return len(table)
 
 
@@ -432,7 +434,8 @@ def _refit_topics(store_dir: str | Path, progress: Progress | None) -> int:
     articles = store.read(store_dir, "articles", ARTICLE_COLUMNS)
     previous = store.read(store_dir, "clusters", topics.CLUSTER_COLUMNS)
     assignments, clusters = topics.cluster(articles, previous_clusters=None if previous.empty else previous)
-    store.write(store_dir, replace={"clusters": clusters, "assignments": assignments}, meta={"retagged_topics_at": _now()})
+    meta = {"retagged_topics_at": _now(), store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir, ["topics"])}
+    store.write(store_dir, replace={"clusters": clusters, "assignments": assignments}, meta=meta)
     if progress:
         progress("topics", 1, 1)
     return len(assignments)

@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-#: Version of the stored schema (see ``pipeline.store.MIGRATIONS``): 3 = typed tables declared here;
-#: 4 = the monitoring tables (watchlists, alerts, deliveries, watch_feeds) declared here too.
-SCHEMA_VERSION = 4
+#: Version of the stored schema (see ``pipeline.store.MIGRATIONS``): 3 = typed tables declared here.
+SCHEMA_VERSION = 3
 
 #: Values of ``actor_mentions.actor_type``.
 ACTOR_TYPES = ("person", "organisation", "country")
@@ -57,7 +56,7 @@ class Column:
     dtype: str
     nullable: bool = True
     stored: bool = True
-    default: str | None = None   # SQL literal of the column's DEFAULT (tables written row by row, not by frames)
+    default: str | None = None    # SQL literal of the column's default (tables written by SQL: ``constraints``)
 
     @property
     def sql_type(self) -> str:
@@ -76,8 +75,9 @@ class Table:
     unique_key: bool = False
     exported: bool = False
     doc: str = ""
-    primary_key: tuple[str, ...] = ()   # the stored PRIMARY KEY (the monitoring tables, updated in place)
-    unique: tuple[str, ...] = ()        # further UNIQUE columns
+    #: SQL table constraints (PRIMARY KEY, UNIQUE). A table with constraints is written by SQL statements of
+    #: its module (watchlists, alerts, the watcher's feeds), so the store declares its NOT NULLs and defaults too.
+    constraints: tuple[str, ...] = ()
     by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -95,8 +95,8 @@ class Table:
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
-    """Columns from ``"name:dtype[!][~][=default], …"`` (``!`` = not nullable, ``~`` = not stored, ``=`` a SQL
-    default literal without spaces)."""
+    """Columns from ``"name:dtype[!][~][=default], …"`` (``!`` = not nullable, ``~`` = not stored,
+    ``=default`` = the SQL literal of its default)."""
     out = []
     for item in spec.split():
         name, dtype = item.split(":")
@@ -124,7 +124,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         "cue:str base_polarity:int sentence_start:int sentence_end:int source_actor:str target_actor:str "
         "cameo_code:str score:float source_country:str target_country:str source_start:int source_end:int "
         "target_start:int target_end:int clause_depth:int background:bool source_phrase_start:int "
-        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str confidence:float")),
+        "source_phrase_end:int target_phrase_start:int target_phrase_end:int root_lemma:str confidence:float "
+        "corrected:str~")),
     Table("figures", "figures", "article_id", exported=True, doc="spending figures", columns=_cols(
         "article_id:str! kind:str value:float unit:str qualifier:str actor:str start:int! end:int! text:str "
         "value_low:float value_high:float vague:bool scale_word:str item:str purpose:str year:int "
@@ -141,24 +142,30 @@ TABLES: dict[str, Table] = {t.name: t for t in (
           columns=_cols("input_key:str! article_id:str")),
     Table("ingest_log", "run", "run_id", doc="every input's answer, per run", columns=_cols(
         "run_id:str! origin:str status:str reason:str article_id:str at:str")),
-    # Monitoring (pipeline.alerts, pipeline.watch): written row by row and updated in place, never by ``run``.
-    Table("watchlists", "alerts", "watchlist_id", primary_key=("watchlist_id",), unique=("name",),
-          doc="saved queries with their filters, delivery settings and when they were last read", columns=_cols(
+    # Monitoring (pipeline/alerts.py, pipeline/watch.py): written by the analyst and the watcher, never by `run`.
+    Table("watchlists", "alerts", "watchlist_id", doc="saved queries with their filters and delivery settings",
+          constraints=("PRIMARY KEY (watchlist_id)", "UNIQUE (name)"), columns=_cols(
         "watchlist_id:int! name:str! query:str! filters:json!='{}' atom_path:str='' digest_path:str='' "
         "webhook_url:str='' created_at:str! read_at:str='' min_signal_weight:float=0.75")),
-    Table("alerts", "alerts", "watchlist_id", primary_key=("watchlist_id", "article_id", "kind"),
-          doc="one row per (watchlist, article, kind) alerted: a match is alerted once, ever", columns=_cols(
+    Table("alerts", "alerts", "watchlist_id", doc="what was new for a watchlist: one row per (watchlist, article, kind), "
+          "alerted once", constraints=("PRIMARY KEY (watchlist_id, article_id, kind)",), columns=_cols(
         "watchlist_id:int! article_id:str! kind:str! created_at:str! read:int!=0")),
-    Table("deliveries", "alerts", "watchlist_id", primary_key=("watchlist_id", "article_id", "kind", "channel"),
-          doc="each alert's delivery over a channel: sending, then sent or failed", columns=_cols(
+    Table("deliveries", "alerts", "watchlist_id", doc="each alert's delivery per channel (Atom, digest, webhook)",
+          constraints=("PRIMARY KEY (watchlist_id, article_id, kind, channel)",), columns=_cols(
         "watchlist_id:int! article_id:str! kind:str! channel:str! state:str! attempts:int!=0 detail:str=''")),
-    Table("watch_feeds", "watch", "url", primary_key=("url",),
-          doc="each polled feed's validators (ETag, Last-Modified) and back-off state", columns=_cols(
+    Table("signal_corrections", "analyst", "correction_id", exported=True,
+          doc="analyst corrections of signals (pipeline/corrections.py): applied on read, kept through run and retag",
+          constraints=("PRIMARY KEY (correction_id)",), columns=_cols(
+        "correction_id:int! created_at:str! action:str! article_id:str! start:int! end:int! original_category:str='' "
+        "original_modality:str='' original_polarity:int category:str='' modality:str='' polarity:int "
+        "source_actor:str='' target_actor:str='' note:str='' attached:bool~")),
+    Table("watch_feeds", "watch", "url", doc="the watcher's state per feed: conditional GET and back-off",
+          constraints=("PRIMARY KEY (url)",), columns=_cols(
         "url:str! etag:str='' last_modified:str='' failures:int=0 next_try:float=0 last_error:str=''")),
 )}
 
-#: The monitoring tables: created from this schema on first use (``pipeline.store.ensure_tables``).
-MONITORING_TABLES = ("watchlists", "alerts", "deliveries", "watch_feeds")
+#: Tables written by their own module's SQL (monitoring, analyst corrections), never by a pipeline run.
+SQL_TABLES = tuple(name for name, t in TABLES.items() if t.constraints)
 
 #: The tables ``python -m pipeline export`` writes, in order.
 EXPORT_TABLES = tuple(name for name, t in TABLES.items() if t.exported)

@@ -31,6 +31,7 @@ from pipeline.ingest import IngestResult, RawDocument
 
 MAX_BACKOFF = 6 * 3600.0
 
+
 @dataclass
 class CycleReport:
     """What one cycle did (printed as one line)."""

@@ -172,44 +172,90 @@ def test_signal_figure_and_anachronism_alerts_follow_the_tables(seed_store, tmp_
     assert "signal" not in set(alerts.alerts(own, "strong only")["kind"])
 
 
-def spike_store(store_dir, *, hot: bool = True):
-    """A store of five calm days of real GDELT articles (net scores from -10 to 5, re-dated 2022-03-01…05), a
-    watchlist "Tension" over them, and (``hot``) a sixth day of two strongly escalating ones added afterwards."""
+def test_an_alerts_date_is_shown_as_on_every_page_an_inferred_year_marked(seed_store, tmp_path):
+    from pipeline.read.labels import display_date
+    from pipeline.read.tables import load_tables
+
+    own = tmp_path / "store"
+    shutil.copytree(seed_store, own)
+    alerts.save(own, "summits", "summit")
+    alerts.evaluate(own)
+    got = alerts.alerts(own, "summits")
+    articles = load_tables(own)["articles"].set_index("article_id")
+    for aid, date in zip(got["article_id"], got["date"]):
+        assert date == display_date(articles.loc[aid])
+    assert "2025 (inferred)" in set(got["date"])     # seed 004 speaks of the summit in The Hague as upcoming
+
+
+def test_a_tension_spike_is_alerted_once_when_the_articles_that_make_it_arrive(tmp_path):
+    """Real GDELT articles of January-February 2022, run in two batches into one store: the tension index of
+    the watchlist's selection has no spike up to 31 January; the articles of 3 February make one (the same
+    rule as the Tension page: daily net tension per article at least 2 standard deviations above the 7
+    previous days with articles), and only the articles behind it are alerted, once."""
     from pipeline import run
-
-    rows = gdelt_articles()
-    doc = lambda n, day: RawDocument(rows[n]["id"], rows[n]["text"], title=rows[n]["title"], date=day,  # noqa: E731
-                                     source=rows[n]["country"])
-    calm = [13, 20, 15, 0, 23]  # BelTA 7 Feb, "Video war Russia-Nato is likely?", ...
-    run.run(store_dir=store_dir, documents=[doc(i, f"2022-03-0{n + 1}") for n, i in enumerate(calm)])
-    if not alerts.watchlists(store_dir):
-        alerts.save(store_dir, "Tension", "Russia OR NATO OR Ukraine", min_signal_weight=0.0)
-    alerts.evaluate(store_dir)
-    if hot:  # "Russian troops are bearing down on Ukraine's capital", Lukashenko's exercises (BelTA)
-        run.run(store_dir=store_dir, documents=[doc(i, "2022-03-06") for i in (11, 3)])
-    return store_dir
-
-
-def test_a_new_tension_spike_is_alerted_once_by_the_tension_page_rule(tmp_path):
-    """Five calm days, no spike alert; then a day of two strongly escalating articles: one spike alert."""
     from pipeline.read import tension
     from pipeline.read.tables import load_tables
 
-    store_dir = spike_store(tmp_path / "s", hot=False)
-    assert "spike" not in set(alerts.alerts(store_dir, "Tension")["kind"])
-    spike_store(store_dir)
-    t = load_tables(store_dir)
-    idx = tension.timeline(t["signals"], t["articles"], freq="D").index
-    assert list(idx.loc[idx["spike"], "period"].dt.strftime("%Y-%m-%d")) == ["2022-03-06"]  # the page's rule
-    alerts.evaluate(store_dir)
-    got = alerts.alerts(store_dir, "Tension")
-    spikes = got[got["kind"] == "spike"]
-    assert len(spikes) == 1 and str(spikes["date"].iloc[0]).startswith("2022-03-06")
-    strongest = tension.timeline(t["signals"], t["articles"], freq="D").evidence("2022-03-06")["article_id"].iloc[0]
-    assert spikes["article_id"].iloc[0] == strongest
+    def docs(articles):
+        return [RawDocument(a["id"], a["text"], title=a["title"], date=a["date"][:10], source=a["country"])
+                for a in articles]
 
-    assert alerts.evaluate(store_dir) == {"Tension": 0}  # not alerted twice
-    assert alerts.mark_read(store_dir, "Tension") > 0
-    assert alerts.alerts(store_dir, "Tension", unread_only=True).empty
-    digest = alerts.markdown_digest(alerts.get(store_dir, "Tension"), got)
-    assert "Tension spike:" in digest
+    january = [a for a in gdelt_articles() if a["date"] < "2022-02-01"]
+    later = [a for a in gdelt_articles() if "2022-02-01" <= a["date"] < "2022-02-06"]
+    store_dir = tmp_path / "store"
+    run.run(store_dir=store_dir, documents=docs(january))
+    alerts.save(store_dir, "Russia and Ukraine", "Russia OR Ukraine OR Kremlin OR Kyiv OR NATO", min_signal_weight=0.0)
+    alerts.evaluate(store_dir)
+    assert "spike" not in set(alerts.alerts(store_dir, "Russia and Ukraine")["kind"])
+
+    run.run(store_dir=store_dir, documents=docs(later))
+    new = alerts.evaluate(store_dir)
+    got = alerts.alerts(store_dir, "Russia and Ukraine")
+    spiked = set(got.loc[got["kind"] == "spike", "article_id"])
+    t = load_tables(store_dir)
+    matched = search.matching_ids(store_dir, "Russia OR Ukraine OR Kremlin OR Kyiv OR NATO")
+    selection = t["articles"].loc[t["articles"]["article_id"].isin(matched)]
+    index = tension.timeline(t["signals"].loc[t["signals"]["article_id"].isin(matched)], selection).index
+    [spike_day] = list(index.loc[index["spike"], "period"])
+    assert str(spike_day.date()) == "2022-02-03"
+    on_spike_day = set(selection.loc[selection["date"] == "2022-02-03", "article_id"])
+    assert spiked == on_spike_day and spiked
+    assert new["Russia and Ukraine"] >= len(spiked)
+    assert alerts.evaluate(store_dir)["Russia and Ukraine"] == 0        # a spike is alerted once
+    assert "Tension spike" == alerts.KIND_LABELS["spike"]
+
+
+def test_the_monitoring_tables_are_the_ones_the_schema_declares(store_dir):
+    import sqlite3
+
+    from pipeline import schema, store, watch
+
+    alerts.save(store_dir, "nato", "NATO")
+    alerts.evaluate(store_dir)
+    watch._save_state(store_dir, "http://127.0.0.1:9/feed.xml", failures=1)   # the watcher's back-off state
+    with sqlite3.connect(store.db_path(store_dir)) as conn:
+        for name in ("watchlists", "alerts", "deliveries", "watch_feeds"):
+            stored = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')]
+            assert stored == schema.stored_columns(name), name
+        conn.execute("INSERT INTO watchlists (name, query, created_at) VALUES ('defaults', 'x', 'now')")
+        row = conn.execute("SELECT filters, min_signal_weight FROM watchlists WHERE name = 'defaults'").fetchone()
+    assert row == ("{}", 0.75)                     # the declared defaults
+    assert {"watchlists", "alerts", "deliveries", "watch_feeds"} <= set(schema.SQL_TABLES)
+    assert not {"watchlists", "alerts", "deliveries", "watch_feeds"} & set(schema.EXPORT_TABLES)
+
+
+def test_a_store_whose_watchlists_were_created_before_the_schema_declared_them_still_works(tmp_path, base_store):
+    """Stores of the first monitoring release created these tables with their own DDL: same shape, no migration."""
+    import sqlite3
+
+    from pipeline import store
+
+    shutil.copytree(base_store, tmp_path / "s")
+    with sqlite3.connect(store.db_path(tmp_path / "s")) as conn:
+        conn.execute("CREATE TABLE watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                     "query TEXT NOT NULL, filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', "
+                     "digest_path TEXT DEFAULT '', webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, "
+                     "read_at TEXT DEFAULT '')")            # (min_signal_weight came later)
+        conn.execute("INSERT INTO watchlists (name, query, created_at) VALUES ('old', 'NATO', 'then')")
+    assert alerts.get(tmp_path / "s", "old").min_signal_weight == 0.75
+    assert alerts.evaluate(tmp_path / "s")["old"] > 0

@@ -79,7 +79,7 @@ def test_tension_evidence_is_its_own_section_with_the_strongest_period_first(app
     period = app.selectbox(key="tension-period")
     assert period.options and "net" in period.options[0]
     evidence = app.dataframe[0].value
-    assert len(evidence) > 0 and {"cue", "evidence", "score", "confidence"} <= set(evidence.columns)
+    assert len(evidence) > 0 and {"Trigger", "Sentence", "score", "confidence"} <= set(evidence.columns)
     # the trained coder's confidence is shown with every signal, a probability
     assert evidence["confidence"].between(0, 1).all()
 
@@ -335,3 +335,65 @@ def test_an_inferred_year_reads_inferred_on_every_page_that_shows_a_date(app, se
     for frame in app.dataframe:          # the reader's signal/actor/figure tables: words, never ids or "None"
         cells = set(frame.value.astype(str).to_numpy().ravel())
         assert "None" not in cells and "threat_ultimatum" not in cells
+
+
+def _older_signals_record(store_dir):
+    """Make a store say an older version of the signals stage wrote it (as after a pipeline upgrade)."""
+    from pipeline import registry, store
+
+    versions = {**registry.versions(), "signals": registry.get("signals").version - 1}
+    store.write(store_dir, meta={store.STAGE_VERSIONS_KEY: json.dumps(versions)})
+
+
+def test_the_projects_seed_store_is_rebuilt_when_the_stages_have_changed(tmp_path, monkeypatch):
+    """After an upgrade the app never shows what older stages found in its own seed store: it rebuilds it once,
+    keeping the watchlists an analyst saved there."""
+    from dashboard import state
+    from pipeline import alerts, run
+    from pipeline.read.tables import stale_stages
+
+    default = tmp_path / ".store" / "seeds"
+    run.run([state.SEEDS_DIR], default)
+    alerts.save(default, "Skripal follow-up", "Skripal OR Novichok")
+    _older_signals_record(default)
+    monkeypatch.delenv("NEWSINTEL_STORE", raising=False)
+    monkeypatch.setattr(state, "DEFAULT_STORE", default)
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert stale_stages(default) == []
+    assert alerts.get(default, "Skripal follow-up").query == "Skripal OR Novichok"
+    assert not [w for w in at.warning if "other versions" in w.value]
+
+
+def test_a_store_written_by_older_stages_is_read_with_a_notice_and_left_alone(seed_store, tmp_path, monkeypatch):
+    import shutil
+
+    from pipeline import store
+
+    copy = tmp_path / "analyst_store"
+    shutil.copytree(seed_store, copy)
+    _older_signals_record(copy)
+    before = store.stage_versions(copy)
+    monkeypatch.setenv("NEWSINTEL_STORE", str(copy))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    [notice] = [w.value for w in at.warning if "other versions" in w.value]
+    assert "signals" in notice and f"python -m pipeline retag signals --store {copy}" in notice
+    assert store.stage_versions(copy) == before
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_table_shows_none_for_a_missing_value(app, name):
+    """Issue #16: an analyst reads a blank, never "None", where a value is missing (every table sets it)."""
+    open_page(app, name)
+    if name == "spending":   # its tables sit behind a section switch: check each section
+        sections = ["Ledger", "Shares of GDP", "Every figure"]
+    else:
+        sections = [None]
+    for section in sections:
+        if section:
+            app.button_group(key="spending-section").set_value(section).run()
+        for frame in app.dataframe:
+            assert frame.proto.HasField("placeholder") and frame.proto.placeholder == "", (name, section)

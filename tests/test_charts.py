@@ -94,3 +94,10 @@ def test_points_picked_on_the_document_map_give_their_clusters(seed_tables):
     everything = {"selection": {"selected": [{"series_index": 0, "data_indices": list(range(len(points)))}],
                                 "areas": [{"brush_type": "rect", "coord_range": [[-9, 9], [-9, 9]]}]}}
     assert charts.selected_keys(everything, chart) == list(dict.fromkeys(keys))   # a box's coordinates are not categories
+
+
+def test_a_count_axis_ticks_at_whole_numbers_and_a_measure_axis_does_not():
+    one_article = charts.category_chart(["2021-10"], [charts.Series("articles", [1])])
+    assert one_article.spec["yAxis"]["minInterval"] == 1          # never "0.2 articles" on the axis
+    per_article = charts.category_chart(["2021-10", "2021-11"], [charts.Series("net per article", [22.5, 5.0])])
+    assert "minInterval" not in per_article.spec["yAxis"]

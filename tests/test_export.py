@@ -34,7 +34,7 @@ def test_json_keeps_values_unchanged_and_nan_as_null():
 def test_view_tables_are_every_table_as_filtered(seed_tables):
     peskov = query.apply_filters(seed_tables, query.Filters(actors=("Dmitry Peskov",)))
     tables = export.view_tables(peskov)
-    assert list(tables) == ["articles", "clusters", "actor_mentions", "signals", "figures", "claims"]
+    assert list(tables) == ["articles", "clusters", "actor_mentions", "signals", "figures", "claims", "signal_corrections"]
     assert len(tables["articles"]) == 2
     ids = set(tables["articles"]["article_id"])
     for name in ("actor_mentions", "signals", "figures"):

@@ -65,3 +65,16 @@ def test_spans_for_article_use_every_table(seed_tables):
     kinds = {s.kind for s in spans}
     assert "actor" in kinds and kinds & {"escalation", "deescalation"}
     assert all(s.modality for s in spans if s.kind in ("escalation", "deescalation"))
+
+
+def test_figure_hover_text_says_the_amount_in_words_and_never_a_number_the_text_did_not_give(seed_tables):
+    from pipeline.read.reader import spans_for_article
+
+    figures = seed_tables["figures"]
+    notes = {}
+    for article_id in set(figures["article_id"]):
+        notes.update({s.note: article_id for s in spans_for_article(article_id, seed_tables) if s.kind == "figure"})
+    vague = [n for n in notes if "thousands of" in n]
+    assert vague == ["figure: Count: thousands of additional armored vehicles, NATO (vague: never summed)"]
+    assert "figure: Money: EUR 1.00 bn, NATO" in notes                 # seed 000's innovation fund
+    assert not [n for n in notes if "nan" in n or "e+" in n or "pct_" in n]

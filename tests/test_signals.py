@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.stages import signal_model
 from pipeline.stages import signals
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,10 +250,11 @@ def test_every_cue_has_known_category_and_categories_have_sources():
     for cat in cats.values():
         assert cat["weight_justification"] and abs(cat["goldstein"]) <= 10
     _, cues = signals.load_cues()
-    # every category is found: by lexicon cues, or (the five the lexicon lacks) by the trained coder alone
+    # every category is found: by lexicon cues, or (the one the lexicon lacks: gas and oil cut-offs) by the
+    # trained coder alone; the coder completes the rules of the categories chosen when it was trained
     assert {c["category"] for c in cues} | set(signals._model_only_categories()) == set(cats)
-    assert set(signals._model_only_categories()) == {
-        "military_aid", "tension_state", "airspace_incident", "energy_coercion", "covert_operation"}
+    assert set(signals._model_only_categories()) == {"energy_coercion"}
+    assert set(signal_model.union_categories()) <= set(cats)
 
 
 # --- minimal pairs (constructed): negation, modality and direction flip one thing at a time --
@@ -344,9 +346,9 @@ def test_one_signal_per_category_and_sentence(seed_rows):
         keys = [(r["sentence_start"], r["category"]) for r in rows]
         assert len(keys) == len(set(keys))
     labelling = [r for r in seed_rows["004"] if "Moscow labeling NATO" in r["evidence"]]
-    # "as tensions with Russia continue" is a statement of tension (the trained coder), "aggression" the accusation
+    # "as tensions with Russia continue" is a statement of tension, "aggression" the accusation
     assert sorted((r["category"], r["cue"]) for r in labelling) == [
-        ("accusation", "aggression"), ("tension_state", "tensions")]
+        ("accusation", "aggression"), ("tension_state", "tensions with")]
 
 
 def test_criticism_runs_from_russia_to_nato(seed_rows):
@@ -380,21 +382,18 @@ def test_own_presence_has_no_target(seed_rows):
 
 
 def test_seed_balance_is_moderate(seed_rows):
-    """Before the precision rules the five seeds gave 74 signals, net +178 (scores); now each is a claim
-    about states (about 60, net about +120: these articles are about NATO's build-up and Russia's war)."""
+    """Before the precision rules the five seeds gave 74 signals, net +178 (scores); each is now a claim
+    about states. These articles are about NATO's build-up and Russia's war, and the seeds speak of the
+    Skripal poisoning, heavy weapons for Ukraine and tensions with Russia (covert operation, military aid and
+    tension state, issue #18): about 75 signals, net under +200, escalation well above de-escalation."""
     from pipeline.read import tension
     import pandas as pd
-    model_only = set(signals._model_only_categories())
     everything = [r for rows in seed_rows.values() for r in rows]
-    lexicon = tension.balance(pd.DataFrame([r for r in everything if r["category"] not in model_only]))
-    assert lexicon["signals"] <= 62
-    # the trained coder adds statements of tension, military aid to Ukraine and the Skripal poisoning
-    added = [r for r in everything if r["category"] in model_only]
-    assert {r["category"] for r in added} == {"tension_state", "military_aid", "covert_operation"}
-    assert len(added) <= 12
-    assert lexicon["net"] < 140
-    # model rows have no parse, so no background discount yet: the Skripal poisoning (-9.0) counts in full
-    assert tension.balance(pd.DataFrame(everything))["net"] < 175
+    balance = tension.balance(pd.DataFrame(everything))
+    assert balance["signals"] <= 80
+    assert 100 < balance["net"] < 200
+    categories = {r["category"] for r in everything}
+    assert {"tension_state", "military_aid", "covert_operation"} <= categories
 
 
 def test_main_polarity_of_a_sentence_framed_by_cooperation():
@@ -433,13 +432,19 @@ def test_launching_drones_at_ukraine_is_the_attack_and_the_downing_is_not_russia
         ("launched 138 drones", "Russia", "Ukraine", "reported")]
 
 
-@pytest.mark.parametrize("sentence", [
-    # crawl2026 79c575e8c720: the missiles were downed by Ukraine's air defence
-    "The Ukrainian Air Force spokesperson Yurii Ihnat said only 38 missiles were shot down, as many were ballistic.",
-    "Russian air defences shot down 40 Ukrainian drones over Moscow.",  # variant: the defender is Russia
+@pytest.mark.parametrize("sentence, source, target", [
+    # crawl2026 79c575e8c720: the missiles were downed by Ukraine's air defence (their sender is not named)
+    ("The Ukrainian Air Force spokesperson Yurii Ihnat said only 38 missiles were shot down, as many were ballistic.",
+     "", ""),
+    ("Russian air defences shot down 40 Ukrainian drones over Moscow.", "Ukraine", "Russia"),  # the defender is Russia
+    ("Ukrainian air defences shot down 30 drones over Kyiv.", "", "Ukraine"),
 ])
-def test_shooting_down_drones_or_missiles_is_air_defence_not_an_attack(sentence):
-    assert not [r for r in signals.extract(sentence) if r["category"] == "attack_invasion"]
+def test_drones_or_missiles_shot_down_are_the_attack_they_were_seen_from_its_target(sentence, source, target):
+    """Issue #18: "missiles or drones shot down" report an attack; the air defence that downed them is its
+    target, the sender (when the sentence names it) its source. With the launch in the same sentence the
+    attack counts once (see the test above)."""
+    [attack] = [r for r in signals.extract(sentence) if r["category"] == "attack_invasion"]
+    assert (attack["cue"], attack["source_actor"], attack["target_actor"]) == ("shot down", source, target)
 
 
 def test_patient_of_follows_of_which_to_the_antecedent():
@@ -537,3 +542,20 @@ def test_scheme_v1_speech_acts_and_negation_by_verb():
     assert ("military_buildup", "negated") in _coded("France ruled out sending troops to Ukraine.")
     assert ("military_buildup", "hypothetical") in _coded("Macron did not rule out sending troops to Ukraine.")
     assert ("attack_invasion", "negated") in _coded("The Kremlin dismissed claims that Moscow attacked the pipeline.")
+
+
+@pytest.mark.parametrize("sentence, not_expected", [
+    ("The German chancellor ruled out sending troops to Ukraine.", "rejection"),          # not a rejection
+    ("The French president did not rule out sending troops to Ukraine.", "rejection"),    # nor a de-escalation
+    ("The Kremlin dismissed claims that Moscow was behind the attack.", "rejection"),    # a denial
+    ("Relations have sunk to their lowest point since the Cold War.", "arms_race"),      # "since the Cold War" is a time
+    ("Manchester United launched a late attack but could not score.", "attack_invasion"),  # sport, nor by the coder
+])
+def test_what_the_issue_says_is_not_an_event_is_not_coded(sentence, not_expected):
+    """Issue #18 items 3 and 4: neither the rules nor the trained coder code these."""
+    assert not_expected not in {r["category"] for r in signals.extract(sentence)}
+
+
+def test_no_escalation_is_counted_where_a_sentence_rules_it_out():
+    rows = signals.extract("The German chancellor ruled out sending troops to Ukraine.")
+    assert rows and all(r["polarity"] < 0 for r in rows)

@@ -6,7 +6,6 @@ import os
 import random
 import re
 import signal
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import gdelt_articles
+from conftest import NEWS_FIXTURES, gdelt_articles
 from pipeline import run, schema, store
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -303,7 +302,7 @@ def test_a_version_2_store_migrates_to_the_declared_types(tmp_path):
     assert store.schema_version(store_dir) == 2
     report = run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], store_dir, stages=False, workers=1)
     assert report.count("added") == 1
-    assert store.schema_version(store_dir) == store.SCHEMA_VERSION == 4
+    assert store.schema_version(store_dir) == 3 == store.SCHEMA_VERSION
     conn = sqlite3.connect(store.db_path(store_dir))
     declared = {c.name: c.sql_type for c in schema.table("figures").stored_columns}
     assert {r[1]: r[2] for r in conn.execute('PRAGMA table_info("figures")')} == declared
@@ -314,51 +313,6 @@ def test_a_version_2_store_migrates_to_the_declared_types(tmp_path):
     figures = store.read(store_dir, "figures")
     assert figures.loc[0, "year"] == 2025 and not isinstance(figures.loc[0, "year"], str)
     assert store.check(store_dir) == []
-
-
-# The monitoring tables as pipeline.alerts/watch created them by raw SQL on a version-3 store (before #21 item 2).
-V3_MONITORING_SQL = """
-    CREATE TABLE watchlists (watchlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, query TEXT NOT NULL,
-        filters TEXT NOT NULL DEFAULT '{}', atom_path TEXT DEFAULT '', digest_path TEXT DEFAULT '',
-        webhook_url TEXT DEFAULT '', created_at TEXT NOT NULL, read_at TEXT DEFAULT '', min_signal_weight REAL DEFAULT 0.75);
-    CREATE TABLE alerts (watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL, kind TEXT NOT NULL,
-        created_at TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (watchlist_id, article_id, kind));
-"""
-
-
-def test_a_version_3_store_migrates_to_4_with_the_declared_monitoring_tables_keeping_saved_watchlists(tmp_path):
-    from pipeline import alerts
-
-    old = tmp_path / "v3"
-    run.run([SEEDS / sorted(os.listdir(SEEDS))[0]], old, stages=False, workers=1)
-    new = tmp_path / "v3-with-watchlists"
-    shutil.copytree(old, new)
-    for path, extra in ((old, ""), (new, V3_MONITORING_SQL)):
-        conn = sqlite3.connect(store.db_path(path))
-        conn.executescript(f"DROP TABLE IF EXISTS watchlists; DROP TABLE IF EXISTS alerts; DROP TABLE IF EXISTS deliveries;"
-                           f"DROP TABLE IF EXISTS watch_feeds; UPDATE meta SET value='3' WHERE key='schema_version'; {extra}")
-        if extra:
-            conn.execute("INSERT INTO watchlists (name, query, created_at) VALUES ('old list', 'NATO', '2026-01-01T00:00:00Z')")
-            conn.execute("INSERT INTO alerts (watchlist_id, article_id, kind, created_at) "
-                         "SELECT 1, article_id, 'article', '2026-01-01T00:00:00Z' FROM articles")
-        conn.commit()
-        conn.close()
-        assert store.schema_version(path) == 3
-        store.write(path, meta={"touched": "1"})
-        assert store.schema_version(path) == 4 and store.check(path) == []
-        conn = sqlite3.connect(store.db_path(path))
-        for name in schema.MONITORING_TABLES:
-            have = {r[1]: r[2] for r in conn.execute(f'PRAGMA table_info("{name}")')}
-            assert have == {c.name: c.sql_type for c in schema.table(name).stored_columns}, name
-        conn.close()
-    assert alerts.watchlists(old) == []
-    assert [w.name for w in alerts.watchlists(new)] == ["old list"]
-    assert len(alerts.alerts(new, "old list", unread_only=True)) == 1    # the alert's row and its unread flag kept
-    alerts.save(old, "fresh", "NATO")                                     # the declared keys and defaults work
-    alerts.save(old, "fresh", "NATO OR Russia")                           # same name: replaced, not duplicated
-    assert [(w.name, w.query, w.min_signal_weight) for w in alerts.watchlists(old)] == [("fresh", "NATO OR Russia", 0.75)]
-    assert alerts.evaluate(old) == {"fresh": alerts.evaluate(old)["fresh"] + 1}  # once alerted, never again
-    assert alerts.alerts(old, "fresh")["read"].tolist() == [0]
 
 
 def test_a_migration_that_meets_a_value_of_the_wrong_type_stops_and_leaves_the_store_as_it_was(tmp_path):
@@ -398,3 +352,60 @@ def test_a_frame_of_the_wrong_type_is_refused_with_a_clear_error_and_nothing_wri
     with pytest.raises(schema.SchemaError, match=r"no table 'figurez'"):
         store.write(store_dir, upsert={"figurez": pd.DataFrame([row])})
     assert snapshot(store_dir) == before
+
+
+# ---- which versions of the stages wrote a store -------------------------------------------------------------
+
+def _record_versions(store_dir, versions: dict) -> None:
+    """Make the store say that these stage versions wrote it (as a store of an older pipeline would)."""
+    store.write(store_dir, meta={store.STAGE_VERSIONS_KEY: json.dumps(versions)})
+
+
+def test_a_store_records_the_stage_versions_that_wrote_it_and_says_which_are_stale(seed_store, tmp_path):
+    from pipeline import registry
+    from pipeline.read.tables import stale_stages
+
+    assert store.stage_versions(seed_store) == registry.versions()
+    assert stale_stages(seed_store) == []
+    copy = tmp_path / "older"
+    run.run([SEEDS], copy)
+    older = {**registry.versions(), "signals": registry.get("signals").version - 1}
+    _record_versions(copy, older)
+    # adding articles does not make the older signals rows new: the record stays
+    run.run([NEWS_FIXTURES / "ukraine_war_gdelt.jsonl"], copy)
+    assert store.stage_versions(copy)["signals"] == older["signals"]
+    [stale] = stale_stages(copy)
+    assert (stale.stage, stale.stored, stale.current) == ("signals", older["signals"], registry.get("signals").version)
+    assert stale.remedy == f"python -m pipeline retag signals --store {copy}"
+    # retag rewrites the whole table: now up to date
+    run.retag(copy, "signals")
+    assert stale_stages(copy) == []
+
+
+def test_a_store_without_a_record_is_stale_in_every_stage(seed_store, tmp_path):
+    from pipeline import registry
+    from pipeline.read.tables import stale_stages
+
+    copy = tmp_path / "legacy"
+    run.run([SEEDS], copy)
+    with sqlite3.connect(store.db_path(copy)) as conn:
+        conn.execute("DELETE FROM meta WHERE key = ?", (store.STAGE_VERSIONS_KEY,))
+    stale = stale_stages(copy)
+    assert [s.stage for s in stale] == [s.name for s in registry.STAGES]
+    assert all(s.stored is None for s in stale)
+    assert "a new store from the same sources" in next(s.remedy for s in stale if s.stage == "dates")
+
+
+def test_an_analysts_watchlists_are_carried_into_a_rebuilt_store(tmp_path):
+    from pipeline import alerts
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    run.run([SEEDS], old)
+    alerts.add_seed_watchlists(old)
+    alerts.save(old, "Skripal follow-up", "Skripal OR Novichok")
+    run.run([SEEDS], new)
+    alerts.add_seed_watchlists(new)
+    copied = store.carry_analyst_tables(old, new)
+    assert copied["watchlists"] == 1          # the seed example is in both: only the analyst's own is new
+    assert {w.name for w in alerts.watchlists(new)} == {w.name for w in alerts.watchlists(old)}
+    assert alerts.get(new, "Skripal follow-up").query == "Skripal OR Novichok"

@@ -78,7 +78,7 @@ if section == "Network":
         st.plotly_chart(fig, key="actors-network")
         st.caption(f"Edge weight = number of {level}s in which both actors are named (top {len(edges)} edges). "
                    "Filtered by the sidebar's dates, topics and actors.")
-        st.dataframe(edges, hide_index=True)
+        st.dataframe(edges, hide_index=True, placeholder="")
         download_csv(edges, "actor_network")
 
 if section == "Role flags":
@@ -90,7 +90,7 @@ if section == "Role flags":
     else:
         table = query.with_titles(flagged, data["articles"])
         cols = [c for c in ["actor", "mention", "role_in_text", "role", "anachronism", "title", "date"] if c in table.columns]
-        st.dataframe(table[cols], hide_index=True)
+        st.dataframe(table[cols], hide_index=True, placeholder="")
         download_csv(table[cols], "actor_role_flags")
 
 if section == "Quotes":
@@ -102,7 +102,7 @@ if section == "Quotes":
         speaker = st.selectbox("Speaker", list(speakers.index),
                                format_func=lambda a: f"{a} ({speakers[a]})", key="quote-speaker")
         shown = quotes[quotes["actor"] == speaker].assign(quote=lambda f: f["quote"].map(lambda q: short(q, 400)))
-        st.dataframe(shown[["quote", "date", "title", "cue"]], hide_index=True)
+        st.dataframe(shown[["quote", "date", "title", "cue"]], hide_index=True, placeholder="")
         download_csv(quotes, "actor_quotes")
 
 if section == "Unresolved":
@@ -111,12 +111,12 @@ if section == "Unresolved":
     if unresolved.empty:
         st.info("Every named person and organisation was resolved by the dictionary.")
     else:
-        st.dataframe(unresolved, hide_index=True)
+        st.dataframe(unresolved, hide_index=True, placeholder="")
         download_csv(unresolved, "actor_unresolved")
 
 if section == "All mentions":
     table = query.with_titles(mentions, data["articles"])
     cols = [c for c in ["actor", "actor_type", "mention", "resolution", "role_in_text", "role", "anachronism",
                         "sentence", "title", "date"] if c in table.columns]
-    st.dataframe(first_rows(table[cols], what="mentions"), hide_index=True)
+    st.dataframe(first_rows(table[cols], what="mentions"), hide_index=True, placeholder="")
     download_csv(table[cols], "actor_mentions")

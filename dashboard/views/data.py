@@ -62,7 +62,7 @@ if st.button("Add to my session", type="primary", disabled=not files, key="uploa
 if "_upload_report" in st.session_state:
     summary, table = st.session_state["_upload_report"]
     st.success(f"Last upload: {summary}. Every page now includes the added articles.", icon=":material/task_alt:")
-    st.dataframe(table, hide_index=True, key="upload-report",
+    st.dataframe(table, hide_index=True, placeholder="", key="upload-report",
                  column_config={"input": st.column_config.TextColumn("file / item"),
                                 "article_id": st.column_config.TextColumn("article")})
 if own:

@@ -97,6 +97,6 @@ if not per_month.empty:
 st.subheader("Latest articles")
 latest = state.summary(query.latest_articles, "articles", n=10)
 latest = latest.assign(open=latest["article_id"].map(query.reader_link))
-st.dataframe(latest, hide_index=True, column_config={
+st.dataframe(latest, hide_index=True, placeholder="", column_config={
     "article_id": None, "open": st.column_config.LinkColumn("reader", display_text="open in reader")})
 download_csv(latest.drop(columns=["open"]), "latest_articles")

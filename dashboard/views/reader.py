@@ -6,7 +6,7 @@ that article, quotes the sentence holding ``START`` and scrolls to it.
 import streamlit as st
 
 from dashboard import state
-from dashboard.components import download_csv, empty_state
+from dashboard.components import download_csv, empty_state, signal_correction_form
 from pipeline.read import query, reader
 from pipeline.read.labels import display_date, for_display
 
@@ -98,6 +98,10 @@ for name, label in (("signals", "Signals"), ("actor_mentions", "Actors"), ("figu
             st.caption(f"No {label.lower()} found in this article.")
             continue
         shown = for_display(rows).assign(sentence_link=[query.reader_link(article_id, s) for s in rows["start"]])
-        st.dataframe(shown, hide_index=True, column_config={
+        st.dataframe(shown, hide_index=True, placeholder="", column_config={
             "sentence_link": st.column_config.LinkColumn("go to", display_text="sentence")})
         download_csv(rows, f"{name}_{article_id}")
+
+own_signals = view.tables["signals"].loc[view.tables["signals"]["article_id"] == article_id]
+signal_correction_form(state.store_dir(), own_signals, key="reader-correct", article_id=article_id, article_text=text,
+                       corrections=view.tables["signal_corrections"])

@@ -83,4 +83,4 @@ if good:
         st.caption("Share = matching articles ÷ all original articles dated in the period (own date, else inferred); "
                    "undated articles are in neither. Click a period to filter every page to it.")
         with st.expander("The numbers"):
-            st.dataframe(table, hide_index=True)
+            st.dataframe(table, hide_index=True, placeholder="")

@@ -97,9 +97,10 @@ if section == "Ledger":
         charts.draw(section_charts["money_actor"], key="spending-actor-chart", field="actor", height=300, container=b)
     else:
         b.info("No money claims among the selected ones.")
-    b.dataframe(section_charts["by_actor"], hide_index=True,
+    b.dataframe(section_charts["by_actor"], hide_index=True, placeholder="",
                 column_config={"total_eur": st.column_config.NumberColumn("EUR (sum of claims)", format="localized"),
-                               "largest_eur": st.column_config.NumberColumn("largest, EUR", format="localized")})
+                               "largest_eur": st.column_config.NumberColumn("largest, EUR", format="localized"),
+                               "money_claims": "money claims"})
 
     st.subheader("The ledger: one row per claim")
     st.caption("A claim is one commitment (actor, kind, purpose, year, amount) however many articles report it. "
@@ -107,7 +108,7 @@ if section == "Ledger":
     columns = ["first_date", "actor", "amount", "value_eur", "purpose", "target_year", "status", "n_articles",
                "n_mentions", "variants", "disagreement", "version_of", "part_of", "link"]
     shown = first_rows(chosen_claims, what="claims")
-    st.dataframe(shown[columns], hide_index=True,
+    st.dataframe(shown[columns], hide_index=True, placeholder="",   # a claim without a EUR value or a year: blank
                  column_config={"link": st.column_config.LinkColumn("first report", display_text="open in reader"),
                                 "amount": st.column_config.TextColumn("amount (as reported)", width="medium"),
                                 "value_eur": st.column_config.NumberColumn("EUR", format="compact"),
@@ -123,7 +124,7 @@ if section == "Ledger":
     picked = st.selectbox("Claim", list(labels), format_func=labels.get, key="spending-claim")
     reports = ledger.claim_articles(picked, data["figures"], data["articles"]) if picked else None
     if reports is not None and not reports.empty:
-        st.dataframe(reports, hide_index=True,
+        st.dataframe(reports, hide_index=True, placeholder="",
                      column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
 
 if section == "Shares of GDP":
@@ -144,7 +145,7 @@ if section == "Shares of GDP":
         charts.draw(charts.with_target_lines(gdp, list(spending.GDP_TARGETS)), key="spending-gdp", height=320)
         st.caption("Dashed lines: NATO's targets (" + ", ".join(f"{t:g}%" for t in spending.GDP_TARGETS) + " of GDP).")
         st.dataframe(for_display(shares, data["articles"]).drop(columns=["article_id"]),
-                     hide_index=True,
+                     hide_index=True, placeholder="",
                      column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
         download_csv(shares, "gdp_shares")
 
@@ -155,6 +156,6 @@ if section == "Every figure":
     shown = first_rows(for_display(tracker[columns + ["article_id"]], data["articles"])
                        .drop(columns="article_id"), what="figures")
     # labelled columns ("Value (EUR)", "% of GDP"); a missing value reads blank; numbers written whole
-    st.dataframe(shown, hide_index=True,
+    st.dataframe(shown, hide_index=True, placeholder="",
                  column_config={"link": st.column_config.LinkColumn("article", display_text="open in reader")})
     download_csv(tracker[columns + ["article_id", "figure_key", "rate_date", "rate_basis", "claim_id"]], "figures")

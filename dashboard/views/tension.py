@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import charts, state
-from dashboard.components import download_csv, empty_state, section_switch
+from dashboard.components import signal_correction_form, download_csv, empty_state, section_switch
 from pipeline.read import query, tension
 from pipeline.read.labels import for_display
 
@@ -81,15 +81,15 @@ if section == "Signals":
     # the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
     table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
     table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
-    cols = [c for c in ["category", "direction", "modality", "confidence", "weight", "score", "cue", "source_actor", "target_actor",
-                        "evidence", "title", "date"] if c in table.columns]
+    cols = [c for c in ["category", "direction", "modality", "confidence", "corrected", "weight", "score", "cue",
+                        "source_actor", "target_actor", "evidence", "title", "date"] if c in table.columns]
     shown = tension.strongest(table, SIGNALS_SHOWN)
     if table.empty:
         st.info(f"No signal of the dyad {dyad_labels[dyad]}.")
     elif len(shown) < len(table):
         st.caption(f"The {len(shown)} strongest of {len(table)} signals of this dyad (largest |score| first); "
                    "the download holds all.")
-    st.dataframe(for_display(shown[cols + ["article_id"]], articles).drop(columns="article_id"), hide_index=True)
+    st.dataframe(for_display(shown[cols + ["article_id"]], articles).drop(columns="article_id"), hide_index=True, placeholder="")
     download_csv(for_display(table[cols + ["article_id"]], articles), "signals")
 
 if section == "Evidence behind a period":
@@ -106,9 +106,11 @@ if section == "Evidence behind a period":
                                                with_signals["spike"])}
             choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
                                   key="tension-period", format_func=labels.__getitem__)
-            found = timeline.evidence(choice)
-            ev_cols = [c for c in ["score", "category", "modality", "confidence", "cue", "source_actor", "target_actor", "evidence",
-                                   "title", "date"] if c in found.columns]
-            found = for_display(found, articles)
-            st.dataframe(found[ev_cols], hide_index=True)
-            download_csv(found[ev_cols], "tension_evidence", label="Download this period's evidence")
+            raw = timeline.evidence(choice)
+            ev_cols = [c for c in ["score", "category", "modality", "confidence", "corrected", "cue", "source_actor",
+                                   "target_actor", "evidence", "title", "date"] if c in raw.columns]
+            found = for_display(raw[ev_cols + ["article_id"]], articles).drop(columns="article_id")
+            st.dataframe(found, hide_index=True, placeholder="")
+            download_csv(found, "tension_evidence", label="Download this period's evidence")
+            signal_correction_form(state.store_dir(), raw, key="tension-correct")
+            st.caption("To add a sentence the coder missed, open its article in the Article reader.")

@@ -45,14 +45,18 @@ st.markdown(f"**{n_topics}** topic{'s' if n_topics != 1 else ''} over **{n_origi
             + (f" (+ {n_copies} cop{'ies' if n_copies != 1 else 'y'} not counted)" if n_copies else "")
             + ". Click a row to show only that cluster on every page.")
 st.dataframe(
-    summary, hide_index=True, key="topics_list", on_select=_filter_on_clicked_cluster,
+    summary, hide_index=True, placeholder="", key="topics_list", on_select=_filter_on_clicked_cluster,
     selection_mode="single-row",
     column_config={
         "cluster_id": st.column_config.NumberColumn("id", width="small"),
-        "label": st.column_config.TextColumn("label", width="medium"),
+        "label": st.column_config.TextColumn("label", width=300),
         "size": st.column_config.NumberColumn("articles", help="Original articles; copies are not counted."),
         "copies": st.column_config.NumberColumn("copies", help="Syndicated copies of articles in this cluster."),
-        "headlines": st.column_config.TextColumn("representative headlines", width="large"),
+        "headlines": st.column_config.TextColumn("representative headlines", width="large",
+                                                 help="Headlines nearest the cluster's centre; click a cell to read it whole."),
+        "top_terms": st.column_config.TextColumn("distinctive terms", width="medium"),
+        "first_date": st.column_config.TextColumn("first dated article", width="small"),
+        "last_date": st.column_config.TextColumn("last dated article", width="small"),
     },
 )
 download_csv(summary, "topic_clusters")
@@ -134,5 +138,5 @@ else:
 copies = state.summary(_copies, "articles")
 if not copies.empty:
     with st.expander(f"Copies ({len(copies)}): which articles repeat which"):
-        st.dataframe(first_rows(copies, what="copies"), hide_index=True)
+        st.dataframe(first_rows(copies, what="copies"), hide_index=True, placeholder="")
         download_csv(copies, "topic_copies")

@@ -378,7 +378,7 @@ def eval_model() -> None:
     rules = [{row["category"] for row in signals.extract(r["text"])} for r in test]
     rule_seconds = time.perf_counter() - t1
     gold = [{e["category"] for e in r["events"]} for r in test]
-    print("  sentence-level event detection per category (model = the trained coder alone | stage = signals.extract: lexicon rules, plus the coder for the five categories the lexicon lacks):")
+    print("  sentence-level event detection per category (model = the trained coder alone | stage = signals.extract: lexicon rules, completed by the coder in the categories chosen at training (see `train signals`) and alone for the one the lexicon lacks):")
     totals = {"model": [0, 0, 0], "stage": [0, 0, 0]}
     macro = {"model": [], "stage": []}
     for cat in signals.load_categories():

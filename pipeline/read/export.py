@@ -45,13 +45,16 @@ def to_json_records(frame: pd.DataFrame) -> bytes:
 def view_tables(filtered: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The tables an analyst exports from the current view: every exported table, as filtered.
 
-    ``clusters`` is narrowed to the clusters of the filtered articles.
+    ``clusters`` is narrowed to the clusters of the filtered articles, ``signal_corrections`` to their corrections.
     """
     from pipeline.schema import EXPORT_TABLES
 
     out = {name: filtered[name] for name in EXPORT_TABLES if name in filtered}
     if "clusters" in out and "articles" in filtered:
         out["clusters"] = out["clusters"].loc[out["clusters"]["cluster_id"].isin(filtered["articles"]["cluster_id"])]
+    if "signal_corrections" in out and "articles" in filtered:   # the corrections of the articles shown
+        corrections = out["signal_corrections"]
+        out["signal_corrections"] = corrections.loc[corrections["article_id"].isin(filtered["articles"]["article_id"])]
     return {name: frame.reset_index(drop=True) for name, frame in out.items()}
 
 

@@ -101,3 +101,27 @@ def number_text(value, plain: bool = False) -> str:
     if value.is_integer():
         return str(int(value)) if plain else f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+CORRECTION_WORDS = {"wrong": "marked wrong", "recategorise": "category changed", "redirect": "direction changed",
+                    "remodal": "modality changed", "missed": "added (coder missed it)"}
+
+
+def corrections_table(corrections: pd.DataFrame) -> pd.DataFrame:
+    """Stored analyst corrections as an analyst reads them: when (UTC, to the minute), what, the signal's
+    category before and after, the new modality or direction, the note, and whether the signal is still found."""
+    rows = []
+    for c in corrections.to_dict("records"):
+        polarity = c.get("polarity")
+        rows.append({
+            "when (UTC)": str(c.get("created_at") or "")[:16].replace("T", " "),
+            "correction": CORRECTION_WORDS.get(c["action"], c["action"]),
+            "signal": label("signal_category", c["original_category"]) if not blank(c.get("original_category")) else "",
+            "new category": label("signal_category", c["category"]) if not blank(c.get("category")) else "",
+            "new modality": label("modality", c["modality"]) if not blank(c.get("modality")) else "",
+            "new direction": "" if blank(polarity) else ("escalation" if float(polarity) > 0 else "de-escalation"),
+            "note": "" if blank(c.get("note")) else str(c["note"]),
+            "still found": "" if "attached" not in c or blank(c.get("attached")) else ("yes" if c["attached"] else
+                                                                                      "no: kept, not applied"),
+        })
+    return pd.DataFrame(rows)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.stages.nlp import sentence_at  # noqa: F401 - the one sentence splitter (no spaCy), for the reader page
-from pipeline.read.labels import label
+from pipeline.read.labels import blank, label
+from pipeline.read.ledger import amount_text
 
 # Highlight colours by kind (and by polarity for signals): light enough to read through.
 COLOURS = {
@@ -48,8 +49,10 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
         who = f"; {r.get('source_actor') or '?'} → {r.get('target_actor') or '?'}" if r.get("source_actor") or r.get("target_actor") else ""
         conf = r.get("confidence")
         conf = f", confidence {conf:.2f}" if isinstance(conf, float) and conf == conf else ""
+        direction = "escalation" if kind == "escalation" else "de-escalation"
         spans.append(Span(int(r["start"]), int(r["end"]), kind,
-                          f"signal: {label('signal_category', r['category'])} ({kind}, {r['modality']}, weight {r['weight']}{conf}){who}",
+                          f"signal: {label('signal_category', r['category'])} ({direction}, "
+                          f"{label('modality', r['modality']).lower()}, weight {float(r['weight']):g}{conf}){who}",
                           str(r.get("modality") or "")))
     m = tables["actor_mentions"]
     for r in m.loc[m["article_id"] == article_id].to_dict("records"):
@@ -58,10 +61,21 @@ def spans_for_article(article_id: str, tables: dict[str, pd.DataFrame]) -> list[
         spans.append(Span(int(r["start"]), int(r["end"]), "actor", f"actor: {r['actor']} ({r['actor_type']}{role}){flag}"))
     f = tables["figures"]
     for r in f.loc[f["article_id"] == article_id].to_dict("records"):
-        qual = f"{r['qualifier']} " if r.get("qualifier") else ""
-        owner = f", {r['actor']}" if r.get("actor") else ""
-        spans.append(Span(int(r["start"]), int(r["end"]), "figure", f"figure: {r['kind']} {qual}{r['value']:g} {r['unit']}{owner}"))
+        spans.append(Span(int(r["start"]), int(r["end"]), "figure", figure_note(r)))
     return spans
+
+
+def figure_note(figure: dict) -> str:
+    """A figure's hover text: its kind in words, the amount as the ledger writes it ("EUR 1.00 bn", "+400%"),
+    its qualifier and owner; a vague quantity ("thousands of armored vehicles") keeps its words and no number."""
+    vague = bool(figure.get("vague")) and not blank(figure.get("vague"))
+    amount = amount_text({"unit": figure.get("unit"), "kind": figure.get("kind"), "vague": vague,
+                          "value": figure.get("value"), "value_high": figure.get("value_high"),
+                          "variants": figure.get("text") or ""})
+    qualifier = f"{figure['qualifier']} " if not blank(figure.get("qualifier")) else ""
+    owner = f", {figure['actor']}" if not blank(figure.get("actor")) else ""
+    note = f"figure: {label('figure_kind', figure.get('kind'))}: {qualifier}{amount}{owner}"
+    return note + (" (vague: never summed)" if vague else "")
 
 
 def highlight_html(text: str, spans: list[Span], anchor: int | None = None) -> str:
@@ -116,3 +130,10 @@ def escape_lines(text: str) -> str:
     """Escape text for HTML, keeping its line breaks."""
     return html.escape(text).replace("\n", "<br>\n")
 
+
+
+def sentences(text: str) -> list[tuple[int, int, str]]:
+    """The sentences of an article as ``(start, end, text)`` (the pipeline's splitter), for picking one."""
+    from pipeline.stages.nlp import iter_sentences
+
+    return [(s, e, t) for s, e, t in iter_sentences(text) if t.strip()]

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.names import first_names_agree as _first_names_agree, fold as _fold, name_skeleton, spelling_map
+from pipeline.names import surname as _surname
 from pipeline import schema
 from pipeline.stages import nlp
 
@@ -857,14 +859,6 @@ class _Lists:
     countries: tuple[str, ...]
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics ("Šiauliai" → "siauliai", "Łysak" → "lysak")."""
-    import unicodedata
-
-    text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
-
-
 @functools.lru_cache(maxsize=1)
 def post_ner_lists() -> _Lists:
     """The post-NER check lists, loaded once from ``pipeline/data``."""
@@ -944,32 +938,6 @@ def name_shape(surface: str) -> bool:
     if len(words) == 1:
         return not plain[0] or words[0] in lists.surnames
     return not (all(plain) and words[0] not in lists.given)  # "Top Secret", not "Hope Hicks" or "Osama bin Laden"
-
-
-def name_skeleton(name: str) -> str:
-    """A name's transliteration skeleton: no diacritics, no al-/el-, y = i = j, w = v, Polish cz/sz = ch/sh,
-    doubled letters single ("Zelenskyy" and "Zelensky" → "zelenski"; "Wołodymyr" → "volodimir"; "al-Assad" → "asad")."""
-    word = _fold(name)
-    word = re.sub(r"^(?:al|el|ul|as|ad|an|ar|ash|at|az)[-\s]", "", word)
-    word = re.sub(r"[^a-z]", "", word).replace("cz", "ch").replace("sz", "sh").replace("w", "v")
-    word = word.replace("y", "i").replace("j", "i")
-    return re.sub(r"(.)\1+", r"\1", word)
-
-
-def _surname(name: str) -> str:
-    words = name.split()
-    if len(words) > 2 and words[-1].rstrip(".") in {"Jr", "Sr", "II", "III"}:
-        return words[-2]
-    return words[-1] if words else ""
-
-
-def _first_names_agree(a: str, b: str) -> bool:
-    """First names of two full names that may be one person: same skeleton, or one an initial of the other."""
-    first_a, first_b = a.split()[0], b.split()[0]
-    ska, skb = name_skeleton(first_a), name_skeleton(first_b)
-    if ska == skb:
-        return True
-    return bool(ska and skb) and (len(first_a.rstrip(".")) == 1 or len(first_b.rstrip(".")) == 1) and ska[0] == skb[0]
 
 
 _NAME_PAIR = re.compile(r"(?<![\w’'.-])(?=([A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž]+)\s+((?:[A-Z]\.\s+)?(?:[A-ZÀ-ÞĀ-Ž][a-zà-ÿā-ž'’]+\s+)?"
@@ -1135,23 +1103,19 @@ def _alias_people(rows: list[dict]) -> None:
 
 def alias_across(mentions: list[dict]) -> list[dict]:
     """Across articles, one spelling per person not in the dictionary: unresolved full names whose first-name and
-    surname skeletons agree ("Oleksandr Syrskyi", "Oleksandr Syrskyy") take the most frequent spelling.
+    surname skeletons agree ("Mykhailo Podolyak", "Mykhailo Podoliak") take the most frequent spelling
+    (:func:`pipeline.names.spelling_map`; the read side applies the same over the whole store).
 
     Returns the rows (changed in place); ``mentions`` are actor-mention rows of any number of articles.
     """
-    counts: dict[tuple[str, str], dict[str, int]] = {}
+    import pandas as pd
+
+    people = pd.DataFrame([{"actor": r.get("actor"), "actor_type": r.get("actor_type"), "actor_id": r.get("actor_id")}
+                           for r in mentions], columns=["actor", "actor_type", "actor_id"])
+    chosen = spelling_map(people)
     for row in mentions:
-        if row.get("actor_type") == "person" and not row.get("actor_id") and len(str(row.get("actor", "")).split()) >= 2:
-            name = row["actor"]
-            key = (name_skeleton(name.split()[0]), name_skeleton(_surname(name)))
-            counts.setdefault(key, {}).setdefault(name, 0)
-            counts[key][name] += 1
-    chosen = {key: max(spellings, key=lambda n: (spellings[n], n)) for key, spellings in counts.items() if len(spellings) > 1}
-    for row in mentions:
-        if row.get("actor_type") == "person" and not row.get("actor_id") and len(str(row.get("actor", "")).split()) >= 2:
-            key = (name_skeleton(row["actor"].split()[0]), name_skeleton(_surname(row["actor"])))
-            if key in chosen:
-                row["actor"] = chosen[key]
+        if row.get("actor_type") == "person" and not row.get("actor_id") and row.get("actor") in chosen:
+            row["actor"] = chosen[row["actor"]]
     return mentions
 
 

@@ -174,6 +174,10 @@ _EVENT_PREPOSITION = re.compile(
     rf"\b(?:on|in|of|since|until|till|by|before|after|from|between|to|and|through|ended|ending|due|payable|effective"
     rf"|maturing|beginning|expires?|record|as of|dated)\s*{_WEEKDAY}?$", re.IGNORECASE)
 _CLOCK_OR_WEEKDAY = re.compile(rf"^[\s,|·–—-]*{_WEEKDAY}?$|^[\s,|·–—-]*(?:\d{{1,2}}[:.]\d\d\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{{2,4}})?)?[\s,|·–—-]*$", re.IGNORECASE)
+# A print edition's citation of itself: "(China Daily European Weekly 01/27/2017 page29)", "(The Hindu, 3 May
+# 2017, p. 12)": an outlet's name, the issue's date, a page number, in parentheses.
+_EDITION_CITATION_BEFORE = re.compile(r"\(\s*[A-Z][\w'’&.-]*(?:\s+[A-Z][\w'’&.-]*){0,6},?\s*$")
+_EDITION_CITATION_AFTER = re.compile(r"^,?\s*(?:page|pg\.?|p\.)\s*[A-Z]?\d{1,3}\s*\)", re.IGNORECASE)
 _HEADLINE_WORDS = 12
 _CUED, _HEADLINE = 3, 2
 
@@ -183,7 +187,8 @@ def publication_date_strength(page: str, start: int, end: int) -> int:
 
     3: right after a publication cue that opens its line or follows a byline
     separator ("Published", "Updated 5:44 PM UTC,", "Status:", "TOI Tech Desk /
-    Updated:"); 2: in the page's headline, its first line, beside words of its
+    Updated:"), or in a print edition's citation of itself ("(China Daily European
+    Weekly 01/27/2017 page29)"); 2: in the page's headline, its first line, beside words of its
     own ("Russian Offensive Campaign Assessment, February 2, 2026 | Critical
     Threats"). Everything else is 0, measured on 2,531 real articles by
     ``python -m pipeline eval dates``: a photo caption's date is the day the
@@ -202,6 +207,8 @@ def publication_date_strength(page: str, start: int, end: int) -> int:
     if re.search(r"(?:https?:|www\.|/)\S*$", before):
         return 0  # part of a link ("…/ukraine-quick-elections-2026-02-06/")
     if _PUBLICATION_CUE.search(before[-60:]):
+        return _CUED
+    if _EDITION_CITATION_BEFORE.search(before) and _EDITION_CITATION_AFTER.match(after):
         return _CUED
     headline = not page[:line_start].strip()
     if (headline and not _EVENT_PREPOSITION.search(before)

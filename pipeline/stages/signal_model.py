@@ -102,14 +102,10 @@ def _vocab(feature_lists: list[list[str]], min_df: int = 2) -> dict[str, int]:
     return {f: i for i, f in enumerate(kept)}
 
 
-def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH) -> dict:
-    """Fit the category and modality models on annotated rows and write them to ``out`` (npz).
-
-    Returns a summary (sentences, events, vocabulary sizes, file size in bytes).
-    """
+def _fit_categories(feats: list[list[str]], rows: list[dict], categories: list[str]):
+    """One balanced logistic regression per category over sentence features: (vocab, coef, intercept)."""
     from sklearn.linear_model import LogisticRegression
 
-    feats = [sentence_features(r["text"]) for r in rows]
     vocab = _vocab(feats)
     X = _matrix(feats, vocab)
     coef = np.zeros((len(categories), len(vocab)))
@@ -123,6 +119,84 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH) -> di
         clf.fit(X, y)
         coef[k] = clf.coef_[0]
         intercept[k] = clf.intercept_[0]
+    return vocab, coef, intercept
+
+
+#: Folds of the cross-validation that decides, on the train split only, where the coder adds to the rules.
+FOLDS = 5
+#: The coder's signals are added to a category's rule signals when that raises its cross-validated F1 by this much.
+UNION_GAIN = 0.01
+#: Where the coder completes the rules it must be surer than where it codes alone (the rules saw no cue there).
+UNION_THRESHOLD = 0.6
+
+
+def _fold(doc: str) -> int:
+    import hashlib
+
+    return int(hashlib.sha1(f"{SEED}:{doc}".encode()).hexdigest(), 16) % FOLDS
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def choose_union_categories(rows: list[dict], categories: list[str], feats: list[list[str]],
+                            rule_categories=None) -> tuple[list[str], dict[str, tuple[float, float, int]]]:
+    """The categories whose rule signals the coder should complete, decided by cross-validation on ``rows``.
+
+    Each sentence's categories by the rules (``rule_categories(text) -> (found, cued)``, default: the
+    signals stage without the coder, and the categories of its lexicon cues) are compared with the rules
+    plus the coder's categories where the lexicon has no cue of them, the coder trained on the other folds
+    (by document). A category is completed by the coder when that raises its F1 by
+    :data:`UNION_GAIN`. Returns the categories and, per category, (rules F1, rules+coder F1, gold sentences).
+    """
+    if rule_categories is None:
+        from pipeline.stages import signals
+
+        def rule_categories(text):
+            return ({r["category"] for r in signals.extract(text, coder_categories=())},
+                    {cue["category"] for _, _, cue in signals.find_cues(text)})
+    found = [rule_categories(r["text"]) for r in rows]
+    rules = [f[0] for f in found]
+    cued = [f[1] for f in found]   # the coder adds only where the lexicon has no cue of the category
+    coder: list[set[str]] = [set() for _ in rows]
+    folds = [_fold(r.get("doc") or r["id"]) for r in rows]
+    for k in range(FOLDS):
+        train_idx = [i for i, f in enumerate(folds) if f != k]
+        test_idx = [i for i, f in enumerate(folds) if f == k]
+        vocab, coef, intercept = _fit_categories([feats[i] for i in train_idx], [rows[i] for i in train_idx], categories)
+        for i in test_idx:
+            cols = sorted({vocab[f] for f in feats[i] if f in vocab})
+            p = _sigmoid((coef[:, cols].sum(axis=1) + intercept).astype(np.float64))
+            coder[i] = {c for c, pc in zip(categories, p) if pc >= UNION_THRESHOLD}
+    union, figures = [], {}
+    for cat in categories:
+        gold = [any(e["category"] == cat for e in r["events"]) for r in rows]
+        counts = {}
+        for name, pred in (("rules", [cat in x for x in rules]),
+                           ("union", [cat in x or (cat in y and cat not in z) for x, y, z in zip(rules, coder, cued)])):
+            tp = sum(g and q for g, q in zip(gold, pred))
+            fp = sum(q and not g for g, q in zip(gold, pred))
+            fn = sum(g and not q for g, q in zip(gold, pred))
+            counts[name] = _f1(tp, fp, fn)
+        figures[cat] = (round(counts["rules"], 3), round(counts["union"], 3), sum(gold))
+        if counts["union"] >= counts["rules"] + UNION_GAIN:
+            union.append(cat)
+    return union, figures
+
+
+def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH, rule_f1: bool = True) -> dict:
+    """Fit the category and modality models on annotated rows and write them to ``out`` (npz).
+
+    With ``rule_f1`` the categories the coder completes (:func:`choose_union_categories`, cross-validated on
+    ``rows``) are chosen and stored with the model. Returns a summary (sentences, events, vocabulary sizes,
+    file size in bytes, the chosen categories and their cross-validated F1).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    feats = [sentence_features(r["text"]) for r in rows]
+    vocab, coef, intercept = _fit_categories(feats, rows, categories)
+    union, policy_figures = choose_union_categories(rows, categories, feats) if rule_f1 else ([], {})
 
     events = [(r["text"], e) for r in rows for e in r["events"]]
     mfeats = [modality_features(t, e["start"], e["end"]) for t, e in events]
@@ -146,10 +220,12 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH) -> di
         coef=coef.astype(np.float32), intercept=intercept.astype(np.float32),
         modalities=np.array(MODALITIES), mvocab=np.array(sorted(mvocab, key=mvocab.get)),
         mcoef=mcoef.astype(np.float32), mintercept=mint.astype(np.float32),
+        union_categories=np.array(sorted(union), dtype=str),
     )
     load_model.cache_clear()
     return {"sentences": len(rows), "events": len(events), "vocabulary": len(vocab),
-            "modality_vocabulary": len(mvocab), "bytes": out.stat().st_size}
+            "modality_vocabulary": len(mvocab), "bytes": out.stat().st_size, "union": sorted(union),
+            "policy": policy_figures}
 
 
 @lru_cache(maxsize=2)
@@ -160,8 +236,14 @@ def load_model(path: Path = MODEL_PATH) -> dict:
     m["vocab_index"] = {f: i for i, f in enumerate(m["vocab"].tolist())}
     m["mvocab_index"] = {f: i for i, f in enumerate(m["mvocab"].tolist())}
     m["categories"] = m["categories"].tolist()
+    m["union_categories"] = tuple(m["union_categories"].tolist()) if "union_categories" in m else ()
     m["modalities"] = m["modalities"].tolist()
     return m
+
+
+def union_categories() -> tuple[str, ...]:
+    """Categories whose rule signals the shipped coder completes (chosen at training time, on train only)."""
+    return load_model()["union_categories"]
 
 
 def _sigmoid(z):
@@ -218,7 +300,8 @@ def model_events(sentence: str, categories: tuple[str, ...], cue_categories: lis
     Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
     word of the sentence with the largest weight for the category.
     """
-    triggers = trigger_words(categories)
+    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
+    triggers = {c: every[c] for c in categories if c in every}
     lowered = sentence.lower().replace("\u2019", "'")
     found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
     words = {w for _, _, w in found}

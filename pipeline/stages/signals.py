@@ -175,6 +175,8 @@ def load_cues() -> tuple[list[re.Pattern], list[dict]]:
             if row["governed_by"] and row["governed_by"] not in load_governors():
                 raise ValueError(f"signal_cues.csv: unknown governor kind {row['governed_by']!r}")
             row["unless_patient"] = (row.get("unless_patient") or "").strip()
+            # "tensions eased": the cue names its category's event as ended (the category negated)
+            row["modality"] = (row.get("modality") or "").strip()
             if row["unless_patient"] and row["unless_patient"] not in load_governors():
                 raise ValueError(f"signal_cues.csv: unknown word class {row['unless_patient']!r}")
             rows.append(row)
@@ -1194,15 +1196,25 @@ def main_polarity(rows: list[dict]) -> int:
 
 # --- the stage --------------------------------------------------------------------------
 
-def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None) -> list[dict]:
-    """Tension signals of one article's main text (every column of COLUMNS but article_id)."""
+def extract(text: str, *, date: str | None = None, mentions: list[dict] | None = None,
+            coder_categories: tuple[str, ...] | None = None) -> list[dict]:
+    """Tension signals of one article's main text (every column of COLUMNS but article_id).
+
+    The lexicon rules find events and read their modality, source and target from the parse; the trained
+    coder (:mod:`pipeline.stages.signal_model`) adds its events for the categories the lexicon lacks and for
+    those it completes (``coder_categories``, default: chosen by cross-validation when the model was trained)
+    in sentences where the rules found none of that category.
+    """
     if not isinstance(text, str):
         raise TypeError("text must be a str")
     categories = load_categories()
     rows: list[dict] = []
     candidates = []
     model_rows: list[dict] = []
-    model_only = _model_only_categories()
+    if coder_categories is None:
+        coder_categories = signal_model.union_categories()
+    model_only = tuple(dict.fromkeys(_model_only_categories() + tuple(coder_categories)))
+    suppressed: set[tuple[int, str]] = set()
     for s_start, s_end, sentence in nlp.iter_sentences(text):
         cues = find_cues(sentence)
         model_rows.extend(_model_rows(sentence, s_start, s_end, model_only, [c[2]["category"] for c in cues]))
@@ -1214,7 +1226,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         if kept:
             candidates.append((s_start, s_end, sentence, kept))
     if not candidates:
-        return model_rows
+        return _anchored(model_rows, text, date, mentions)
     use_ner_fallback = False
     if mentions is None:
         mentions = _mentions_for(text, date)
@@ -1232,7 +1244,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 continue
         to_parse.append((s_start, s_end, sentence, cues, sentence_mentions))
     if not to_parse:
-        return model_rows
+        return _anchored(model_rows, text, date, mentions)
     if use_ner_fallback:
         docs = [nlp.parse(item[2]) for item in to_parse]  # the fallback needs the NER component
     else:
@@ -1257,17 +1269,30 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 continue
             if cue["governed_by"] and not is_governed(head, load_governors()[cue["governed_by"]]):
                 continue  # a weapon named as a topic, not deployed, tested or used
+            downed = None
             if cue["unless_patient"]:
                 patient = patient_of(head)
                 if patient is not None and patient.lemma_.lower() in load_governors()[cue["unless_patient"]]:
-                    continue  # "110 of which were shot down": air defence downing drones, not an attack
+                    # "shot down 30 drones over Kyiv": air defence downing drones is the drone attack, seen from
+                    # its target; the drones' sender (if named) is its source
+                    downed = patient
+            if is_denial_or_ruling_out(head, cue, [c for c in cues if (c[0], c[1]) != (c_start, c_end)], doc):
+                suppressed.add((s_start, cue["category"]))  # nor may the coder code it
+                continue
             category = categories[cue["category"]]
             modality = classify_modality(doc, tokens)
+            if cue["modality"] and modality == "asserted":
+                modality = cue["modality"]
+            if modality in ("hypothetical", "future") and cue["category"] == "nuclear_rhetoric" and said_as_threat(head):
+                modality = "asserted"  # "warned it could station nuclear missiles": the nuclear threat was made
             background = is_background(head)
             base = category["direction"]
             polarity = -base if modality == "negated" else base
             weight = MODALITY_WEIGHTS[modality] * (BACKGROUND_FACTOR if background else 1.0)
             source, target = assign_actors(doc, tokens, actor_of, cue["category"])
+            if downed is not None:  # the shooter (an active subject) is the target of the attack downed
+                shooter = source if any(c.dep_ == "nsubj" for c in head.children) else ""
+                source, target = _actor_in(downed, actor_of), shooter
             if cue["category"] in _BETWEEN_PARTIES:
                 named = [country_of.get(actor, "") for i, actor in actor_of.items() if not _in_background(doc[i])]
                 if among_allies(cue["category"], country_of.get(source, "") if source else "",
@@ -1307,7 +1332,100 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "target_phrase_end": s_start + target_phrase[1] if target_phrase else -1,
                 "confidence": round(probabilities.get(cue["category"], 0.0), 3),
             })
-    return _one_per_category(rows) + model_rows
+    kept = _one_per_category(rows)
+    found = {(r["sentence_start"], r["category"]) for r in kept} | suppressed
+    model_rows = [r for r in model_rows if (r["sentence_start"], r["category"]) not in found]
+    return kept + _anchored(model_rows, text, date, mentions if not use_ner_fallback else [])
+
+
+@functools.lru_cache(maxsize=1)
+def _state_names() -> tuple[re.Pattern, dict[str, str]]:
+    """One regex over the names, aliases, adjectives and metonyms of the countries and organisations of the
+    actor dictionary (``actor_countries.csv``, ``actors.csv``), and each name's affiliation code."""
+    code_of: dict[str, str] = {}
+    with open(DATA_DIR / "actor_countries.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for field in ("name", "aliases", "adjectives", "metonyms"):
+                for name in filter(None, (row.get(field) or "").split("|")):
+                    code_of.setdefault(name.lower(), row["iso3"])
+    with open(DATA_DIR / "actors.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["actor_type"] == "organisation" and row.get("country"):
+                for name in [row["name"]] + [a for a in (row.get("aliases") or "").split("|") if a and not a.startswith("the ")]:
+                    code_of.setdefault(name.lower(), row["country"])
+    names = sorted(code_of, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE), code_of
+
+
+def _named_states(text: str, start: int, end: int) -> list[dict]:
+    """Mentions (article offsets, ``country`` = affiliation code) of the states and alliances named in
+    ``text[start:end]`` by the dictionary alone (no NER): what the coder's rows are checked against when the
+    actors stage has not run."""
+    regex, code_of = _state_names()
+    return [{"start": start + m.start(), "end": start + m.end(), "country": code_of[m.group(0).lower()],
+             "actor_type": "country", "resolution": "dictionary"} for m in regex.finditer(text, start, end)]
+
+
+def _names_a_non_ally(mentions: list[dict], date: str | None) -> bool:
+    """Whether the mentions name an actor affiliated outside the NATO side (a possible counterpart)."""
+    from pipeline.read.tension import side_of  # noqa: PLC0415 - the dyad sides live with the index
+
+    return any(m.get("country") and side_of(m["country"], date) != "nato" for m in mentions)
+
+
+def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: list[dict] | None) -> list[dict]:
+    """The coder's signals in sentences about states, armed forces or politics (as for ambiguous cues):
+    "Manchester United launched a late attack" is not one."""
+    if not model_rows:
+        return model_rows
+    if mentions is None:   # no actors stage output given: names of states and alliances found by the dictionary
+        mentions = [m for r in {(r["sentence_start"], r["sentence_end"]) for r in model_rows}
+                    for m in _named_states(text, *r)]
+    kept = []
+    for r in model_rows:
+        s_start, s_end = r["sentence_start"], r["sentence_end"]
+        in_sentence = [m for m in mentions if int(m["start"]) < s_end and int(m["end"]) > s_start]
+        if not has_political_anchor(r["evidence"], r["start"] - s_start, r["end"] - s_start, in_sentence, s_start):
+            continue
+        if r["category"] in _BETWEEN_PARTIES and not _names_a_non_ally(in_sentence, date):
+            continue  # a meeting or agreement the coder found, with no party outside the alliance named
+        modality = event_modality(r["evidence"], r["start"] - s_start, r["end"] - s_start)
+        base = r["base_polarity"]
+        r["modality"], r["polarity"], r["weight"] = modality, (-base if modality == "negated" else base), MODALITY_WEIGHTS[modality]
+        r["score"] = round(r["polarity"] * abs(load_categories()[r["category"]]["goldstein"]) * r["weight"], 3)
+        kept.append(r)
+    return kept
+
+
+#: Objects of "dismissed", "rejected", "denied" that make the cue a denial, not a rejection of a proposal.
+_DENIED_THINGS = frozenset("claim claims allegation allegations accusation accusations report reports suggestion "
+                           "suggestions charge charges assertion assertions rumour rumours rumor rumors speculation "
+                           "notion idea involvement responsibility".split())
+
+
+def is_denial_or_ruling_out(head, cue: dict, other_cues: list, doc) -> bool:
+    """Whether a rejection cue is not itself an event: a denial ("dismissed claims that Moscow was behind
+    the attack": the attack is denied, nothing is rejected) or "ruled out" / "did not rule out" naming the
+    event it excludes ("ruled out sending troops": the sending is negated; "did not rule out sending troops":
+    it is hypothetical). The event inside is coded on its own cue."""
+    if cue["category"] != "rejection":
+        return False
+    patient = patient_of(head)
+    if patient is not None and patient.lemma_.lower() in _DENIED_THINGS:
+        return True
+    if head.lemma_.lower() in ("deny", "dismiss") and any(c.dep_ == "ccomp" for c in head.children):
+        return True
+    if head.lower_ in ("rule", "ruled", "rules", "ruling"):
+        inside = {t.idx for t in head.subtree if t.i != head.i}
+        return any(any(doc[i].idx in inside for i in range(len(doc)) if c[0] <= doc[i].idx < c[1])
+                   for c in other_cues)
+    return False
+
+
+def said_as_threat(head) -> bool:
+    """Whether an event is the content of a threat or warning ("warned that it could station …")."""
+    speech = load_governors().get("threat_speech", frozenset())
+    return any(t.lemma_.lower() in speech for t in head.ancestors)
 
 
 def event_modality(sentence: str, start: int, end: int) -> str:
@@ -1326,25 +1444,27 @@ def _model_only_categories() -> tuple[str, ...]:
 
 def _model_rows(sentence: str, s_start: int, s_end: int, categories: tuple[str, ...],
                 cue_categories: list[str]) -> list[dict]:
-    """Signals of the trained coder for categories the lexicon lacks (no parse: source and target unknown)."""
+    """Signals of the trained coder for ``categories`` where the sentence has no lexicon cue of them (the
+    lexicon's own decision, kept or vetoed, stands). Modality, polarity and weight are read later, by
+    :func:`_anchored`, for the rows that survive its anchor check (no parse is spent on the others)."""
+    categories = tuple(c for c in categories if c not in set(cue_categories))
     if not categories:
         return []
     category_of = load_categories()
+    alone = set(_model_only_categories())
     rows = []
     for event in signal_model.model_events(sentence, categories, cue_categories):
+        if event["category"] not in alone and event["confidence"] < signal_model.UNION_THRESHOLD:
+            continue
         if nonpolitical_domain(sentence, event["category"]):
             continue
         category = category_of[event["category"]]
-        base = category["direction"]
-        modality = event_modality(sentence, event["start"], event["end"])
-        polarity = -base if modality == "negated" else base
-        weight = MODALITY_WEIGHTS[modality]
         rows.append({
-            "category": event["category"], "polarity": polarity, "modality": modality, "weight": weight,
+            "category": event["category"], "polarity": 0, "modality": "", "weight": 0.0,
             "start": s_start + event["start"], "end": s_start + event["end"], "evidence": sentence,
-            "cue": sentence[event["start"]:event["end"]], "base_polarity": base,
+            "cue": sentence[event["start"]:event["end"]], "base_polarity": category["direction"],
             "sentence_start": s_start, "sentence_end": s_end, "source_actor": "", "target_actor": "",
-            "cameo_code": category["cameo_code"], "score": round(polarity * abs(category["goldstein"]) * weight, 3),
+            "cameo_code": category["cameo_code"], "score": 0.0,
             "source_country": "", "target_country": "", "clause_depth": 0, "root_lemma": "",
             "source_start": -1, "source_end": -1, "target_start": -1, "target_end": -1, "background": False,
             "source_phrase_start": -1, "source_phrase_end": -1, "target_phrase_start": -1, "target_phrase_end": -1,

@@ -34,7 +34,7 @@ import math
 import sqlite3
 from contextlib import closing
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -66,12 +66,24 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 
 
 def _declared_sql(table: schema.Table) -> str:
-    cols = [f'"{c.name}" {c.sql_type}' + (" NOT NULL" if table.primary_key and not c.nullable else "")
-            + (f" DEFAULT {c.default}" if c.default is not None else "") for c in table.stored_columns]
-    if table.primary_key:
-        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in table.primary_key) + ")")
-    cols += [f'UNIQUE ("{u}")' for u in table.unique]
-    return ", ".join(cols)
+    if not table.constraints:   # tables written by store.write: types here, nullability checked by schema.validate
+        return ", ".join(f'"{c.name}" {c.sql_type}' for c in table.stored_columns)
+    columns = [f'"{c.name}" {c.sql_type}' + ("" if c.nullable else " NOT NULL")
+               + (f" DEFAULT {c.default}" if c.default is not None else "") for c in table.stored_columns]
+    return ", ".join(columns + list(table.constraints))
+
+
+def ensure_tables(conn: sqlite3.Connection, names) -> None:
+    """Create the declared tables ``names`` a store lacks (``CREATE TABLE IF NOT EXISTS``, from the schema), for
+    modules that write their own tables with SQL (watchlists and alerts, the watcher's feeds)."""
+    for name in names:
+        table = schema.table(name)
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({_declared_sql(table)})')
+        existing = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
+        for c in table.stored_columns:
+            if c.name not in existing:
+                default = f" DEFAULT {c.default}" if c.default is not None else ""
+                conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {c.sql_type}{default}')
 
 
 def _create_indexes(conn: sqlite3.Connection, table: schema.Table) -> None:
@@ -90,6 +102,8 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     ``SchemaError`` naming the column (the transaction rolls back; the store stays at version 2).
     """
     for table in schema.TABLES.values():
+        if table.constraints:   # monitoring tables came after version 3 and were created with their types
+            continue
         info = [(r[1], r[2]) for r in conn.execute(f'PRAGMA table_info("{table.name}")')]
         if not info:
             continue
@@ -124,21 +138,8 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
         _create_indexes(conn, table)
 
 
-def ensure_tables(conn: sqlite3.Connection, names=schema.MONITORING_TABLES) -> None:
-    """Create the declared tables ``names`` that the database lacks (``CREATE TABLE IF NOT EXISTS``, with the
-    schema's primary key, unique columns and defaults): how the monitoring tables come to exist."""
-    for name in names:
-        conn.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({_declared_sql(schema.table(name))})')
-
-
-def _migrate_to_4(conn: sqlite3.Connection) -> None:
-    """Version 4: the monitoring tables, declared in the schema. A store of version 3 whose watchlists were
-    saved before (their tables then created by raw SQL of the same shape) keeps them and their rows."""
-    ensure_tables(conn)
-
-
 # Migrations from version N-1 to N, applied in order inside one transaction.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
 
 
 class StoreError(RuntimeError):
@@ -353,6 +354,81 @@ def read_meta(store_dir: str | Path) -> dict[str, str]:
     """All key/value pairs of the store's ``meta`` table."""
     with closing(connect(store_dir)) as conn:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+#: The ``meta`` key holding, as JSON, the version of each stage whose rows the store holds (see
+#: :func:`stage_versions_after`); stores written before it was recorded have none.
+STAGE_VERSIONS_KEY = "stage_versions"
+
+
+def stage_versions(store_dir: str | Path) -> dict[str, int]:
+    """The version of each stage that wrote the store's rows; ``{}`` when the store does not record them."""
+    if not exists(store_dir):
+        return {}
+    raw = read_meta(store_dir).get(STAGE_VERSIONS_KEY)
+    try:
+        recorded = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): int(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def stage_versions_after(store_dir: str | Path, rewritten: Iterable[str] | None = None) -> str:
+    """The ``meta`` value of :data:`STAGE_VERSIONS_KEY` after a write (JSON).
+
+    ``rewritten``: the stages whose whole table the write replaces (``retag``),
+    which are now at their current version. With ``None`` (a ``run`` adding
+    articles) a store without articles gets every current version, while a
+    store with articles keeps what it recorded: its older rows are still those
+    of the versions that wrote them (a stage it has no record of stays unknown).
+    """
+    current = registry.versions()
+    recorded = stage_versions(store_dir)
+    if rewritten is None:
+        empty = not exists(store_dir) or counts(store_dir).get("articles", 0) == 0
+        return json.dumps(current if empty else recorded, sort_keys=True)
+    recorded.update({name: current[name] for name in rewritten})
+    return json.dumps(recorded, sort_keys=True)
+
+
+#: Tables an analyst writes (not a stage): kept when a store is rebuilt from its sources.
+ANALYST_TABLES = ("watchlists", "signal_corrections")
+
+
+def carry_analyst_tables(source_dir: str | Path, target_dir: str | Path) -> dict[str, int]:
+    """Copy the rows of :data:`ANALYST_TABLES` from the store at ``source_dir`` into ``target_dir`` (rows the
+    target already holds, by key, are kept); returns the rows copied per table. Columns only the source has,
+    and a row number (a lone INTEGER PRIMARY KEY), are left out; a table the target lacks is created with the
+    source's definition."""
+    copied: dict[str, int] = {}
+    with closing(connect(source_dir)) as src:
+        present = [t for t in ANALYST_TABLES if t in table_names(src)]
+        definitions = {t: src.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()[0]
+                       for t in present}
+    if not present:
+        return copied
+    with closing(connect(target_dir, create=True)) as conn:
+        conn.execute("ATTACH DATABASE ? AS old", (str(db_path(source_dir)),))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in present:
+                if table not in table_names(conn):
+                    conn.execute(definitions[table])
+                target_columns = {r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')}
+                info = conn.execute(f'PRAGMA old.table_info("{table}")').fetchall()
+                keys = [r for r in info if r[5]]
+                # a lone INTEGER PRIMARY KEY is the row's number in its own store, not part of what the analyst wrote
+                surrogate = {keys[0][1]} if len(keys) == 1 and keys[0][2].upper() == "INTEGER" else set()
+                columns = [r[1] for r in info if r[1] in target_columns and r[1] not in surrogate]
+                listed = ", ".join(f'"{c}"' for c in columns)
+                before = conn.execute(f'SELECT COUNT(*) FROM main."{table}"').fetchone()[0]
+                conn.execute(f'INSERT OR IGNORE INTO main."{table}" ({listed}) SELECT {listed} FROM old."{table}"')
+                copied[table] = conn.execute(f'SELECT COUNT(*) FROM main."{table}"').fetchone()[0] - before
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return copied
 
 
 def check(store_dir: str | Path) -> list[str]:
