@@ -63,7 +63,12 @@ def query_latency(n: int = 100_000, repeats: int = 5) -> None:
             worst = max(worst, statistics.median(times))
             print(f"search: {q!r:<36} {total:>7} matches  median {statistics.median(times):7.1f} ms  "
                   f"max {max(times):7.1f} ms  (top 50 with snippets, {repeats} runs)")
-        print(f"search: slowest median {worst:.1f} ms; goal ≤ 200 ms: {'met' if worst <= 200 else 'NOT met'}")
+        if n >= 100_000:
+            print(f"search: slowest median {worst:.1f} ms on {n} articles; goal ≤ 200 ms at 100k: "
+                  f"{'met' if worst <= 200 else 'NOT met'}")
+        else:
+            print(f"search: slowest median {worst:.1f} ms on {n} articles (the ≤ 200 ms goal is for 100,000: "
+                  f"`python -m pipeline bench search` or `bench --search-articles 100000`)")
 
 
 def ingest_cost(n: int = 2000) -> None:
@@ -159,11 +164,12 @@ def watch_cycle(n: int = 100) -> None:
         server.server_close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the search, ingest-cost and watch-cycle figures (``query``, ``ingest``, ``watch``: only those)."""
+def main(argv: list[str] | None = None, *, articles: int = 100_000) -> int:
+    """Print the search, ingest-cost and watch-cycle figures (``query``, ``ingest``, ``watch``: only those);
+    query latency on a store of ``articles`` articles (100,000 for ``bench search``)."""
     parts = [a for a in (argv or []) if a in ("query", "ingest", "watch")] or ["query", "ingest", "watch"]
     if "query" in parts:
-        query_latency(100_000)
+        query_latency(articles)
     if "ingest" in parts:
         ingest_cost()
     if "watch" in parts:

@@ -36,7 +36,7 @@ if not lists:
     st.info("No watchlist yet.")
 for w in lists:
     rows = alerts.alerts(path, w.name)
-    unread = rows[rows["read"] == 0]
+    unread = rows[rows["read"] == 0].sort_values("kind", key=lambda k: k != "spike", kind="stable")  # spikes first
     with st.container(border=True, key=f"wl-{w.watchlist_id}"):
         st.markdown(f"#### {w.name.replace('#', '')} · {len(unread)} new")
         st.caption(f"Query: `{w.query.replace('`', '')}` · signals of weight ≥ {w.min_signal_weight:g} · saved {w.created_at}"

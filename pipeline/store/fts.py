@@ -5,6 +5,10 @@ triggers, so every write that changes an article changes its index entry in the 
 killed mid-write leaves both at their old state. :func:`ensure` creates the index (and indexes every
 stored article) on a store that lacks it, e.g. one written before the index existed or whose ``articles``
 table a migration rebuilt (which drops the triggers).
+
+The index and its triggers stay raw SQL here, not declared in ``pipeline.schema``: an FTS5 virtual table has
+no column types, key or nullability for the schema to declare, holds no data of its own (it is derived from
+``articles`` and rebuilt from it by :func:`ensure`), and SQLite manages its shadow tables itself.
 """
 from __future__ import annotations
 
