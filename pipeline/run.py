@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from pipeline import ingest, registry, schema, store
+from pipeline.engines import Engine, PartitionStats, make_engine, peak_rss_mb, timed
 from pipeline.ingest import ARTICLE_COLUMNS, IngestResult, RawDocument
 from pipeline.read.tables import effective_date, load_tables  # noqa: F401 - one place for both; re-exported
 from pipeline.stages import actors, dedup, topics
@@ -35,6 +37,7 @@ class RunReport:
     run_id: str
     results: list[IngestResult] = field(default_factory=list)
     seconds: float = 0.0
+    partitions: list[PartitionStats] = field(default_factory=list)  # what each partition cost on its worker
 
     def count(self, status: str) -> int:
         """Number of inputs with this status (added, duplicate, near_duplicate, rejected)."""
@@ -53,7 +56,8 @@ ANNOTATION_STAGES = registry.PER_ARTICLE_TABLES
 
 
 def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
-             stored_mentions: dict[str, list[dict]] | None = None) -> dict[str, pd.DataFrame]:
+             stored_mentions: dict[str, list[dict]] | None = None, alias: bool = True,
+             seconds: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
     """Run the registered per-article stages on a batch of articles.
 
     ``articles`` needs ``article_id``, ``text``, ``date`` and ``date_inferred``.
@@ -61,7 +65,9 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
     with the declared columns of that table, ``article_id`` first. A stage
     whose output another one reads runs too. ``stored_mentions`` (article_id ->
     actor-mention rows) stands in for the actors stage: the stages that read
-    ``actor_mentions`` then build on the mentions already stored.
+    ``actor_mentions`` then build on the mentions already stored. ``alias``: give
+    each unlisted person one spelling across the batch (a run does it once over
+    all its partitions instead). ``seconds``, if given, receives each stage's time.
     """
     known = registry.per_article_tables()
     stages = known if stages is None else tuple(stages)
@@ -80,12 +86,36 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
         produced = {name: rows.get(aid, []) for name, rows in stored.items()}
         for stage in to_run:
             inputs = {"mentions": produced["actor_mentions"]} if "actor_mentions" in stage.inputs else {}
+            started = time.perf_counter()
             produced[stage.output] = stage.module.extract(text, date=date, **inputs)
+            if seconds is not None:
+                seconds[stage.name] = seconds.get(stage.name, 0.0) + time.perf_counter() - started
         for name in stages:
             tables[name] += [{"article_id": aid, **row} for row in produced[name]]
-    if "actor_mentions" in tables and "actor_mentions" not in stored:
+    if alias and "actor_mentions" in tables and "actor_mentions" not in stored:
         actors.alias_across(tables["actor_mentions"])  # one spelling per unlisted person across the batch
     return {name: pd.DataFrame(rows, columns=schema.stored_columns(name)) for name, rows in tables.items()}
+
+
+def annotate_partition(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], PartitionStats]:
+    """One partition of a run's per-article stages, as an engine runs it on a worker.
+
+    Every registered per-article stage, without the across-articles spelling step (the run does
+    that once over all partitions, so the output does not depend on how articles are partitioned).
+    Returns the tables and what the partition cost on its worker.
+    """
+    stats = PartitionStats(worker=f"{socket.gethostname()}:{os.getpid()}", articles=len(articles))
+    tables = annotate(articles, alias=False, seconds=stats.seconds)
+    stats.peak_rss_mb = peak_rss_mb()
+    return tables, stats
+
+
+def clean_partition(documents: list[RawDocument]) -> tuple[list[tuple[dict, bytes] | IngestResult], PartitionStats]:
+    """One partition of raw documents cleaned and signed (``ingest.clean_documents``) on a worker."""
+    stats = PartitionStats(worker=f"{socket.gethostname()}:{os.getpid()}", articles=len(documents))
+    cleaned, stats.seconds["clean"] = timed(lambda: ingest.clean_documents(documents))
+    stats.peak_rss_mb = peak_rss_mb()
+    return cleaned, stats
 
 
 @dataclass
@@ -135,41 +165,37 @@ class DedupState:
         return state
 
 
-def _cleaned(documents: list[RawDocument], workers: int, chunk: int = 400) -> Iterator[tuple[RawDocument, tuple[dict, bytes] | IngestResult]]:
-    """Clean documents in order, in ``workers`` processes when there are many.
+def _cleaned(documents: list[RawDocument], engine: Engine | None, stats: list[PartitionStats],
+             chunk: int = 50) -> Iterator[tuple[RawDocument, tuple[dict, bytes] | IngestResult]]:
+    """Clean documents in order, partition by partition on ``engine`` when there are many.
 
     Takes the documents out of ``documents`` as it goes (the list ends empty), so that a raw page is
-    freed once cleaned.
+    freed once cleaned. A few documents (under two partitions) are cleaned in this process.
     """
-    import multiprocessing
-
     documents.reverse()  # pop() from the end = the next document in order
-    if workers <= 1 or len(documents) < 2 * chunk or "fork" not in multiprocessing.get_all_start_methods():
+    if engine is None or (engine.workers <= 1 and engine.name == "local") or len(documents) < 2 * chunk:
         while documents:
             doc = documents.pop()
             yield doc, ingest.clean_document(doc)
         return
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
 
-    def next_chunk() -> list[RawDocument]:
-        return [documents.pop() for _ in range(min(chunk, len(documents)))]
+    def partitions() -> Iterator[list[RawDocument]]:
+        while documents:
+            yield [documents.pop() for _ in range(min(chunk, len(documents)))]
 
-    # "fork": workers start at once (pages shared copy-on-write); "spawn" would re-import the caller's main module.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        in_flight: deque = deque()
-        while documents or in_flight:
-            while documents and len(in_flight) < 2 * workers:
-                docs = next_chunk()
-                in_flight.append((docs, pool.submit(ingest.clean_documents, docs)))
-            docs, future = in_flight.popleft()
-            yield from zip(docs, future.result())
-            del docs, future
+    sent: list[list[RawDocument]] = []
+
+    def remembered() -> Iterator[list[RawDocument]]:  # the engine yields in order: pair results with their inputs
+        for part in partitions():
+            sent.append(part)
+            yield part
+
+    for cleaned, part_stats in engine.map(clean_partition, remembered()):
+        stats.append(part_stats)
+        yield from zip(sent.pop(0), cleaned)
 
 
-def default_workers() -> int:
-    """Processes for cleaning: the machine's cores (at most 8)."""
-    return max(1, min(8, os.cpu_count() or 1))
+from pipeline.engines import default_workers  # noqa: E402,F401 - kept here for callers of run.default_workers
 
 
 def prepare_articles(
@@ -177,7 +203,9 @@ def prepare_articles(
     state: DedupState,
     results: list[IngestResult],
     *,
-    workers: int = 1,
+    engine: Engine | None = None,
+    stats: list[PartitionStats] | None = None,
+    partition_size: int = 50,
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean documents into new articles, skipping exact duplicates and linking near duplicates.
@@ -185,7 +213,9 @@ def prepare_articles(
     ``state`` describes the stored articles and receives the new ones (so a
     document repeated within one run is a duplicate too). Appends one result
     per document to ``results``. Returns (new articles, their signatures, the
-    keys of the inputs read), the frames to store.
+    keys of the inputs read), the frames to store. Cleaning runs partition-wise
+    on ``engine`` (in this process without one); the duplicate decisions are
+    taken here, in input order, so they do not depend on the engine.
     """
     tick = progress or (lambda stage, done, total: None)
     rows, sigs, inputs = [], [], []
@@ -201,7 +231,7 @@ def prepare_articles(
             fresh.append(doc)
     done = total - len(fresh)
     tick("ingest", done, total)
-    for doc, cleaned in _cleaned(fresh, workers):
+    for doc, cleaned in _cleaned(fresh, engine, stats if stats is not None else [], partition_size):
         done += 1
         if done % 500 == 0 or done == total:
             tick("ingest", done, total)
@@ -283,6 +313,9 @@ def run(
     progress: Progress | None = None,
     stages: bool = True,
     workers: int | None = None,
+    engine: str | Engine = "local",
+    scheduler: str | None = None,
+    partition_size: int = 50,
 ) -> RunReport:
     """Ingest ``paths`` (files, folders, URLs, feeds) or ready ``documents`` into the store at ``store_dir``.
 
@@ -292,7 +325,25 @@ def run(
     for bulk loads). Running twice on the same input adds nothing twice. All
     writes happen in one transaction at the end: a run that fails or is
     killed leaves the store as it was.
+
+    ``engine`` (``"local"``, ``"dask"`` or an engine object, see
+    :mod:`pipeline.engines`) runs cleaning and the per-article stages
+    partition by partition (``partition_size`` articles); ``workers`` and
+    ``scheduler`` configure the engine it makes. The store's contents do not
+    depend on the engine, the workers or the partition size.
     """
+    if partition_size < 1:
+        raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+    own_engine = isinstance(engine, str)
+    engine_obj = make_engine(engine, workers=workers, scheduler=scheduler, warm=stages) if own_engine else engine
+    try:
+        return _run(paths, store_dir, documents, rejected, progress, stages, engine_obj, partition_size)
+    finally:
+        if own_engine:
+            engine_obj.close()
+
+
+def _run(paths, store_dir, documents, rejected, progress, stages, engine: Engine, partition_size: int) -> RunReport:
     started = time.perf_counter()
     report = RunReport(run_id=uuid.uuid4().hex[:12])
     owned = documents is None
@@ -307,7 +358,8 @@ def run(
     # our own list of raw pages is emptied as they are cleaned (freeing them); a caller's is left alone
     queue, documents = (_take(documents) if owned else iter(documents)), None
     new_articles, new_sigs, new_inputs = prepare_articles(
-        queue, state, report.results, workers=workers or default_workers(), progress=tick)
+        queue, state, report.results, engine=engine, stats=report.partitions,
+        partition_size=partition_size, progress=tick)
 
     meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME,
             store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir)}
@@ -331,13 +383,7 @@ def run(
         return report
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
-    stage_tables: dict[str, list[pd.DataFrame]] = {name: [] for name in registry.per_article_tables()}
-    batch = 50
-    tick("annotate", 0, len(to_annotate))
-    for i in range(0, len(to_annotate), batch):
-        for name, frame in annotate(to_annotate.iloc[i:i + batch]).items():
-            stage_tables[name].append(frame)
-        tick("annotate", min(i + batch, len(to_annotate)), len(to_annotate))
+    stage_tables = annotate_all(to_annotate, engine, partition_size, report.partitions, tick)
 
     all_articles = pd.concat([known[ARTICLE_COLUMNS], new_articles], ignore_index=True) if not known.empty else new_articles
     tick("topics", 0, 1)
@@ -351,13 +397,40 @@ def run(
         upsert={
             "articles": articles_out.drop(columns=["cluster_id"]).assign(annotated=1),
             "signatures": state.signatures_to_write(new_sigs),
-            **{name: pd.concat(frames, ignore_index=True) for name, frames in stage_tables.items()},
+            **stage_tables,
         },
         replace={"clusters": clusters, "assignments": assignments},
         append={"inputs": new_inputs, "ingest_log": _log_frame(report)},
         meta=meta,
     )
     return report
+
+
+def annotate_all(articles: pd.DataFrame, engine: Engine | None, partition_size: int,
+                 stats: list[PartitionStats], tick: Progress) -> dict[str, pd.DataFrame]:
+    """The per-article stages over ``articles``, partition by partition on ``engine``, then the global spelling step.
+
+    One partition runs in this process (no worker to start for a handful of articles). Returns one
+    table per per-article stage, rows in the articles' order.
+    """
+    total = len(articles)
+    parts = [articles.iloc[i:i + partition_size] for i in range(0, total, partition_size)]
+    mapped = engine.map(annotate_partition, parts) if engine is not None and len(parts) > 1 else map(annotate_partition, parts)
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in registry.per_article_tables()}
+    done = 0
+    tick("annotate", 0, total)
+    for tables, part_stats in mapped:
+        for name, frame in tables.items():
+            frames[name].append(frame)
+        stats.append(part_stats)
+        done += part_stats.articles
+        tick("annotate", done, total)
+    out = {name: pd.concat(parts_, ignore_index=True) if parts_ else pd.DataFrame(columns=schema.stored_columns(name))
+           for name, parts_ in frames.items()}
+    if "actor_mentions" in out and not out["actor_mentions"].empty:  # one spelling per unlisted person across the run
+        mentions = out["actor_mentions"].to_dict("records")
+        out["actor_mentions"] = pd.DataFrame(actors.alias_across(mentions), columns=out["actor_mentions"].columns)
+    return out
 
 
 def update_topics(store_dir: str | Path | None, all_articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
