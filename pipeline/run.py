@@ -38,6 +38,7 @@ class RunReport:
     results: list[IngestResult] = field(default_factory=list)
     seconds: float = 0.0
     partitions: list[PartitionStats] = field(default_factory=list)  # what each partition cost on its worker
+    phases: dict[str, float] = field(default_factory=dict)          # wall seconds per phase of the run
 
     def count(self, status: str) -> int:
         """Number of inputs with this status (added, duplicate, near_duplicate, rejected)."""
@@ -354,12 +355,16 @@ def _run(paths, store_dir, documents, rejected, progress, stages, engine: Engine
     tick = progress or (lambda stage, done, total: None)
 
     has_store = store.exists(store_dir)
+    phase_started = time.perf_counter()
     state = DedupState.from_store(store_dir)
+    report.phases["read store"] = time.perf_counter() - phase_started
     # our own list of raw pages is emptied as they are cleaned (freeing them); a caller's is left alone
     queue, documents = (_take(documents) if owned else iter(documents)), None
+    phase_started = time.perf_counter()
     new_articles, new_sigs, new_inputs = prepare_articles(
         queue, state, report.results, engine=engine, stats=report.partitions,
         partition_size=partition_size, progress=tick)
+    report.phases["clean"] = time.perf_counter() - phase_started   # with the duplicate decisions, in input order
 
     meta = {"last_run": report.run_id, "last_run_at": _now(), "signature_scheme": dedup.SIGNATURE_SCHEME,
             store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir)}
@@ -383,11 +388,15 @@ def _run(paths, store_dir, documents, rejected, progress, stages, engine: Engine
         return report
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
+    phase_started = time.perf_counter()
     stage_tables = annotate_all(to_annotate, engine, partition_size, report.partitions, tick)
+    report.phases["annotate"] = time.perf_counter() - phase_started
 
     all_articles = pd.concat([known[ARTICLE_COLUMNS], new_articles], ignore_index=True) if not known.empty else new_articles
     tick("topics", 0, 1)
+    phase_started = time.perf_counter()
     assignments, clusters = update_topics(store_dir if has_store else None, all_articles)
+    report.phases["topics"] = time.perf_counter() - phase_started
     tick("topics", 1, 1)
 
     report.seconds = time.perf_counter() - started
@@ -403,6 +412,8 @@ def _run(paths, store_dir, documents, rejected, progress, stages, engine: Engine
         append={"inputs": new_inputs, "ingest_log": _log_frame(report)},
         meta=meta,
     )
+    report.phases["write"] = time.perf_counter() - started - report.seconds
+    report.seconds = time.perf_counter() - started
     return report
 
 
