@@ -232,7 +232,18 @@ def prepare_articles(
             fresh.append(doc)
     done = total - len(fresh)
     tick("ingest", done, total)
-    for doc, cleaned in _cleaned(fresh, engine, stats if stats is not None else [], partition_size):
+    n_fresh = len(fresh)
+    cleaned_stream = _cleaned(fresh, engine, stats if stats is not None else [], partition_size)
+    # On a cluster the candidates for near duplicates come from a shuffle on the LSH band keys; the
+    # decisions below are taken in input order either way, so both give the same duplicates.
+    neighbours: dict[int, set[int]] | None = None
+    shuffle = getattr(engine, "earlier_band_neighbours", None)
+    if shuffle is not None and n_fresh >= 2 * partition_size:
+        cleaned_list = list(cleaned_stream)
+        neighbours = shuffle([(pos, c[1]) for pos, (_, c) in enumerate(cleaned_list) if not isinstance(c, IngestResult)])
+        cleaned_stream = iter(cleaned_list)
+    original_at: dict[int, tuple[str, object]] = {}   # shuffle path: position → (id, signature) of this run's originals
+    for pos, (doc, cleaned) in enumerate(cleaned_stream):
         done += 1
         if done % 500 == 0 or done == total:
             tick("ingest", done, total)
@@ -255,13 +266,21 @@ def prepare_articles(
             inputs.append((key, other))
             continue
         sig = dedup.signature_from_bytes(sig_bytes)
-        near = state.index.find(sig)
+        if neighbours is None:
+            near = state.index.find(sig)
+        else:
+            candidates = {cid: state.index.signature_of(cid) for cid in state.index.candidates(sig)}  # stored originals
+            candidates.update(original_at[p] for p in neighbours.get(pos, ()) if p in original_at)
+            near = dedup.best_match(sig, candidates, state.index.threshold)
         if near:
             record["duplicate_of"] = near[0]
             reason = f"near copy ({near[1]:.0%} similar) of article {near[0]}" + (f"; {notes}" if notes else "")
             results.append(IngestResult(doc.origin, "near_duplicate", reason, aid))
         else:
-            state.index.add(aid, sig)
+            if neighbours is None:
+                state.index.add(aid, sig)
+            else:
+                original_at[pos] = (aid, sig)
             results.append(IngestResult(doc.origin, "added", notes, aid))
         state.ids.add(aid)
         if url_key:

@@ -105,6 +105,23 @@ def test_dask_cluster_gives_the_same_store_as_one_process(corpus, in_process, da
     assert len(near) == 2 and set(near).issubset(articles.index)
 
 
+def test_the_band_key_shuffle_finds_near_copies_across_partitions(dask_engine):
+    from pipeline.stages import dedup
+
+    texts = [a["text"] for a in gdelt_articles()[:12]]
+    texts.append(texts[3].replace(".", ";", 2) + " Updated at 10:00.")     # a near copy of position 3, far from it
+    blobs = [(pos, dedup.signature_to_bytes(dedup.signature(t))) for pos, t in enumerate(texts)]
+    neighbours = dask_engine.earlier_band_neighbours(blobs, partition_size=4)
+    assert 3 in neighbours[12]                                            # candidates cross partitions
+    sig = dedup.signature_from_bytes(blobs[12][1])
+    candidates = {str(p): dedup.signature_from_bytes(blobs[p][1]) for p in neighbours[12]}
+    assert dedup.best_match(sig, candidates)[0] == "3"
+    index = dedup.NearDuplicateIndex()                                    # the same answer as the one-process index
+    for pos, blob in blobs[:12]:
+        index.add(str(pos), dedup.signature_from_bytes(blob))
+    assert index.find(sig) == dedup.best_match(sig, candidates)
+
+
 def test_a_worker_killed_mid_run_loses_and_doubles_nothing(corpus, in_process, dask_engine, tmp_path):
     killed: list[int] = []
 

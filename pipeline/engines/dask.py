@@ -47,7 +47,7 @@ class DaskEngine:
         self._cluster = None
         if scheduler is None:
             self._cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                                         processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                         processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self._cluster)
         else:
             self.client = Client(scheduler, timeout="30s")
@@ -71,6 +71,31 @@ class DaskEngine:
         while in_flight:
             yield self._take(in_flight.popleft())
 
+    def earlier_band_neighbours(self, signatures: list[tuple[int, bytes]], partition_size: int = 500) -> dict[int, set[int]]:
+        """For each position, the earlier positions whose signature shares an LSH band: a shuffle on the band keys.
+
+        ``signatures``: (position in input order, MinHash signature bytes). The band postings are made
+        partition by partition on the workers, grouped by key with a task shuffle, and each group gives
+        its pairs; only the pairs come back. The driver then decides duplicates in input order from these
+        candidates (:func:`pipeline.stages.dedup.best_match`), exactly as the one-process index would.
+        """
+        import dask.bag as db
+
+        from pipeline.stages import dedup
+
+        if not signatures:
+            return {}
+        postings = db.from_sequence(signatures, partition_size=partition_size).map_partitions(dedup.band_postings)
+        pairs = (postings.groupby(_first, shuffle="tasks")
+                 .map(_positions_of_group)
+                 .filter(_shared)
+                 .map(dedup.earlier_in_group)
+                 .flatten())
+        neighbours: dict[int, set[int]] = {}
+        for later, earlier in pairs.compute(scheduler=self.client):
+            neighbours.setdefault(later, set()).add(earlier)
+        return neighbours
+
     @staticmethod
     def _take(future) -> Any:
         result = future.result()
@@ -88,3 +113,15 @@ class DaskEngine:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _first(posting: tuple[int, int]) -> int:
+    return posting[0]
+
+
+def _positions_of_group(group: tuple[int, list[tuple[int, int]]]) -> tuple[int, list[int]]:
+    return group[0], [pos for _, pos in group[1]]
+
+
+def _shared(group: tuple[int, list[int]]) -> bool:
+    return len(group[1]) > 1
