@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("retag", help="re-run signals, figures or topics over a store (stored actor mentions reused)")
     p.add_argument("stage", choices=registry.names("retag"))
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: the machine's cores)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local", help="where partitions run (see run)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786", help="a Dask scheduler (with --engine dask)")
     p.add_argument("--store", required=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -180,7 +183,10 @@ def _cmd_retag(args) -> int:
 
     progress, close_bars = _progress_bars(args.quiet)
     started = time.monotonic()
-    written = run.retag(args.store, args.stage, progress=progress)
+    if args.scheduler and args.engine != "dask":
+        raise SystemExit("error: --scheduler needs --engine dask")
+    written = run.retag(args.store, args.stage, progress=progress, engine=args.engine, workers=args.workers,
+                        scheduler=args.scheduler)
     close_bars()
     print(f"{args.stage}: {written} rows written in {time.monotonic() - started:.1f} s")
     return 0

@@ -497,7 +497,14 @@ def _log_frame(report: RunReport) -> pd.DataFrame:
     )
 
 
-def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None, batch: int = 500) -> int:
+def retag_partition(part: tuple[str, pd.DataFrame, dict[str, list[dict]]]) -> pd.DataFrame:
+    """One partition of a retag on a worker: (output table, articles, their stored actor mentions) → the table's rows."""
+    output, articles, mentions = part
+    return annotate(articles, stages=(output,), stored_mentions=mentions)[output]
+
+
+def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None, batch: int = 500,
+          engine: str | Engine = "local", workers: int | None = None, scheduler: str | None = None) -> int:
     """Re-run ``signals``, ``figures`` or ``topics`` over a whole store.
 
     For when a stage's lexicons or rules change: the stored articles and
@@ -506,6 +513,8 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
     new rows. Gives the same rows as a full run with the current code.
     ``topics`` refits every article, warm-started from the stored clusters so
     that matching clusters keep their ids. Returns the number of rows written.
+    A per-article stage runs partition by partition (``batch`` articles) on
+    ``engine`` (see :func:`run`); one partition runs in this process.
     """
     retaggable = registry.names("retag")
     if stage not in retaggable:
@@ -520,10 +529,19 @@ def retag(store_dir: str | Path, stage: str, *, progress: Progress | None = None
     stored = {aid: group.drop(columns="article_id").to_dict("records") for aid, group in mentions.groupby("article_id", sort=False)}
     frames: list[pd.DataFrame] = []
     total = len(articles)
-    for start in range(0, total, batch):
-        frames.append(annotate(articles.iloc[start:start + batch], stages=(output,), stored_mentions=stored)[output])
-        if progress:
-            progress(stage, min(start + batch, total), total)
+    parts = [articles.iloc[start:start + batch] for start in range(0, total, batch)]
+    work = ((output, part, {aid: stored[aid] for aid in part["article_id"] if aid in stored}) for part in parts)
+    own_engine = isinstance(engine, str) and len(parts) > 1
+    engine_obj = make_engine(engine, workers=workers, scheduler=scheduler) if own_engine else engine
+    try:
+        mapped = engine_obj.map(retag_partition, work) if len(parts) > 1 else map(retag_partition, work)
+        for part, frame in zip(parts, mapped):
+            frames.append(frame)
+            if progress:
+                progress(stage, min(len(frames) * batch, total), total)
+    finally:
+        if own_engine:
+            engine_obj.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=schema.stored_columns(output))
     meta = {f"retagged_{stage}_at": _now(), store.STAGE_VERSIONS_KEY: store.stage_versions_after(store_dir, [stage])}
     store.write(store_dir, replace={output: table}, meta=meta)

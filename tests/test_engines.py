@@ -122,6 +122,16 @@ def test_the_band_key_shuffle_finds_near_copies_across_partitions(dask_engine):
     assert index.find(sig) == dedup.best_match(sig, candidates)
 
 
+def test_retag_on_the_cluster_gives_the_same_rows_as_in_one_process(in_process, dask_engine, tmp_path):
+    import shutil
+
+    one, many = tmp_path / "one", tmp_path / "many"
+    shutil.copytree(in_process, one)
+    shutil.copytree(in_process, many)
+    assert run.retag(one, "signals", batch=1000) == run.retag(many, "signals", batch=7, engine=dask_engine) > 0
+    pd.testing.assert_frame_equal(table(one, "signals"), table(many, "signals"), check_dtype=False)
+
+
 def test_a_worker_killed_mid_run_loses_and_doubles_nothing(corpus, in_process, dask_engine, tmp_path):
     killed: list[int] = []
 
