@@ -48,8 +48,10 @@ def issue_articles(n: int) -> tuple[list[dict], str]:
     rows += [{"id": f"news17-{i}", "title": r.get("title", ""), "text": r["text"], "date": r.get("date", "")}
              for i, r in enumerate(news.head(ISSUE_NEWS_2017).to_dict("records"))]
     rows = rows[:n]
-    return rows, (f"{len(rows)} real articles: the first {min(n, ISSUE_GDELT)} English GDELT Ukraine-war articles and the "
-                  f"first {max(0, n - ISSUE_GDELT)} of the 2017 news corpus (../shared/data)")
+    n_gdelt = sum(r["id"].startswith("gdelt-") for r in rows)
+    return rows, (f"{len(rows)} real articles: {n_gdelt} English GDELT Ukraine-war articles (all the file's English "
+                  f"articles over 200 characters, up to {ISSUE_GDELT}) and the first "
+                  f"{len(rows) - n_gdelt} of the 2017 news corpus (../shared/data)")
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -356,20 +356,22 @@ def run(
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
     own_engine = isinstance(engine, str)
     engine_obj = make_engine(engine, workers=workers, scheduler=scheduler, warm=stages) if own_engine else engine
+    started = time.perf_counter()
     try:
-        return _run(paths, store_dir, documents, rejected, progress, stages, engine_obj, partition_size)
+        owned = documents is None
+        if owned:   # files and URLs are read before the store is locked
+            documents, read_rejected = read_inputs(paths or [])
+            rejected = list(rejected) + read_rejected
+        with store.writer_lock(store_dir):   # the duplicate decisions and the write see the same store
+            return _run(store_dir, documents, owned, rejected, progress, stages, engine_obj, partition_size, started)
     finally:
         if own_engine:
             engine_obj.close()
 
 
-def _run(paths, store_dir, documents, rejected, progress, stages, engine: Engine, partition_size: int) -> RunReport:
-    started = time.perf_counter()
+def _run(store_dir, documents, owned: bool, rejected, progress, stages, engine: Engine, partition_size: int,
+         started: float) -> RunReport:
     report = RunReport(run_id=uuid.uuid4().hex[:12])
-    owned = documents is None
-    if owned:
-        documents, read_rejected = read_inputs(paths or [])
-        rejected = list(rejected) + read_rejected
     report.results.extend(rejected)
     tick = progress or (lambda stage, done, total: None)
 

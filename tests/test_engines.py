@@ -176,3 +176,26 @@ def test_engine_choices_are_checked_at_the_edge():
         make_engine("local", scheduler="tcp://127.0.0.1:8786")
     with pytest.raises(ValueError, match="at least 1"):
         make_engine("local", workers=0)
+
+
+def test_two_runs_at_once_see_each_other(tmp_path):
+    """Two runs started together on one store, each with one copy of a story: the second is a near copy of the
+    first, whichever wins the writer lock (the duplicate decision and the write happen under one lock)."""
+    import subprocess
+    import sys
+
+    story = gdelt_articles()[7]
+    a = tmp_path / "a.jsonl"
+    b = tmp_path / "b.jsonl"
+    a.write_text(json.dumps({"id": "a", "title": story["title"], "text": story["text"]}) + "\n", encoding="utf-8")
+    b.write_text(json.dumps({"id": "b", "title": story["title"], "text": story["text"].replace(".", ";", 3)}) + "\n",
+                 encoding="utf-8")
+    out = tmp_path / "store"
+    procs = [subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(p), "--store", str(out), "--quiet"],
+                              cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in (a, b)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    articles = table(out, "articles")
+    assert len(articles) == 2
+    assert (articles["duplicate_of"].fillna("") != "").sum() == 1     # one original, one near copy of it

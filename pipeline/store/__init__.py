@@ -32,7 +32,7 @@ import json
 import os
 import math
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -152,6 +152,31 @@ class StoreMissing(StoreError):
 
 class StoreTooNew(StoreError):
     """The store was written by a newer pipeline (a higher schema version)."""
+
+
+WRITER_LOCK = ".writer.lock"
+
+
+@contextmanager
+def writer_lock(store_dir: str | Path):
+    """Hold the store's writer lock: one run at a time from reading what is stored to its commit.
+
+    A run decides duplicates from what the store holds, then writes at the end; holding this lock
+    across both keeps a second run from deciding on a state the first is about to change (two
+    runs started together each add a near copy of the other's article otherwise). An advisory
+    ``flock`` on ``DIR/.writer.lock``: the kernel releases it when the holder exits, even on kill -9,
+    so a killed run never leaves the store locked. Readers (the dashboard) never take it.
+    """
+    import fcntl
+
+    folder = Path(store_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / WRITER_LOCK, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def db_path(store_dir: str | Path) -> Path:
