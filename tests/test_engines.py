@@ -199,3 +199,16 @@ def test_two_runs_at_once_see_each_other(tmp_path):
     articles = table(out, "articles")
     assert len(articles) == 2
     assert (articles["duplicate_of"].fillna("") != "").sum() == 1     # one original, one near copy of it
+
+
+def test_a_run_opens_one_reading_and_one_writing_connection(in_process, tmp_path, monkeypatch):
+    """All of a run's reads of the store share one connection and one snapshot; the write has its own."""
+    import shutil
+
+    out = tmp_path / "store"
+    shutil.copytree(in_process, out)
+    opened: list[str] = []
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: opened.append(str(a[0])) or real_connect(*a, **k))
+    run.run([NEWS_FIXTURES / "ukraine_war_crawl_2026.jsonl"], out, workers=1)
+    assert len(opened) == 2, opened
