@@ -100,12 +100,42 @@ def print_figures(r: dict, words: int) -> None:
     phases = r["phases"]
     parallel_wall = phases.get("clean", 0.0) + phases.get("annotate", 0.0)
     overhead = max(0.0, parallel_wall - busy_total / w)
-    serial = {k: v for k, v in phases.items() if k not in ("clean", "annotate")}
+    serial = {k: v for k, v in phases.items() if k not in ("clean", "annotate")}  # "read inputs" first
     print("  serial on the driver: " + ", ".join(f"{k} {v:.1f} s" for k, v in serial.items()))
     print(f"  parallel phases {parallel_wall:.1f} s wall for {busy_total:.1f} busy worker-seconds: "
           f"scheduler and transfer overhead {overhead:.1f} s ({overhead / parallel_wall:.0%} of it)" if parallel_wall else "")
     print("  peak memory per worker: " + ", ".join(f"{rss:.0f} MB" for rss in sorted(r["worker_rss"].values()))
           + f"; driver {r['driver_rss']:.0f} MB")
+
+
+def amdahl(one: dict) -> tuple[float, float, float]:
+    """(serial seconds per article, parallel worker-seconds per article, serial fraction) of a 1-worker run.
+
+    Parallel: the work inside partitions (cleaning and the per-article stages). Serial: everything the
+    driver does alone (reading inputs, the store's state, duplicate decisions, the spelling step, topics,
+    the write), i.e. the run's wall time minus its partitions' busy time.
+    """
+    n = max(1, one["added"])
+    busy = sum(s for parts in one["stages"].values() for s, _ in parts)
+    total = one["seconds"] + one["phases"].get("read inputs", 0.0)
+    serial = max(0.0, total - busy)
+    return serial / n, busy / n, serial / total if total else 0.0
+
+
+def print_projection(one: dict) -> None:
+    """Amdahl's law from a 1-worker run: the time for the same corpus and for 120k articles on 8 and 64 workers."""
+    serial, parallel, fraction = amdahl(one)
+    n = one["added"]
+    print(f"\nprojection (Amdahl, from the 1-worker run; serial parts scaled linearly with the articles, transfer "
+          f"and scheduling not modelled): serial {serial * 1000:.1f} ms and parallel {parallel * 1000:.1f} worker-ms "
+          f"per article, serial fraction {fraction:.1%}")
+    for size in (n, 120_000):
+        cells = []
+        for workers in (1, 2, 8, 64):
+            t = size * (serial + parallel / workers)
+            cells.append(f"{workers} workers {t:,.0f} s ({size * (serial + parallel) / t:.1f}x)")
+        print(f"  {size:>7,} articles: " + "; ".join(cells))
+    print(f"  limit as workers grow: {1 / fraction if fraction else float('inf'):.0f}x; then the driver is the bottleneck")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         base = results[0]
         for r in results[1:]:
             print(f"\nspeed-up {r['workers']} workers vs {base['workers']}: {base['seconds'] / r['seconds']:.2f}x")
+    one = next((r for r in results if r["workers"] == 1), None)
+    if one is not None:
+        print_projection(one)
     if args.json:
         Path(args.json).write_text(json.dumps({"data": said, "words": words, "results": results}, indent=1))
     return 0

@@ -362,9 +362,12 @@ def run(
         if owned:   # files and URLs are read before the store is locked
             documents, read_rejected = read_inputs(paths or [])
             rejected = list(rejected) + read_rejected
+        read_seconds = time.perf_counter() - started
         # the duplicate decisions and the write see the same store; every read of it shares one connection
         with store.writer_lock(store_dir), store.read_session(store_dir):
-            return _run(store_dir, documents, owned, rejected, progress, stages, engine_obj, partition_size, started)
+            report = _run(store_dir, documents, owned, rejected, progress, stages, engine_obj, partition_size, started)
+        report.phases = {"read inputs": read_seconds, **report.phases}
+        return report
     finally:
         if own_engine:
             engine_obj.close()
