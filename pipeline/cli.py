@@ -33,7 +33,7 @@ from pathlib import Path
 from pipeline import registry
 
 EXTRACT_STAGES = registry.names("extract")
-EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates")
+EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates", "engines")
 
 
 def _parser() -> argparse.ArgumentParser:
