@@ -86,7 +86,7 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
         text, date, aid = article["text"], effective_date(article), article["article_id"]
         produced = {name: rows.get(aid, []) for name, rows in stored.items()}
         for stage in to_run:
-            inputs = {"mentions": produced["actor_mentions"]} if "actor_mentions" in stage.inputs else {}
+            inputs = {registry.INPUT_ARGUMENTS[t]: produced[t] for t in stage.inputs if t in registry.INPUT_ARGUMENTS}
             started = time.perf_counter()
             produced[stage.output] = stage.module.extract(text, date=date, **inputs)
             if seconds is not None:
