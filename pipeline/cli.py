@@ -270,6 +270,11 @@ def _cmd_check(args) -> int:
     counts = store.counts(args.store)
     print(f"store {args.store} ok (schema version {store.SCHEMA_VERSION}): "
           + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    from pipeline.store import parquet
+
+    if parquet.is_parquet(args.store) and parquet.uncommitted_parts(args.store):
+        print(f"note: {len(parquet.uncommitted_parts(args.store))} parts of runs killed before their commit are "
+              "never read; they can be deleted while no run is going")
     return 0
 
 

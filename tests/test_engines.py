@@ -264,6 +264,10 @@ def test_a_parquet_run_killed_before_its_commit_leaves_the_store_as_it_was(tmp_p
     proc.kill()
     proc.wait(timeout=60)
     assert parquet.uncommitted_parts(out), "the run was killed after its workers wrote parts, before its commit"
+    assert store.check(out) == []
+    checked = subprocess.run([sys.executable, "-m", "pipeline", "check", "--store", str(out)], capture_output=True,
+                             text=True, cwd=Path(__file__).resolve().parents[1])
+    assert checked.returncode == 0 and "never read" in checked.stdout
     for name, frame in before.items():
         pd.testing.assert_frame_equal(stored(out, name), frame, obj=name)
     report = run.run([NEWS_FIXTURES / "ukraine_war_gdelt.jsonl"], out, workers=1)   # the store takes the run again

@@ -529,6 +529,10 @@ def carry_analyst_tables(source_dir: str | Path, target_dir: str | Path) -> dict
 
 def check(store_dir: str | Path) -> list[str]:
     """Verify a store's integrity; return a list of problems (empty when sound)."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        return parquet.check(store_dir)
     problems: list[str] = []
     try:
         conn = connect(store_dir)

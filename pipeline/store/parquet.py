@@ -299,3 +299,52 @@ def convert(sqlite_dir: str | Path, parquet_dir: str | Path) -> dict[str, int]:
     write_partition(tables, parquet_dir)
     _write_marker(parquet_dir, store.read_meta(sqlite_dir))
     return counts(parquet_dir)
+
+
+def check(store_dir: str | Path) -> list[str]:
+    """Verify a Parquet store as ``pipeline.store.check`` does a SQLite one; return the problems found.
+
+    Every committed part must be readable with its table's declared columns; article ids unique; every
+    per-article row, signature and input must belong to a stored article, with offsets inside its text;
+    ``duplicate_of`` must name a stored article. Parts of runs that never committed are not problems
+    (no reader sees them): :func:`uncommitted_parts` lists them.
+    """
+    from pipeline import registry  # noqa: PLC0415
+
+    problems: list[str] = []
+    for name in schema.TABLES:
+        for part in parts(store_dir, name):
+            try:
+                have = set(pq.ParquetFile(part).schema_arrow.names)
+            except (OSError, pa.ArrowInvalid) as exc:
+                problems.append(f"{part}: unreadable ({exc})")
+                continue
+            missing = set(schema.stored_columns(name)) - have
+            if missing:
+                problems.append(f"{part}: lacks declared columns {sorted(missing)}")
+    if problems:
+        return problems
+    articles = _source(store_dir, "articles")
+    if articles is None:
+        return ["no articles"]
+    with connect() as con:
+        dup = con.execute(f"SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM {articles}").fetchone()[0]
+        if dup:
+            problems.append(f"{dup} duplicate article ids")
+        for name in (*registry.per_article_tables(), "signatures", "inputs"):
+            source = _source(store_dir, name)
+            if source is None:
+                continue
+            orphans = con.execute(f"SELECT COUNT(*) FROM {source} WHERE article_id NOT IN (SELECT article_id FROM {articles})").fetchone()[0]
+            if orphans:
+                problems.append(f"{name}: {orphans} rows of unknown articles")
+            if name in registry.per_article_tables():
+                bad = con.execute(f'SELECT COUNT(*) FROM {source} t JOIN {articles} a USING (article_id) '
+                                  f'WHERE t.start < 0 OR t."end" <= t.start OR t."end" > length(a.text)').fetchone()[0]
+                if bad:
+                    problems.append(f"{name}: {bad} rows with offsets outside their article's text")
+        dangling = con.execute(f"SELECT COUNT(*) FROM {articles} WHERE COALESCE(duplicate_of, '') != '' "
+                               f"AND duplicate_of NOT IN (SELECT article_id FROM {articles})").fetchone()[0]
+        if dangling:
+            problems.append(f"{dangling} articles marked duplicate of an article not in the store")
+    return problems
