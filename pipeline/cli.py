@@ -33,7 +33,7 @@ from pathlib import Path
 from pipeline import registry
 
 EXTRACT_STAGES = registry.names("extract")
-EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates")
+EVAL_STAGES = ("topics", "signals", "actors", "figures", "ingest", "dedup", "dates", "engines")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
                    help="the address of a running Dask scheduler (with --engine dask)")
     p.add_argument("--partition-size", type=int, default=50, help="articles per partition (default 50)")
+    p.add_argument("--store-format", choices=("sqlite", "parquet"), default="sqlite",
+                   help="the kind of store to create when --store holds none (an existing store keeps its kind); "
+                        "on Parquet the workers write their partitions and the run commits them")
 
     p = sub.add_parser("export", help="write every table of a store as CSV or JSON lines")
     p.add_argument("--store", required=True)
@@ -166,7 +169,8 @@ def _cmd_run(args) -> int:
     if args.partition_size < 1 or (args.workers is not None and args.workers < 1):
         raise SystemExit("error: --workers and --partition-size must be at least 1")
     report = run.run(args.paths, args.store, progress=progress, stages=not args.no_stages, workers=args.workers,
-                     engine=args.engine, scheduler=args.scheduler, partition_size=args.partition_size)
+                     engine=args.engine, scheduler=args.scheduler, partition_size=args.partition_size,
+                     store_format=args.store_format)
     close_bars()
     if not args.quiet:
         for r in report.results:
@@ -266,6 +270,11 @@ def _cmd_check(args) -> int:
     counts = store.counts(args.store)
     print(f"store {args.store} ok (schema version {store.SCHEMA_VERSION}): "
           + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    from pipeline.store import parquet
+
+    if parquet.is_parquet(args.store) and parquet.uncommitted_parts(args.store):
+        print(f"note: {len(parquet.uncommitted_parts(args.store))} parts of runs killed before their commit are "
+              "never read; they can be deleted while no run is going")
     return 0
 
 

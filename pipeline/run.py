@@ -86,7 +86,7 @@ def annotate(articles: pd.DataFrame, *, stages: Iterable[str] | None = None,
         text, date, aid = article["text"], effective_date(article), article["article_id"]
         produced = {name: rows.get(aid, []) for name, rows in stored.items()}
         for stage in to_run:
-            inputs = {"mentions": produced["actor_mentions"]} if "actor_mentions" in stage.inputs else {}
+            inputs = {registry.INPUT_ARGUMENTS[t]: produced[t] for t in stage.inputs if t in registry.INPUT_ARGUMENTS}
             started = time.perf_counter()
             produced[stage.output] = stage.module.extract(text, date=date, **inputs)
             if seconds is not None:
@@ -109,6 +109,23 @@ def annotate_partition(articles: pd.DataFrame) -> tuple[dict[str, pd.DataFrame],
     tables = annotate(articles, alias=False, seconds=stats.seconds)
     stats.peak_rss_mb = peak_rss_mb()
     return tables, stats
+
+
+def annotate_partition_to_store(work: tuple[pd.DataFrame, str, str, str]) -> tuple[dict[str, pd.DataFrame], PartitionStats]:
+    """:func:`annotate_partition`, its tables written by the worker into a Parquet store as run ``run_id``'s parts.
+
+    ``work`` is (articles, store folder, run id, partition tag). The parts stay invisible until the run
+    commits; a retried partition rewrites the same parts (same tag), so nothing is doubled. Returns no
+    rows (the driver never holds them), only what the partition cost.
+    """
+    from pipeline.store import parquet
+
+    articles, store_dir, run_id, tag = work
+    tables, stats = annotate_partition(articles)
+    started = time.perf_counter()
+    parquet.write_partition(tables, store_dir, run_id=run_id, months=parquet.months_of(articles), tag=tag)
+    stats.seconds["write"] = time.perf_counter() - started
+    return {}, stats
 
 
 def clean_partition(documents: list[RawDocument]) -> tuple[list[tuple[dict, bytes] | IngestResult], PartitionStats]:
@@ -336,6 +353,7 @@ def run(
     engine: str | Engine = "local",
     scheduler: str | None = None,
     partition_size: int = 50,
+    store_format: str = "sqlite",
 ) -> RunReport:
     """Ingest ``paths`` (files, folders, URLs, feeds) or ready ``documents`` into the store at ``store_dir``.
 
@@ -351,9 +369,25 @@ def run(
     partition by partition (``partition_size`` articles); ``workers`` and
     ``scheduler`` configure the engine it makes. The store's contents do not
     depend on the engine, the workers or the partition size.
+
+    ``store_format`` (``"sqlite"``, the default, or ``"parquet"``) is the
+    kind of store made when ``store_dir`` holds none; an existing store keeps
+    its kind. On a Parquet store the workers write their partitions' rows
+    themselves and the run commits them at the end (``pipeline.store.parquet``);
+    it only adds articles, so ``stages=False`` is refused there.
     """
+    from pipeline.store import parquet
+
     if partition_size < 1:
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+    if store_format not in ("sqlite", "parquet"):
+        raise ValueError(f"store_format must be 'sqlite' or 'parquet', got {store_format!r}")
+    if store_format == "parquet" and store.exists(store_dir) and not parquet.is_parquet(store_dir):
+        raise store.StoreError(f"{store_dir} is a SQLite store (convert it with `python -m pipeline convert`)")
+    if (parquet.is_parquet(store_dir) or store_format == "parquet") and not stages:
+        raise ValueError("a Parquet store only takes fully annotated runs (no --no-stages): it never rewrites an article")
+    if store_format == "parquet":
+        parquet.create(store_dir)
     own_engine = isinstance(engine, str)
     engine_obj = make_engine(engine, workers=workers, scheduler=scheduler, warm=stages) if own_engine else engine
     started = time.perf_counter()
@@ -414,7 +448,9 @@ def _run(store_dir, documents, owned: bool, rejected, progress, stages, engine: 
 
     to_annotate = pd.concat([new_articles, pending[ARTICLE_COLUMNS]], ignore_index=True) if not pending.empty else new_articles
     phase_started = time.perf_counter()
-    stage_tables = annotate_all(to_annotate, engine, partition_size, report.partitions, tick)
+    from pipeline.store import parquet
+    to_parquet = (str(store_dir), report.run_id) if parquet.is_parquet(store_dir) else None
+    stage_tables = annotate_all(to_annotate, engine, partition_size, report.partitions, tick, to_parquet)
     report.phases["annotate"] = time.perf_counter() - phase_started
 
     all_articles = pd.concat([known[ARTICLE_COLUMNS], new_articles], ignore_index=True) if not known.empty else new_articles
@@ -443,15 +479,24 @@ def _run(store_dir, documents, owned: bool, rejected, progress, stages, engine: 
 
 
 def annotate_all(articles: pd.DataFrame, engine: Engine | None, partition_size: int,
-                 stats: list[PartitionStats], tick: Progress) -> dict[str, pd.DataFrame]:
+                 stats: list[PartitionStats], tick: Progress,
+                 to_parquet: tuple[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """The per-article stages over ``articles``, partition by partition on ``engine``, then the global spelling step.
 
     One partition runs in this process (no worker to start for a handful of articles). Returns one
-    table per per-article stage, rows in the articles' order.
+    table per per-article stage, rows in the articles' order. With ``to_parquet`` = (store folder, run
+    id) the workers write their tables into that Parquet store as the run's uncommitted parts and the
+    tables returned are empty; the spelling step is then the read side's (it applies the same over the
+    whole store).
     """
     total = len(articles)
     parts = [articles.iloc[i:i + partition_size] for i in range(0, total, partition_size)]
-    mapped = engine.map(annotate_partition, parts) if engine is not None and len(parts) > 1 else map(annotate_partition, parts)
+    if to_parquet is not None:
+        fn = annotate_partition_to_store
+        parts = [(part, str(to_parquet[0]), to_parquet[1], f"p{i:06d}") for i, part in enumerate(parts)]
+    else:
+        fn = annotate_partition
+    mapped = engine.map(fn, parts) if engine is not None and len(parts) > 1 else map(fn, parts)
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in registry.per_article_tables()}
     done = 0
     tick("annotate", 0, total)

@@ -335,8 +335,18 @@ def write(
     ``upsert``: rows replace the stored rows of the same ``article_id`` (for
     ``articles``, the per-article tables and ``signatures``); ``replace``: the
     whole table is replaced (``clusters``); ``append``: rows are added
-    (``ingest_log``); ``meta``: key/value pairs.
+    (``ingest_log``); ``meta``: key/value pairs. On a Parquet store the same
+    changes become one committed run (``pipeline.store.parquet.write_run``;
+    its id is ``meta["last_run"]`` when given).
     """
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        import uuid  # noqa: PLC0415
+
+        run_id = str((meta or {}).get("last_run") or uuid.uuid4().hex[:12])
+        parquet.write_run(store_dir, run_id, upsert=upsert, replace=replace, append=append, meta=meta)
+        return
     with closing(connect(store_dir, create=True)) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -405,6 +415,14 @@ def read(store_dir: str | Path, name: str, columns: list[str] | None = None, whe
 def read_columns(store_dir: str | Path, name: str, columns: list[str], where: str = "") -> pd.DataFrame:
     """Only ``columns`` of a table (a column the stored table lacks comes back as ""), optionally filtered by
     a fixed SQL ``where`` clause written by the caller (never built from input)."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        if where:
+            raise StoreError("read_columns(where=...) is SQL for the SQLite store; filter the frame instead")
+        frame = parquet.read(store_dir, name)
+        return pd.DataFrame({c: frame[c] if c in frame.columns else pd.Series("", index=frame.index, dtype=object)
+                             for c in columns})
     with _reading(store_dir) as conn:
         if name not in table_names(conn):
             return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -511,6 +529,10 @@ def carry_analyst_tables(source_dir: str | Path, target_dir: str | Path) -> dict
 
 def check(store_dir: str | Path) -> list[str]:
     """Verify a store's integrity; return a list of problems (empty when sound)."""
+    from pipeline.store import parquet  # noqa: PLC0415
+
+    if parquet.is_parquet(store_dir):
+        return parquet.check(store_dir)
     problems: list[str] = []
     try:
         conn = connect(store_dir)
