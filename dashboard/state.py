@@ -74,7 +74,7 @@ import sqlite3
 
 from pipeline import store, uploads
 from pipeline.read import query
-from pipeline.schema import EARLIEST_PUBLICATION
+from pipeline.schema import EARLIEST_PUBLICATION, SchemaError
 from pipeline.read import tables as read_side
 
 _log = logging.getLogger(__name__)
@@ -123,6 +123,9 @@ def store_error_message(exc: BaseException, path: str | Path) -> str:
     if isinstance(exc, store.StoreTooNew):
         return (f"The article store at {path} was written by a newer version of the pipeline than this "
                 "dashboard. Update the dashboard, or rebuild the store with " + rebuild + ".")
+    if isinstance(exc, SchemaError):
+        return (f"The article store at {path} does not fit this dashboard's schema: {exc} Rebuild it with "
+                f"{rebuild}, then press “Try again”.")
     if isinstance(exc, store.StoreMissing):
         return (f"There is no article store at {path} yet (it may be being built). Wait for the build to "
                 "finish and press “Try again”, or build it with " + rebuild + ".")

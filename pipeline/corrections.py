@@ -163,11 +163,11 @@ def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFra
                 base = categories()[c["category"]]["direction"]
                 category, polarity = c["category"], -base if modality == "negated" else base
             elif c["action"] == "remodal":
-                base = int(out.at[i, "base_polarity"]) if "base_polarity" in out else categories()[category]["direction"]
+                base = int(out.at[i, "base_polarity"])
                 modality, polarity = c["modality"], -base if c["modality"] == "negated" else base
             elif c["action"] == "redirect":
                 polarity = int(c["polarity"])
-            background = "background" in out.columns and pd.notna(out.at[i, "background"]) and bool(out.at[i, "background"])
+            background = pd.notna(out.at[i, "background"]) and bool(out.at[i, "background"])
             weight = weights[modality] * (schema.signal_weights()["background"] if background else 1.0)
             out.at[i, "category"], out.at[i, "modality"], out.at[i, "polarity"] = category, modality, polarity
             out.at[i, "weight"], out.at[i, "score"] = weight, _score(category, polarity, weight)

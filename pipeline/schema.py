@@ -250,6 +250,26 @@ def validate(name: str, frame: pd.DataFrame) -> None:
                                   f"expected {col.dtype}")
 
 
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` as read from a store: every declared column, in declared order (columns an older store
+    holds beyond the schema follow). A declared stored column the stored table lacks is a
+    :class:`SchemaError`: a renamed or dropped column fails here, never reads as an empty column. The columns
+    joined on read (``stored=False``) are added empty, for the reader to fill."""
+    decl = table(name)
+    missing = [c.name for c in decl.stored_columns if c.name not in frame.columns]
+    if missing:
+        extra = [str(c) for c in frame.columns if c not in decl.by_name]
+        raise SchemaError(f"the store's table {name} lacks the declared column(s) {', '.join(missing)}"
+                          + (f" and holds undeclared {', '.join(extra)} (a renamed column?)" if extra else "")
+                          + ": it was not written by this pipeline's schema. Write it anew (`python -m pipeline run "
+                            "SOURCES --store NEW_DIR`, or `retag` for a retaggable stage).")
+    out = frame.copy()
+    for c in decl.columns:
+        if not c.stored and c.name not in out.columns:
+            out[c.name] = pd.Series(dtype=object, index=out.index)
+    return out[decl.names + [c for c in out.columns if c not in decl.by_name]]
+
+
 # The earliest plausible publication day: no news article in any input predates it (archives such as Reuters
 # reach back a century, not more). A date before it is not a publication date (stages/dates), and the
 # dashboard's date filter reaches back to it, so a click on an old period's bar still sets a range.

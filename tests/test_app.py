@@ -220,6 +220,26 @@ def test_a_damaged_store_is_explained_with_what_to_do(tmp_path, monkeypatch):
     assert not at.title   # no page drawn over a store that cannot be read
 
 
+def test_a_store_with_a_renamed_column_says_so_instead_of_showing_empty_pages(tmp_path, seed_store, monkeypatch):
+    import shutil
+    import sqlite3
+
+    renamed = tmp_path / "renamed"
+    shutil.copytree(seed_store, renamed)
+    conn = sqlite3.connect(renamed / "store.sqlite")
+    conn.execute("ALTER TABLE actor_mentions RENAME COLUMN actor TO who")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("NEWSINTEL_STORE", str(renamed))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    message = error_texts(at)
+    assert "does not fit this dashboard's schema" in message and "actor_mentions" in message and "who" in message
+    assert f"python -m pipeline run seeds --store {renamed}" in message
+    assert not at.title
+
+
 def test_a_store_busy_being_rebuilt_says_wait_and_try_again(tmp_path, seed_store, monkeypatch):
     import shutil
     import sqlite3

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.stages import figures
+from pipeline import schema
 from pipeline.read import spending
 from pipeline.stages.figures import COLUMNS, extract, find_figures, parse_number
 
@@ -306,7 +307,9 @@ def _seed_tables():
             text = text.split("More from Defence Notes")[0]
         rows += [{"article_id": path.stem, **r} for r in extract(text)]
         arts.append({"article_id": path.stem, "title": text.splitlines()[0], "date": "2025-06-02" if path.name.startswith("004") else "2021-10-22"})
-    return pd.DataFrame(rows), pd.DataFrame(arts)
+    # the tables as the store declares them (what the stage does not write is empty)
+    return (pd.DataFrame(rows).reindex(columns=schema.columns("figures")),
+            pd.DataFrame(arts).reindex(columns=schema.columns("articles")))
 
 
 def test_tracker_merges_repeated_figures_and_links_to_reader():
