@@ -250,20 +250,31 @@ def validate(name: str, frame: pd.DataFrame) -> None:
                                   f"expected {col.dtype}")
 
 
+def _sql_literal(literal: str):
+    """The value of a declared default's SQL literal (``''`` → "", ``0.75`` → 0.75, ``'{}'`` → "{}")."""
+    if literal.startswith("'"):
+        return literal[1:-1].replace("''", "'")
+    return float(literal) if any(ch in literal for ch in ".eE") else int(literal)
+
+
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Table ``name`` as read from a store: every declared column, in declared order (columns an older store
     holds beyond the schema follow). A declared stored column the stored table lacks is a
     :class:`SchemaError`: a renamed or dropped column fails here, never reads as an empty column. The columns
-    joined on read (``stored=False``) are added empty, for the reader to fill."""
+    joined on read (``stored=False``) are added empty, for the reader to fill; a column with a declared default
+    that an older store lacks (the store adds it on its next write) reads as that default."""
     decl = table(name)
-    missing = [c.name for c in decl.stored_columns if c.name not in frame.columns]
+    out = frame.copy()
+    for c in decl.stored_columns:   # what the store adds to an older table on its next write: the declared default
+        if c.name not in out.columns and c.default is not None:
+            out[c.name] = _sql_literal(c.default)
+    missing = [c.name for c in decl.stored_columns if c.name not in out.columns]
     if missing:
         extra = [str(c) for c in frame.columns if c not in decl.by_name]
         raise SchemaError(f"the store's table {name} lacks the declared column(s) {', '.join(missing)}"
                           + (f" and holds undeclared {', '.join(extra)} (a renamed column?)" if extra else "")
                           + ": it was not written by this pipeline's schema. Write it anew (`python -m pipeline run "
                             "SOURCES --store NEW_DIR`, or `retag` for a retaggable stage).")
-    out = frame.copy()
     for c in decl.columns:
         if not c.stored and c.name not in out.columns:
             out[c.name] = pd.Series(dtype=object, index=out.index)

@@ -342,6 +342,41 @@ def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+#: The pipeline modules a page may import besides pipeline.read and pipeline.schema: the writes a page really
+#: makes (an upload, an analyst's correction, a watchlist saved or marked read) and the watcher's one cycle.
+WRITE_SEAMS = {"pipeline.uploads", "pipeline.corrections", "pipeline.alerts", "pipeline.watch"}
+
+
+def _pipeline_imports(path):
+    """What a file imports from the pipeline: local name → module (``from pipeline import alerts as w`` → pipeline.alerts)."""
+    import ast
+
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "pipeline":
+            found.update({a.asname or a.name: f"pipeline.{a.name}" for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline."):
+            found.update({a.asname or a.name: node.module for a in node.names})
+        elif isinstance(node, ast.Import):
+            found.update({a.asname or a.name: a.name for a in node.names if a.name.startswith("pipeline")})
+    return found
+
+
+def test_pages_import_only_the_read_side_the_schema_and_the_write_seams():
+    from pathlib import Path
+
+    views = Path(__file__).resolve().parents[1] / "dashboard" / "views"
+    for page in sorted(views.glob("*.py")) + [views.parent / "components.py"]:
+        for module in _pipeline_imports(page).values():
+            assert (module.startswith(("pipeline.read", "pipeline.schema")) or module in WRITE_SEAMS), (page.name, module)
+    alerts_page = (views / "alerts.py").read_text(encoding="utf-8")
+    imported = _pipeline_imports(views / "alerts.py")
+    assert imported["alerts"] == "pipeline.read" and imported["watchlist_writes"] == "pipeline.alerts"
+    import re
+    writes = set(re.findall(r"watchlist_writes\.(\w+)", alerts_page))
+    assert writes == {"save", "evaluate", "mark_read"}   # what the page writes; every read is pipeline.read.alerts
+
+
 def test_an_inferred_year_reads_inferred_on_every_page_that_shows_a_date(app, seed_tables):
     """Seed 004 has no date of its own; its year 2025 is inferred from the upcoming summit in The Hague."""
     latest = app.dataframe[0].value
