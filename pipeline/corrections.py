@@ -18,9 +18,7 @@ article, span and original category; one whose signal is no longer found stays s
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 from contextlib import closing
 from pathlib import Path
 
@@ -40,15 +38,6 @@ class CorrectionError(ValueError):
     """A correction that cannot be stored (unknown action, category or modality; a span outside the text)."""
 
 
-@functools.lru_cache(maxsize=1)
-def categories() -> dict[str, dict]:
-    """Signal categories (``data/signal_categories.csv``): name -> direction (+1/-1) and Goldstein value."""
-    path = Path(__file__).parent / "data" / "signal_categories.csv"
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {r["category"]: {"direction": int(r["direction"]), "goldstein": float(r["goldstein"])}
-                for r in csv.DictReader(fh)}
-
-
 def add(store_dir: str | Path, action: str, article_id: str, start: int, end: int, *, original: dict | None = None,
         category: str = "", modality: str = "", polarity: int | None = None, source_actor: str = "",
         target_actor: str = "", note: str = "") -> int:
@@ -61,7 +50,7 @@ def add(store_dir: str | Path, action: str, article_id: str, start: int, end: in
     """
     if action not in ACTIONS:
         raise CorrectionError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
-    cats = categories()
+    cats = schema.signal_categories()
     original = dict(original or {})
     if action != "missed" and not original.get("category"):
         raise CorrectionError("a correction of a signal needs the signal (its original category)")
@@ -128,7 +117,7 @@ def _key(frame: pd.DataFrame, category_column: str) -> pd.Series:
 
 
 def _score(category: str, polarity: int, weight: float) -> float:
-    return round(polarity * abs(categories()[category]["goldstein"]) * weight, 3)
+    return round(polarity * abs(schema.signal_categories()[category]["goldstein"]) * weight, 3)
 
 
 def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -160,7 +149,7 @@ def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFra
             category, modality = out.at[i, "category"], out.at[i, "modality"]
             polarity = int(out.at[i, "polarity"])
             if c["action"] == "recategorise":
-                base = categories()[c["category"]]["direction"]
+                base = schema.signal_categories()[c["category"]]["direction"]
                 category, polarity = c["category"], -base if modality == "negated" else base
             elif c["action"] == "remodal":
                 base = int(out.at[i, "base_polarity"])
@@ -185,7 +174,7 @@ def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFra
             if text is None or int(c["end"]) > len(text):
                 continue
             modality = c["modality"] or "asserted"
-            base = categories()[c["category"]]["direction"]
+            base = schema.signal_categories()[c["category"]]["direction"]
             polarity = int(c["polarity"]) if pd.notna(c["polarity"]) else (-base if modality == "negated" else base)
             weight = weights[modality]
             span = text[int(c["start"]):int(c["end"])]

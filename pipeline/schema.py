@@ -15,6 +15,7 @@ This module imports nothing heavier than pandas, so the dashboard's pages can im
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -39,6 +40,27 @@ def signal_weights() -> dict[str, float]:
 
     with open(Path(__file__).parent / "data" / "signal_modalities.csv", newline="", encoding="utf-8") as fh:
         return {row["modality"]: float(row["weight"]) for row in csv.DictReader(fh)}
+
+
+def signal_categories() -> dict[str, dict]:
+    """The signal categories of ``data/signal_categories.csv`` keyed by name: direction (+1/-1), goldstein,
+    cameo_code, plover, label (a fresh copy each call; the file is read once): the one reader of that file (the
+    signals stage, analyst corrections and the labels call it)."""
+    return {name: dict(row) for name, row in _signal_categories().items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _signal_categories() -> dict[str, dict]:
+    import csv
+    from pathlib import Path
+
+    out = {}
+    with open(Path(__file__).parent / "data" / "signal_categories.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            row["direction"] = int(row["direction"])
+            row["goldstein"] = float(row["goldstein"])
+            out[row["category"]] = row
+    return out
 
 
 SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "float": "REAL", "json": "TEXT", "bytes": "BLOB"}

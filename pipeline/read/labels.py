@@ -1,6 +1,7 @@
 """Words for identifiers, and dates as an analyst reads them: one mapping for every page and export.
 
-Labels come from data files: signal categories from ``pipeline/data/signal_categories.csv`` (``label``),
+Labels come from data files: signal categories from ``pipeline/data/signal_categories.csv`` (``label``, read by
+``pipeline.schema.signal_categories``),
 figure kinds, modalities and column names from ``pipeline/data/display_labels.csv``. An unknown identifier
 is shown as written; an empty value (None, NaN, "") is shown blank, never as "None".
 """
@@ -13,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schema
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @functools.lru_cache(maxsize=1)
 def _labels() -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    with (DATA / "signal_categories.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            out[("signal_category", row["category"])] = row["label"]
+    out: dict[tuple[str, str], str] = {("signal_category", name): row["label"]
+                                       for name, row in schema.signal_categories().items()}
     with (DATA / "display_labels.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             out[(row["kind"], row["id"])] = row["label"]

@@ -126,14 +126,9 @@ _PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that"
 
 @functools.lru_cache(maxsize=1)
 def load_categories() -> dict[str, dict]:
-    """Category table keyed by name: direction (+1/-1), goldstein, cameo_code, plover, label."""
-    out = {}
-    with open(DATA_DIR / "signal_categories.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            row["direction"] = int(row["direction"])
-            row["goldstein"] = float(row["goldstein"])
-            out[row["category"]] = row
-    return out
+    """Category table keyed by name: direction (+1/-1), goldstein, cameo_code, plover, label
+    (:func:`pipeline.schema.signal_categories`, the one reader of ``data/signal_categories.csv``)."""
+    return schema.signal_categories()
 
 
 def _pattern_to_regex(pattern: str) -> str:
