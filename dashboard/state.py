@@ -57,6 +57,8 @@ What is cached, and for whom
     pickling), keyed by the store's version (file times and sizes) and the
     filters. Pages get summaries and figures through :func:`summary`, so a
     page revisited with the same filters computes nothing. They are read-only.
+    Whether the project's seed store was written by older stages is read once
+    per store version too (``_stale_stages``), not on every rerun.
 """
 from __future__ import annotations
 
@@ -165,6 +167,12 @@ def _ensure_store(path: str) -> str:
     return path
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stale_stages(path: str, version: tuple) -> list[read_side.StaleStage]:
+    """:func:`pipeline.read.tables.stale_stages` once per store version (:func:`_store_version`), not on every rerun."""
+    return read_side.stale_stages(path)
+
+
 def stale_stage_notice(path: str | Path) -> str:
     """A sentence for the analyst when the store's rows were written by other versions of the stages ("" if not)."""
     stale = read_side.stale_stages(path)
@@ -224,7 +232,7 @@ def load_tables() -> dict[str, pd.DataFrame]:
         if not store.exists(path):
             with st.spinner("Building the store from the seed articles (first open only)…"):
                 _ensure_store(path)
-        elif Path(path) == DEFAULT_STORE and read_side.stale_stages(path):
+        elif Path(path) == DEFAULT_STORE and _stale_stages(path, _store_version(path)):
             with st.spinner("Updating the seed articles' store to this version of the pipeline…"):
                 _ensure_store(path)
         else:

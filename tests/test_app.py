@@ -421,6 +421,34 @@ def test_the_projects_seed_store_is_rebuilt_when_the_stages_have_changed(tmp_pat
     assert not [w for w in at.warning if "other versions" in w.value]
 
 
+def test_the_projects_seed_store_is_checked_for_older_stages_once_per_store_version(seed_store, tmp_path, monkeypatch):
+    """A rerun (every click) does not read the store's stage versions again; a write to the store does."""
+    import shutil
+
+    from dashboard import state
+    from pipeline import alerts
+    from pipeline.read import tables
+
+    default = tmp_path / ".store" / "seeds"
+    shutil.copytree(seed_store, default)
+    monkeypatch.delenv("NEWSINTEL_STORE", raising=False)
+    monkeypatch.setattr(state, "DEFAULT_STORE", default)
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    calls = []
+    real = tables.stale_stages
+    monkeypatch.setattr(tables, "stale_stages", lambda path: calls.append(path) or real(path))
+    at.run()
+    at.sidebar.multiselect(key="actor").set_value(["Dmitry Peskov"]).run()
+    assert not at.exception and at.metric[0].value == "2"
+    assert calls == []
+    alerts.save(default, "Kremlin voice", "Peskov")   # the store changes: its stage versions are read once more
+    at.run()
+    assert not at.exception
+    assert [str(p) for p in calls].count(str(default)) >= 1
+
+
 def test_a_store_written_by_older_stages_is_read_with_a_notice_and_left_alone(seed_store, tmp_path, monkeypatch):
     import shutil
 
