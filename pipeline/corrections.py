@@ -209,14 +209,16 @@ def training_rows(store_dir: str | Path) -> list[dict]:
         return []
     signals, articles = tables["signals"], tables["articles"]
     texts = dict(zip(articles["article_id"].astype(str), articles["text"]))
+    of_article = dict(iter(signals.groupby(signals["article_id"].astype(str), sort=False)))   # one pass, not one per correction
+    none = signals.iloc[0:0]
     rows = []
     touched = set()
     for c in corrections.to_dict("records"):
         text = texts.get(str(c["article_id"]))
         if text is None:
             continue
-        hit = signals.loc[(signals["article_id"].astype(str) == str(c["article_id"]))
-                          & (signals["start"] <= int(c["start"])) & (signals["end"] >= int(c["end"]))]
+        own = of_article.get(str(c["article_id"]), none)
+        hit = own.loc[(own["start"] <= int(c["start"])) & (own["end"] >= int(c["end"]))]
         if c["action"] == "missed" or hit.empty:
             s_start, s_end = int(c["start"]), int(c["end"])
         else:
@@ -225,8 +227,7 @@ def training_rows(store_dir: str | Path) -> list[dict]:
             continue
         touched.add((c["article_id"], s_start))
         sentence = text[s_start:s_end]
-        in_sentence = signals.loc[(signals["article_id"].astype(str) == str(c["article_id"]))
-                                  & (signals["start"] >= s_start) & (signals["end"] <= s_end)]
+        in_sentence = own.loc[(own["start"] >= s_start) & (own["end"] <= s_end)]
         events = [{"trigger": text[int(r["start"]):int(r["end"])], "start": int(r["start"]) - s_start,
                    "end": int(r["end"]) - s_start, "category": r["category"], "modality": r["modality"],
                    "source": r["source_actor"] or "", "target": r["target_actor"] or ""}
