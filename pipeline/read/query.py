@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline import registry, schema
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     ids = set(articles.loc[keep, "article_id"])
     out = dict(tables)
     out["articles"] = articles.loc[keep].reset_index(drop=True)
-    for name in ("actor_mentions", "signals", "figures", "assignments"):
+    for name in registry.per_article_tables() + ("assignments",):   # every table with a row per article's finding
         if name in tables:
             t = tables[name]
             out[name] = t.loc[t["article_id"].isin(ids)].reset_index(drop=True)

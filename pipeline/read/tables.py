@@ -9,8 +9,9 @@ import pandas as pd
 from pipeline import names, registry, schema, store
 from pipeline.schema import effective_date  # noqa: F401 - the one definition, re-exported for readers
 
-#: The tables :func:`load_tables` returns.
-READ_TABLES = ("articles", "clusters", "assignments", "actor_mentions", "signals", "figures")
+#: The tables :func:`load_tables` reads: the articles, the topics stage's, and every per-article stage's (from the
+#: registry, so a new stage's table is read without an edit here).
+READ_TABLES = ("articles", "clusters", "assignments") + registry.per_article_tables()
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
