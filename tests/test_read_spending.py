@@ -23,7 +23,7 @@ def _seed_tables():
         arts.append({"article_id": path.stem, "title": text.splitlines()[0], "date": "2025-06-02" if path.name.startswith("004") else "2021-10-22"})
     # the tables as the store declares them (what the stage does not write is empty)
     return (pd.DataFrame(rows).reindex(columns=schema.columns("figures")),
-            pd.DataFrame(arts).reindex(columns=schema.columns("articles")))
+            pd.DataFrame(arts).reindex(columns=schema.columns("articles")).astype(object))
 
 
 def test_tracker_merges_repeated_figures_and_links_to_reader():
