@@ -272,3 +272,77 @@ def test_a_parquet_run_killed_before_its_commit_leaves_the_store_as_it_was(tmp_p
         pd.testing.assert_frame_equal(stored(out, name), frame, obj=name)
     report = run.run([NEWS_FIXTURES / "ukraine_war_gdelt.jsonl"], out, workers=1)   # the store takes the run again
     assert report.count("added") == 30 and len(store.read(out, "articles")) == len(before["articles"]) + 30
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_cluster(env: dict) -> tuple[list, str]:
+    """A real `dask scheduler` and a `dask worker` process (2 workers) on 127.0.0.1, as the README starts them."""
+    import subprocess
+    import sys
+    import time
+
+    from distributed import Client
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/")]
+    procs.append(subprocess.Popen([dask_cli, "worker", address, "--nworkers", "2", "--nthreads", "1", "--dashboard-address", ":0"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/"))
+    with Client(address, timeout="60s") as client:
+        client.wait_for_workers(2, timeout=120)
+    time.sleep(0.1)
+    return procs, address
+
+
+def _stop(procs: list) -> None:
+    for p in reversed(procs):
+        p.terminate()
+    for p in reversed(procs):
+        try:
+            p.wait(timeout=30)
+        except Exception:
+            p.kill()
+
+
+def test_run_on_a_cluster_started_as_the_readme_says(tmp_path):
+    """`dask scheduler` + `dask worker` processes (workers started with the project on PYTHONPATH), then
+    `run --engine dask --scheduler ADDRESS`: the same store as one process; workers started without the project
+    give a clear message, not a traceback from a worker."""
+    import subprocess
+    import sys
+
+    project = Path(__file__).resolve().parents[1]
+    source = NEWS_FIXTURES / "ukraine_war_crawl_2026.jsonl"
+    procs, address = _start_cluster({**os.environ, "PYTHONPATH": str(project)})
+    try:
+        out = tmp_path / "cluster"
+        done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(source), "--store", str(out), "--engine", "dask",
+                               "--scheduler", address, "--partition-size", "1", "--quiet"],
+                              cwd=project, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+    finally:
+        _stop(procs)
+    one = tmp_path / "one"
+    run.run([source], one, workers=1)
+    assert_same_store(one, out)
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    procs, address = _start_cluster(env)
+    try:
+        failed = subprocess.run([sys.executable, "-m", "pipeline", "run", str(source), "--store", str(tmp_path / "x"),
+                                 "--engine", "dask", "--scheduler", address, "--quiet"],
+                                cwd=project, capture_output=True, text=True, timeout=600)
+    finally:
+        _stop(procs)
+    assert failed.returncode != 0
+    assert "cannot import the project" in failed.stderr and "PYTHONPATH=" in failed.stderr
+    assert "Traceback" not in failed.stderr

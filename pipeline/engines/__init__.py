@@ -23,6 +23,10 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 ENGINES = ("local", "dask")
 
 
+class EngineError(RuntimeError):
+    """An engine cannot run: its cluster is unreachable or its workers cannot run the stages (said how to fix)."""
+
+
 class Engine(Protocol):
     """What :mod:`pipeline.run` asks of an engine."""
 

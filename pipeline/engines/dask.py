@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from pipeline.engines import default_workers, warm_up
+from pipeline.engines import EngineError, default_workers, warm_up
 
 RETRIES = 3   # a partition whose worker dies is run again this many times at most
+
+
+class WorkersLackProject(EngineError):
+    """The cluster's workers cannot import ``pipeline``: they were started without the project on their path."""
 
 
 class WarmUp(WorkerPlugin):
@@ -50,10 +55,30 @@ class DaskEngine:
                                          processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = Client(self._cluster)
         else:
-            self.client = Client(scheduler, timeout="30s")
+            try:
+                self.client = Client(scheduler, timeout="30s")
+            except OSError as exc:
+                raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        self._check_workers_import_the_project()
         if warm:
             self.client.register_plugin(WarmUp())
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
+
+    def _check_workers_import_the_project(self) -> None:
+        """Fail at once, and say how to fix it, when a cluster's workers cannot import ``pipeline``."""
+        import importlib.util
+
+        found = self.client.run(importlib.util.find_spec, "pipeline")
+        missing = sorted(addr for addr, spec in found.items() if spec is None)
+        if missing:
+            import pipeline
+
+            project = str(Path(pipeline.__file__).resolve().parents[1])
+            self.close()
+            raise WorkersLackProject(
+                f"{len(missing)} of {len(found)} Dask workers cannot import the project ({', '.join(missing[:3])}): start "
+                f"each worker with the project on its path, e.g. `PYTHONPATH={project} dask worker {self.scheduler}` "
+                "on a machine with the project checked out and `pip install -r requirements.txt` done")
 
     def worker_pids(self) -> dict[str, int]:
         """Each worker's address → its process id (for tests and the bench)."""
