@@ -223,6 +223,8 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH, rule_
         union_categories=np.array(sorted(union), dtype=str),
     )
     load_model.cache_clear()
+    trigger_words.cache_clear()
+    _triggers_of.cache_clear()
     return {"sentences": len(rows), "events": len(events), "vocabulary": len(vocab),
             "modality_vocabulary": len(mvocab), "bytes": out.stat().st_size, "union": sorted(union),
             "policy": policy_figures}
@@ -293,6 +295,14 @@ def trigger_words(categories: tuple[str, ...], top: int = 40) -> dict[str, dict[
     return out
 
 
+@lru_cache(maxsize=16)
+def _triggers_of(categories: tuple[str, ...]) -> tuple[dict[str, dict[str, float]], frozenset[str]]:
+    """The trigger words of ``categories`` (:func:`trigger_words`), and all of them in one set (a fast filter)."""
+    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
+    triggers = {c: every[c] for c in categories if c in every}
+    return triggers, frozenset(w for words in triggers.values() for w in words)
+
+
 def model_events(sentence: str, categories: tuple[str, ...], cue_categories: list[str] | None = None,
                  threshold: float = THRESHOLD) -> list[dict]:
     """Events of ``categories`` the model finds in a sentence, each with its trigger word, modality and confidence.
@@ -300,14 +310,15 @@ def model_events(sentence: str, categories: tuple[str, ...], cue_categories: lis
     Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
     word of the sentence with the largest weight for the category.
     """
-    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
-    triggers = {c: every[c] for c in categories if c in every}
+    triggers, any_trigger = _triggers_of(categories)
     lowered = sentence.lower().replace("\u2019", "'")
-    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
-    words = {w for _, _, w in found}
-    wanted = [c for c in categories if words & triggers.get(c, {}).keys()]
+    words = set(_TOKEN.findall(lowered))
+    if words.isdisjoint(any_trigger):
+        return []
+    wanted = [c for c in categories if not words.isdisjoint(triggers.get(c, ()))]
     if not wanted:
         return []
+    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
     probs = category_probabilities(sentence, cue_categories=cue_categories)
     out = []
     for cat in wanted:

@@ -355,11 +355,11 @@ def find_cues(sentence: str) -> list[tuple[int, int, dict]]:
     resolved leftmost first, then longest ("arms race" over "race", "cyber-attacks" over "attacks").
     """
     exact, prefixes, prefix_tuple = _cue_index()
-    words = set(_WORD.findall(sentence.lower()))
     candidates: set[int] = set()
-    for word in words.intersection(exact):
-        candidates |= exact[word]
-    for word in words:
+    for word in set(_WORD.findall(sentence.lower())):
+        rows_of_word = exact.get(word)
+        if rows_of_word is not None:
+            candidates |= rows_of_word
         if word.startswith(prefix_tuple):
             candidates |= {i for p, i in prefixes if word.startswith(p)}
     if not candidates:
@@ -1447,7 +1447,9 @@ def _model_rows(sentence: str, s_start: int, s_end: int, categories: tuple[str, 
     """Signals of the trained coder for ``categories`` where the sentence has no lexicon cue of them (the
     lexicon's own decision, kept or vetoed, stands). Modality, polarity and weight are read later, by
     :func:`_anchored`, for the rows that survive its anchor check (no parse is spent on the others)."""
-    categories = tuple(c for c in categories if c not in set(cue_categories))
+    if cue_categories:
+        cued = set(cue_categories)
+        categories = tuple(c for c in categories if c not in cued)
     if not categories:
         return []
     category_of = load_categories()
