@@ -225,6 +225,7 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH, rule_
     load_model.cache_clear()
     trigger_words.cache_clear()
     _triggers_of.cache_clear()
+    _shipped_probabilities.cache_clear()
     return {"sentences": len(rows), "events": len(events), "vocabulary": len(vocab),
             "modality_vocabulary": len(mvocab), "bytes": out.stat().st_size, "union": sorted(union),
             "policy": policy_figures}
@@ -255,10 +256,20 @@ def _sigmoid(z):
 def category_probabilities(text: str, model: dict | None = None,
                            cue_categories: list[str] | None = None) -> dict[str, float]:
     """Probability, per category, that the sentence holds an event of it."""
-    m = model or load_model()
+    if model is None and cue_categories is not None:  # the stage's calls: the same sentence is often scored twice
+        return dict(zip(load_model()["categories"], _shipped_probabilities(text, tuple(cue_categories))))
+    return dict(zip((model or load_model())["categories"], _probabilities(text, model or load_model(), cue_categories)))
+
+
+def _probabilities(text: str, m: dict, cue_categories) -> list[float]:
     cols = sorted({m["vocab_index"][f] for f in sentence_features(text, cue_categories) if f in m["vocab_index"]})
     z = m["coef"][:, cols].sum(axis=1) + m["intercept"]
-    return dict(zip(m["categories"], _sigmoid(z.astype(np.float64)).tolist()))
+    return _sigmoid(z.astype(np.float64)).tolist()
+
+
+@lru_cache(maxsize=4096)
+def _shipped_probabilities(text: str, cue_categories: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(_probabilities(text, load_model(), list(cue_categories)))
 
 
 def predict(text: str, threshold: float = THRESHOLD, model: dict | None = None) -> list[tuple[str, float]]:

@@ -348,20 +348,27 @@ def _cue_index() -> tuple[dict[str, set[int]], list[tuple[str, int]], tuple[str,
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _rows_of_word(word: str) -> frozenset[int]:
+    """Cue rows that can start with ``word`` (a lower-cased word of a sentence; remembered per word)."""
+    exact, prefixes, prefix_tuple = _cue_index()
+    rows = set(exact.get(word, ()))
+    if word.startswith(prefix_tuple):
+        rows |= {i for p, i in prefixes if word.startswith(p)}
+    return frozenset(rows)
+
+
 def find_cues(sentence: str) -> list[tuple[int, int, dict]]:
     """Lexicon matches in one sentence: ``(start, end, cue_row)`` with sentence offsets.
 
     Only rows whose first word occurs in the sentence are tried; overlapping matches are
     resolved leftmost first, then longest ("arms race" over "race", "cyber-attacks" over "attacks").
     """
-    exact, prefixes, prefix_tuple = _cue_index()
     candidates: set[int] = set()
     for word in set(_WORD.findall(sentence.lower())):
-        rows_of_word = exact.get(word)
-        if rows_of_word is not None:
+        rows_of_word = _rows_of_word(word)
+        if rows_of_word:
             candidates |= rows_of_word
-        if word.startswith(prefix_tuple):
-            candidates |= {i for p, i in prefixes if word.startswith(p)}
     if not candidates:
         return []
     regexes, rows = load_cues()
@@ -1245,10 +1252,13 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         to_parse.append((s_start, s_end, sentence, cues, sentence_mentions))
     if not to_parse:
         return _anchored(model_rows, text, date, mentions)
+    coder_rows = _anchor_filter(model_rows, text, date, mentions if not use_ner_fallback else [])
     if use_ner_fallback:
         docs = [nlp.parse(item[2]) for item in to_parse]  # the fallback needs the NER component
-    else:
-        docs = parse_sentences([item[2] for item in to_parse])
+        coder_docs = parse_sentences([r["evidence"] for r in coder_rows])
+    else:  # one batch for the rules' sentences and the coder's (a batch is far cheaper per sentence)
+        docs = parse_sentences([item[2] for item in to_parse] + [r["evidence"] for r in coder_rows])
+        docs, coder_docs = docs[:len(to_parse)], docs[len(to_parse):]
     for (s_start, s_end, sentence, cues, sentence_mentions), doc in zip(to_parse, docs):
         probabilities = signal_model.category_probabilities(sentence, cue_categories=[c[2]["category"] for c in cues])
         if use_ner_fallback:
@@ -1334,8 +1344,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             })
     kept = _one_per_category(rows)
     found = {(r["sentence_start"], r["category"]) for r in kept} | suppressed
-    model_rows = [r for r in model_rows if (r["sentence_start"], r["category"]) not in found]
-    return kept + _anchored(model_rows, text, date, mentions if not use_ner_fallback else [])
+    coder = [(r, doc) for r, doc in zip(coder_rows, coder_docs) if (r["sentence_start"], r["category"]) not in found]
+    return kept + _with_modality(coder)
 
 
 @functools.lru_cache(maxsize=1)
@@ -1375,7 +1385,13 @@ def _names_a_non_ally(mentions: list[dict], date: str | None) -> bool:
 
 def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: list[dict] | None) -> list[dict]:
     """The coder's signals in sentences about states, armed forces or politics (as for ambiguous cues):
-    "Manchester United launched a late attack" is not one."""
+    "Manchester United launched a late attack" is not one. Their modality is read from the parse."""
+    kept = _anchor_filter(model_rows, text, date, mentions)
+    return _with_modality(list(zip(kept, parse_sentences([r["evidence"] for r in kept]))))
+
+
+def _anchor_filter(model_rows: list[dict], text: str, date: str | None, mentions: list[dict] | None) -> list[dict]:
+    """The coder's rows whose sentence has a political anchor (:func:`_anchored`), before any parse."""
     if not model_rows:
         return model_rows
     if mentions is None:   # no actors stage output given: names of states and alliances found by the dictionary
@@ -1389,12 +1405,20 @@ def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: lis
             continue
         if r["category"] in _BETWEEN_PARTIES and not _names_a_non_ally(in_sentence, date):
             continue  # a meeting or agreement the coder found, with no party outside the alliance named
-        modality = event_modality(r["evidence"], r["start"] - s_start, r["end"] - s_start)
+        kept.append(r)
+    return kept
+
+
+def _with_modality(rows_and_docs: list[tuple[dict, object]]) -> list[dict]:
+    """The coder's rows with modality, polarity, weight and score read from their sentence's parse."""
+    out = []
+    for r, doc in rows_and_docs:
+        modality = _modality_in(doc, r["start"] - r["sentence_start"], r["end"] - r["sentence_start"])
         base = r["base_polarity"]
         r["modality"], r["polarity"], r["weight"] = modality, (-base if modality == "negated" else base), MODALITY_WEIGHTS[modality]
         r["score"] = round(r["polarity"] * abs(load_categories()[r["category"]]["goldstein"]) * r["weight"], 3)
-        kept.append(r)
-    return kept
+        out.append(r)
+    return out
 
 
 #: Objects of "dismissed", "rejected", "denied" that make the cue a denial, not a rejection of a proposal.
@@ -1430,7 +1454,11 @@ def said_as_threat(head) -> bool:
 
 def event_modality(sentence: str, start: int, end: int) -> str:
     """Modality of the event named by ``sentence[start:end]``, from the dependency parse (the rules)."""
-    doc = parse_sentences([sentence])[0]
+    return _modality_in(parse_sentences([sentence])[0], start, end)
+
+
+def _modality_in(doc, start: int, end: int) -> str:
+    """Modality of the event named by the characters ``start:end`` of a parsed sentence."""
     tokens = _span_tokens(doc, start, end)
     return classify_modality(doc, tokens) if tokens else "asserted"
 
