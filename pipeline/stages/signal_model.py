@@ -16,6 +16,7 @@ intercepts, vocabulary, labels: numpy arrays, no pickle) and is read with numpy 
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,10 @@ def sentence_features(text: str, cue_categories: list[str] | None = None) -> lis
         from pipeline.stages import signals
 
         cue_categories = [cue["category"] for _, _, cue in signals.find_cues(text)]
-    words = tokens(text)
+    return _features(tokens(text), cue_categories)
+
+
+def _features(words: list[str], cue_categories: list[str]) -> list[str]:
     feats = [f"w={w}" for w in words]
     feats += [f"b={a}_{b}" for a, b in zip(words, words[1:])]
     feats += [f"cue={c}" for c in cue_categories]
@@ -239,6 +243,7 @@ def load_model(path: Path = MODEL_PATH) -> dict:
     m["vocab_index"] = {f: i for i, f in enumerate(m["vocab"].tolist())}
     m["mvocab_index"] = {f: i for i, f in enumerate(m["mvocab"].tolist())}
     m["categories"] = m["categories"].tolist()
+    m["category_index"] = {c: i for i, c in enumerate(m["categories"])}
     m["union_categories"] = tuple(m["union_categories"].tolist()) if "union_categories" in m else ()
     m["modalities"] = m["modalities"].tolist()
     return m
@@ -307,11 +312,34 @@ def trigger_words(categories: tuple[str, ...], top: int = 40) -> dict[str, dict[
 
 
 @lru_cache(maxsize=16)
-def _triggers_of(categories: tuple[str, ...]) -> tuple[dict[str, dict[str, float]], frozenset[str]]:
-    """The trigger words of ``categories`` (:func:`trigger_words`), and all of them in one set (a fast filter)."""
+def _triggers_of(categories: tuple[str, ...]) -> tuple[dict[str, dict[str, float]], frozenset[str],
+                                                      dict[str, frozenset[str]]]:
+    """The trigger words of ``categories`` (:func:`trigger_words`), all of them in one set, and each category's
+    as a set (fast filters)."""
     every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
     triggers = {c: every[c] for c in categories if c in every}
-    return triggers, frozenset(w for words in triggers.values() for w in words)
+    return (triggers, frozenset(w for words in triggers.values() for w in words),
+            {c: frozenset(words) for c, words in triggers.items()})
+
+
+#: Margin of :func:`_may_reach` on the logit scale: far above the rounding of a float32 sum of weights.
+_BOUND_MARGIN = 1e-3
+
+
+def _may_reach(words: list[str], cue_categories: list[str], categories: list[str], threshold: float) -> bool:
+    """False only when no category of ``categories`` can reach ``threshold`` for this sentence: a quick sum of
+    its weights, before :func:`category_probabilities` builds every category's probability."""
+    if not 0.0 < threshold < 1.0:
+        return True
+    m = load_model()
+    index = m["vocab_index"]
+    cols = [i for i in map(index.get, set(_features(words, cue_categories))) if i is not None]
+    limit = math.log(threshold / (1.0 - threshold)) - _BOUND_MARGIN
+    for category in categories:
+        k = m["category_index"][category]
+        if float(m["coef"][k, cols].sum(dtype=np.float64)) + float(m["intercept"][k]) >= limit:
+            return True
+    return False
 
 
 def model_events(sentence: str, categories: tuple[str, ...], cue_categories: list[str] | None = None,
@@ -321,13 +349,16 @@ def model_events(sentence: str, categories: tuple[str, ...], cue_categories: lis
     Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
     word of the sentence with the largest weight for the category.
     """
-    triggers, any_trigger = _triggers_of(categories)
+    triggers, any_trigger, trigger_sets = _triggers_of(categories)
     lowered = sentence.lower().replace("\u2019", "'")
-    words = set(_TOKEN.findall(lowered))
+    word_list = _TOKEN.findall(lowered)
+    words = set(word_list)
     if words.isdisjoint(any_trigger):
         return []
-    wanted = [c for c in categories if not words.isdisjoint(triggers.get(c, ()))]
+    wanted = [c for c in categories if not words.isdisjoint(trigger_sets.get(c, ()))]
     if not wanted:
+        return []
+    if cue_categories is not None and not _may_reach(word_list, cue_categories, wanted, threshold):
         return []
     found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
     probs = category_probabilities(sentence, cue_categories=cue_categories)
