@@ -77,6 +77,7 @@ def signal_correction_form(store_dir, signals: pd.DataFrame, *, key: str, articl
     from pipeline import corrections as correcting
     from pipeline.read.labels import corrections_table, label
     from pipeline.read.reader import sentences
+    from pipeline.schema import signal_categories
 
     actions = [a for a in CORRECTION_ACTIONS if a != "missed" or article_text is not None]
     with st.expander("Correct a signal" + (", or add one the coder missed" if article_text is not None else "")):
@@ -87,7 +88,7 @@ def signal_correction_form(store_dir, signals: pd.DataFrame, *, key: str, articl
                 st.dataframe(corrections_table(shown), hide_index=True, placeholder="", key=f"{key}-stored")
         action = st.radio("What", actions, format_func=CORRECTION_ACTIONS.__getitem__, key=f"{key}-action",
                           horizontal=True)
-        cats = list(correcting.categories())
+        cats = list(signal_categories())
         original = None
         if action == "missed":
             spans = sentences(article_text)

@@ -57,6 +57,8 @@ What is cached, and for whom
     pickling), keyed by the store's version (file times and sizes) and the
     filters. Pages get summaries and figures through :func:`summary`, so a
     page revisited with the same filters computes nothing. They are read-only.
+    Whether the project's seed store was written by older stages is read once
+    per store version too (``_stale_stages``), not on every rerun.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ import sqlite3
 
 from pipeline import store, uploads
 from pipeline.read import query
-from pipeline.schema import EARLIEST_PUBLICATION
+from pipeline.schema import EARLIEST_PUBLICATION, SchemaError
 from pipeline.read import tables as read_side
 
 _log = logging.getLogger(__name__)
@@ -123,6 +125,9 @@ def store_error_message(exc: BaseException, path: str | Path) -> str:
     if isinstance(exc, store.StoreTooNew):
         return (f"The article store at {path} was written by a newer version of the pipeline than this "
                 "dashboard. Update the dashboard, or rebuild the store with " + rebuild + ".")
+    if isinstance(exc, SchemaError):
+        return (f"The article store at {path} does not fit this dashboard's schema: {exc} Rebuild it with "
+                f"{rebuild}, then press “Try again”.")
     if isinstance(exc, store.StoreMissing):
         return (f"There is no article store at {path} yet (it may be being built). Wait for the build to "
                 "finish and press “Try again”, or build it with " + rebuild + ".")
@@ -160,6 +165,12 @@ def _ensure_store(path: str) -> str:
     run.run([SEEDS_DIR], path)
     alerts.add_seed_watchlists(path)  # a store built from the seeds opens the Alerts page on an example
     return path
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stale_stages(path: str, version: tuple) -> list[read_side.StaleStage]:
+    """:func:`pipeline.read.tables.stale_stages` once per store version (:func:`_store_version`), not on every rerun."""
+    return read_side.stale_stages(path)
 
 
 def stale_stage_notice(path: str | Path) -> str:
@@ -221,7 +232,7 @@ def load_tables() -> dict[str, pd.DataFrame]:
         if not store.exists(path):
             with st.spinner("Building the store from the seed articles (first open only)…"):
                 _ensure_store(path)
-        elif Path(path) == DEFAULT_STORE and read_side.stale_stages(path):
+        elif Path(path) == DEFAULT_STORE and _stale_stages(path, _store_version(path)):
             with st.spinner("Updating the seed articles' store to this version of the pipeline…"):
                 _ensure_store(path)
         else:

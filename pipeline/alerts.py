@@ -1,4 +1,7 @@
-"""Watchlists and their alerts: a saved query (with the dashboard's filters), what is new for it, and delivery.
+"""Watchlists and their alerts, the write side: save a watchlist, record what is new for it, mark it read, deliver.
+
+This module is the dashboard's one write seam for watchlists (the Alerts page saves and marks read through it);
+everything the page reads (watchlists, their alerts, kind labels) is ``pipeline/read/alerts.py``.
 
 Three tables live beside the pipeline's in the store (declared in ``pipeline/schema.py``, created on first use,
 never touched by ``run``):
@@ -28,34 +31,20 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from pipeline import store
 from pipeline.read import search
+# The read side of watchlists (what the Alerts page reads), used here by the writes and re-exported for callers.
+from pipeline.read.alerts import (KIND_LABELS, Watchlist, alerts, filters_from_dict, filters_to_dict,  # noqa: F401
+                                  get, spike_articles, watchlists)
 
 #: The tables of this module, declared in ``pipeline/schema.py`` (created by the store from there).
 TABLES = ("watchlists", "alerts", "deliveries")
-KIND_LABELS = {"article": "New match", "signal": "Tension signal", "figure": "Spending figure",
-               "anachronism": "Anachronism flag", "spike": "Tension spike"}
 WEBHOOK_TIMEOUT = 5.0
 WEBHOOK_RETRIES = 2
 WEBHOOK_BACKOFF = 0.5
-
-
-@dataclass
-class Watchlist:
-    watchlist_id: int
-    name: str
-    query: str
-    filters: dict
-    atom_path: str
-    digest_path: str
-    webhook_url: str
-    created_at: str
-    read_at: str
-    min_signal_weight: float = 0.75
 
 
 def _now() -> str:
@@ -107,38 +96,6 @@ def save(store_dir: str | Path, name: str, query: str, filters: dict | None = No
     return get(store_dir, name)
 
 
-def watchlists(store_dir: str | Path) -> list[Watchlist]:
-    """Every saved watchlist, by name."""
-    with closing(_conn(store_dir)) as conn:
-        rows = conn.execute("SELECT watchlist_id, name, query, filters, atom_path, digest_path, webhook_url, "
-                            "created_at, read_at, min_signal_weight FROM watchlists ORDER BY name").fetchall()
-    return [Watchlist(r[0], r[1], r[2], json.loads(r[3] or "{}"), *(x or "" for x in r[4:9]),
-                      0.75 if r[9] is None else float(r[9])) for r in rows]
-
-
-def filters_to_dict(f) -> dict:
-    """The dashboard filters (``query.Filters``, search text left out) as JSON-safe lists per URL parameter."""
-    out: dict = {}
-    for field, _, value in f.describe():
-        if field == "q":
-            continue
-        out.setdefault(field, []).append(value.isoformat() if hasattr(value, "isoformat") else value)
-    return out
-
-
-def filters_from_dict(d: dict, text_ids: frozenset):
-    """``query.Filters`` of a saved watchlist's filters, narrowed to the articles ``text_ids`` its query matched."""
-    import datetime as dt
-
-    from pipeline.read import query
-
-    day = lambda k: dt.date.fromisoformat(d[k][0]) if d.get(k) else None  # noqa: E731
-    return query.Filters(date_from=day("from"), date_to=day("to"), include_undated=not d.get("undated"),
-                         clusters=tuple(int(c) for c in d.get("cluster", [])), actors=tuple(d.get("actor", [])),
-                         categories=tuple(d.get("signal", [])), figure_kinds=tuple(d.get("figure", [])),
-                         text_ids=text_ids)
-
-
 def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -> dict[str, set[str]]:
     """Per alert kind, the articles of the watchlist's selection (its query, then its saved filters) that qualify."""
     from pipeline.read import query
@@ -156,29 +113,6 @@ def _selection(store_dir, w: Watchlist, matched: set[str], tables_cache: dict) -
         "anachronism": set(men.loc[men["anachronism"].fillna("").astype(str) != "", "article_id"]) & ids,
         "spike": spike_articles(sig, t["articles"]),
     }
-
-
-def spike_articles(signals, articles) -> set[str]:
-    """The articles with tension signals in a spike period of the tension index of ``articles`` (the Tension
-    page's rule, :func:`pipeline.read.tension.timeline`: its automatic period and its z-score threshold)."""
-    from pipeline.read import tension
-
-    if articles.empty or signals.empty:
-        return set()
-    timeline = tension.timeline(signals, articles)
-    spikes = set(timeline.index.loc[timeline.index["spike"], "period"])
-    behind = timeline.signals
-    if not spikes or behind.empty:
-        return set()
-    return set(behind.loc[behind["period"].isin(spikes), "article_id"].astype(str))
-
-
-def get(store_dir: str | Path, name: str) -> Watchlist:
-    """The watchlist ``name`` (KeyError when there is none)."""
-    for w in watchlists(store_dir):
-        if w.name == name:
-            return w
-    raise KeyError(f"no watchlist named {name!r}")
 
 
 def delete(store_dir: str | Path, name: str) -> None:
@@ -215,26 +149,6 @@ def evaluate(store_dir: str | Path) -> dict[str, int]:
             conn.execute("ROLLBACK")
             raise
     return new
-
-
-def alerts(store_dir: str | Path, name: str, *, unread_only: bool = False):
-    """The alerts of watchlist ``name`` with each article's title, date, source and url, newest first (a DataFrame).
-
-    ``date`` is the article's date as shown everywhere (:func:`pipeline.read.labels.display_date`: its own
-    date, else "2025 (inferred)", else blank)."""
-    import pandas as pd
-
-    from pipeline.read.labels import display_dates
-
-    w = get(store_dir, name)
-    with closing(_conn(store_dir)) as conn:
-        frame = pd.read_sql_query(
-            "SELECT al.article_id, al.kind, al.created_at, al.read, a.title, a.date, a.date_inferred, a.source, a.url "
-            "FROM alerts al JOIN articles a USING (article_id) WHERE al.watchlist_id = ?"
-            + (" AND al.read = 0" if unread_only else "") + " ORDER BY al.created_at DESC, a.date DESC, al.article_id",
-            conn, params=(w.watchlist_id,))
-    frame["date"] = display_dates(frame) if len(frame) else frame["date"]
-    return frame.drop(columns="date_inferred")
 
 
 def mark_read(store_dir: str | Path, name: str) -> int:

@@ -18,9 +18,7 @@ article, span and original category; one whose signal is no longer found stays s
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 from contextlib import closing
 from pathlib import Path
 
@@ -40,15 +38,6 @@ class CorrectionError(ValueError):
     """A correction that cannot be stored (unknown action, category or modality; a span outside the text)."""
 
 
-@functools.lru_cache(maxsize=1)
-def categories() -> dict[str, dict]:
-    """Signal categories (``data/signal_categories.csv``): name -> direction (+1/-1) and Goldstein value."""
-    path = Path(__file__).parent / "data" / "signal_categories.csv"
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {r["category"]: {"direction": int(r["direction"]), "goldstein": float(r["goldstein"])}
-                for r in csv.DictReader(fh)}
-
-
 def add(store_dir: str | Path, action: str, article_id: str, start: int, end: int, *, original: dict | None = None,
         category: str = "", modality: str = "", polarity: int | None = None, source_actor: str = "",
         target_actor: str = "", note: str = "") -> int:
@@ -61,7 +50,7 @@ def add(store_dir: str | Path, action: str, article_id: str, start: int, end: in
     """
     if action not in ACTIONS:
         raise CorrectionError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
-    cats = categories()
+    cats = schema.signal_categories()
     original = dict(original or {})
     if action != "missed" and not original.get("category"):
         raise CorrectionError("a correction of a signal needs the signal (its original category)")
@@ -128,7 +117,7 @@ def _key(frame: pd.DataFrame, category_column: str) -> pd.Series:
 
 
 def _score(category: str, polarity: int, weight: float) -> float:
-    return round(polarity * abs(categories()[category]["goldstein"]) * weight, 3)
+    return round(polarity * abs(schema.signal_categories()[category]["goldstein"]) * weight, 3)
 
 
 def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -160,14 +149,14 @@ def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFra
             category, modality = out.at[i, "category"], out.at[i, "modality"]
             polarity = int(out.at[i, "polarity"])
             if c["action"] == "recategorise":
-                base = categories()[c["category"]]["direction"]
+                base = schema.signal_categories()[c["category"]]["direction"]
                 category, polarity = c["category"], -base if modality == "negated" else base
             elif c["action"] == "remodal":
-                base = int(out.at[i, "base_polarity"]) if "base_polarity" in out else categories()[category]["direction"]
+                base = int(out.at[i, "base_polarity"])
                 modality, polarity = c["modality"], -base if c["modality"] == "negated" else base
             elif c["action"] == "redirect":
                 polarity = int(c["polarity"])
-            background = "background" in out.columns and pd.notna(out.at[i, "background"]) and bool(out.at[i, "background"])
+            background = pd.notna(out.at[i, "background"]) and bool(out.at[i, "background"])
             weight = weights[modality] * (schema.signal_weights()["background"] if background else 1.0)
             out.at[i, "category"], out.at[i, "modality"], out.at[i, "polarity"] = category, modality, polarity
             out.at[i, "weight"], out.at[i, "score"] = weight, _score(category, polarity, weight)
@@ -185,7 +174,7 @@ def apply(signals: pd.DataFrame, corrections: pd.DataFrame, articles: pd.DataFra
             if text is None or int(c["end"]) > len(text):
                 continue
             modality = c["modality"] or "asserted"
-            base = categories()[c["category"]]["direction"]
+            base = schema.signal_categories()[c["category"]]["direction"]
             polarity = int(c["polarity"]) if pd.notna(c["polarity"]) else (-base if modality == "negated" else base)
             weight = weights[modality]
             span = text[int(c["start"]):int(c["end"])]
@@ -220,14 +209,16 @@ def training_rows(store_dir: str | Path) -> list[dict]:
         return []
     signals, articles = tables["signals"], tables["articles"]
     texts = dict(zip(articles["article_id"].astype(str), articles["text"]))
+    of_article = dict(iter(signals.groupby(signals["article_id"].astype(str), sort=False)))   # one pass, not one per correction
+    none = signals.iloc[0:0]
     rows = []
     touched = set()
     for c in corrections.to_dict("records"):
         text = texts.get(str(c["article_id"]))
         if text is None:
             continue
-        hit = signals.loc[(signals["article_id"].astype(str) == str(c["article_id"]))
-                          & (signals["start"] <= int(c["start"])) & (signals["end"] >= int(c["end"]))]
+        own = of_article.get(str(c["article_id"]), none)
+        hit = own.loc[(own["start"] <= int(c["start"])) & (own["end"] >= int(c["end"]))]
         if c["action"] == "missed" or hit.empty:
             s_start, s_end = int(c["start"]), int(c["end"])
         else:
@@ -236,8 +227,7 @@ def training_rows(store_dir: str | Path) -> list[dict]:
             continue
         touched.add((c["article_id"], s_start))
         sentence = text[s_start:s_end]
-        in_sentence = signals.loc[(signals["article_id"].astype(str) == str(c["article_id"]))
-                                  & (signals["start"] >= s_start) & (signals["end"] <= s_end)]
+        in_sentence = own.loc[(own["start"] >= s_start) & (own["end"] <= s_end)]
         events = [{"trigger": text[int(r["start"]):int(r["end"])], "start": int(r["start"]) - s_start,
                    "end": int(r["end"]) - s_start, "category": r["category"], "modality": r["modality"],
                    "source": r["source_actor"] or "", "target": r["target_actor"] or ""}

@@ -47,6 +47,11 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+#: How a stage receives another stage's table: the keyword argument of its ``extract`` that carries the rows
+#: of that table for the article (``inputs`` name tables; "articles" is the text and date themselves).
+INPUT_ARGUMENTS = {"actor_mentions": "mentions"}
+
+
 class UnknownStage(KeyError):
     """No stage of that name is registered."""
 

@@ -15,6 +15,7 @@ This module imports nothing heavier than pandas, so the dashboard's pages can im
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -39,6 +40,27 @@ def signal_weights() -> dict[str, float]:
 
     with open(Path(__file__).parent / "data" / "signal_modalities.csv", newline="", encoding="utf-8") as fh:
         return {row["modality"]: float(row["weight"]) for row in csv.DictReader(fh)}
+
+
+def signal_categories() -> dict[str, dict]:
+    """The signal categories of ``data/signal_categories.csv`` keyed by name: direction (+1/-1), goldstein,
+    cameo_code, plover, label (a fresh copy each call; the file is read once): the one reader of that file (the
+    signals stage, analyst corrections and the labels call it)."""
+    return {name: dict(row) for name, row in _signal_categories().items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _signal_categories() -> dict[str, dict]:
+    import csv
+    from pathlib import Path
+
+    out = {}
+    with open(Path(__file__).parent / "data" / "signal_categories.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            row["direction"] = int(row["direction"])
+            row["goldstein"] = float(row["goldstein"])
+            out[row["category"]] = row
+    return out
 
 
 SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "bool": "INTEGER", "float": "REAL", "json": "TEXT", "bytes": "BLOB"}
@@ -248,6 +270,37 @@ def validate(name: str, frame: pd.DataFrame) -> None:
             if not _fits(col.dtype, value):
                 raise SchemaError(f"{name}.{col.name}: row {row} holds {type(value).__name__} {value!r:.60}, "
                                   f"expected {col.dtype}")
+
+
+def _sql_literal(literal: str):
+    """The value of a declared default's SQL literal (``''`` → "", ``0.75`` → 0.75, ``'{}'`` → "{}")."""
+    if literal.startswith("'"):
+        return literal[1:-1].replace("''", "'")
+    return float(literal) if any(ch in literal for ch in ".eE") else int(literal)
+
+
+def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` as read from a store: every declared column, in declared order (columns an older store
+    holds beyond the schema follow). A declared stored column the stored table lacks is a
+    :class:`SchemaError`: a renamed or dropped column fails here, never reads as an empty column. The columns
+    joined on read (``stored=False``) are added empty, for the reader to fill; a column with a declared default
+    that an older store lacks (the store adds it on its next write) reads as that default."""
+    decl = table(name)
+    out = frame.copy()
+    for c in decl.stored_columns:   # what the store adds to an older table on its next write: the declared default
+        if c.name not in out.columns and c.default is not None:
+            out[c.name] = _sql_literal(c.default)
+    missing = [c.name for c in decl.stored_columns if c.name not in out.columns]
+    if missing:
+        extra = [str(c) for c in frame.columns if c not in decl.by_name]
+        raise SchemaError(f"the store's table {name} lacks the declared column(s) {', '.join(missing)}"
+                          + (f" and holds undeclared {', '.join(extra)} (a renamed column?)" if extra else "")
+                          + ": it was not written by this pipeline's schema. Write it anew (`python -m pipeline run "
+                            "SOURCES --store NEW_DIR`, or `retag` for a retaggable stage).")
+    for c in decl.columns:
+        if not c.stored and c.name not in out.columns:
+            out[c.name] = pd.Series(dtype=object, index=out.index)
+    return out[decl.names + [c for c in out.columns if c not in decl.by_name]]
 
 
 # The earliest plausible publication day: no news article in any input predates it (archives such as Reuters

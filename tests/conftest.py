@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,13 +140,41 @@ def stop_streamlit(proc: subprocess.Popen, log) -> str:
     return text
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of the store folder ``source`` in ``target`` (a test's server may write to its copy)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for f in source.iterdir():
+        shutil.copy2(f, target / f.name)
+    return target
+
+
+@contextmanager
+def served(store_dir: Path):
+    """A `streamlit run dashboard/app.py` of its own over ``store_dir``: yields its base URL; on exit the server is
+    stopped and its log must hold no traceback."""
+    base, proc, log = start_streamlit(store_dir)
+    try:
+        yield base
+    finally:
+        output = stop_streamlit(proc, log)
+    assert "Traceback" not in output, output
+
+
+@contextmanager
+def served_seed_copy(tmp_path_factory, seed_store: Path, name: str, prepare=None):
+    """A copy of the seed store (``prepare(path)`` run on it first, e.g. to save a watchlist) with its own server:
+    yields (base URL, store path). The browser test modules that write to a store use one each."""
+    path = copy_store(seed_store, tmp_path_factory.mktemp(name))
+    if prepare is not None:
+        prepare(path)
+    with served(path) as base:
+        yield base, path
+
+
 @pytest.fixture(scope="session")
 def app_store(tmp_path_factory, seed_store) -> Path:
     """A copy of the seed store for the browser session (the app may write to it)."""
-    path = tmp_path_factory.mktemp("app_store")
-    for f in seed_store.iterdir():
-        shutil.copy2(f, path / f.name)
-    return path
+    return copy_store(seed_store, tmp_path_factory.mktemp("app_store"))
 
 
 @pytest.fixture(scope="session")

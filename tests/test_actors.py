@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.stages import actors
-from pipeline.read import actors as read_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -143,61 +142,6 @@ def test_quotes_by_speaker():
     found3 = actors.quotes(text3, date=None)
     assert [q["actor"] for q in found3] == ["Jens Stoltenberg", "Jens Stoltenberg"]
     assert found3[1]["quote"].startswith("We will continue to strive")
-
-
-def test_cooccurrence_sentence_and_article():
-    import pandas as pd
-
-    rows = []
-    for prefix, date in [("000", "2021-10-22"), ("003", None)]:
-        for row in actors.extract(seed(prefix), date=date, ner=False):
-            rows.append({"article_id": prefix, **row})
-    df = pd.DataFrame(rows)
-    edges = read_actors.cooccurrence(df, level="sentence")
-    assert list(edges.columns) == ["source", "target", "weight"]
-    pair = edges[(edges.source == "NATO") & (edges.target == "Russia")]
-    assert int(pair.weight.iloc[0]) >= 4
-    assert (edges.source < edges.target).all()
-    by_article = read_actors.cooccurrence(df, level="article")
-    assert int(by_article[(by_article.source == "NATO") & (by_article.target == "Russia")].weight.iloc[0]) == 2
-    with pytest.raises(ValueError):
-        read_actors.cooccurrence(df, level="paragraph")
-
-
-@pytest.fixture(scope="module")
-def seed_tables():
-    import pandas as pd
-
-    articles, mentions = [], []
-    for prefix, date in [("000", "2021-10-22"), ("002", "2021-10-20"), ("004", "2025")]:
-        text = seed(prefix)
-        articles.append({"article_id": prefix, "text": text, "title": text.splitlines()[0], "date": date})
-        mentions += [{"article_id": prefix, **m} for m in actors.extract(text, date=date)]
-    return pd.DataFrame(articles), pd.DataFrame(mentions)
-
-
-def test_network_layout_and_page_helpers(seed_tables):
-    articles, mentions = seed_tables
-    edges = read_actors.cooccurrence(mentions, level="article")
-    layout = read_actors.network_layout(edges)
-    assert set(layout["actor"]) == set(edges["source"]) | set(edges["target"])
-    assert layout[["x", "y"]].abs().max().max() <= 1.0
-    assert layout.equals(read_actors.network_layout(edges))  # deterministic
-    # names on the network never sit on one spot: the named nodes are apart, the best connected is named
-    named = layout[read_actors.labelled_nodes(layout, min_distance=0.18)]
-    assert 1 <= len(named) < len(layout)
-    assert named["degree"].max() == layout["degree"].max()
-    xy = named[["x", "y"]].to_numpy()
-    assert all(((xy[i] - xy[j]) ** 2).sum() >= 0.18 ** 2 for i in range(len(xy)) for j in range(i))
-    flagged = read_actors.flagged_mentions(mentions)
-    assert set(flagged["actor"]) == {"Dmitry Peskov", "Jens Stoltenberg"}
-    assert (flagged["article_id"] == "000").sum() == 1
-    table = read_actors.quotes_table(articles, mentions)
-    assert {"Jens Stoltenberg", "Dmitry Peskov"} <= set(table["actor"])
-    assert (table[table["actor"] == "Dmitry Peskov"]["article_id"] == "000").all()
-    unresolved = read_actors.unresolved_counts(mentions)
-    assert list(unresolved.columns) == ["actor", "actor_type", "mentions", "articles"]
-    assert "Chatham House" not in set(unresolved[unresolved["actor_type"] == "person"]["actor"])
 
 
 @pytest.mark.parametrize("sentence, date, flag", [
@@ -556,25 +500,3 @@ def test_a_person_inside_an_organisation_span_is_found(article_id, person):
     assert person in {r["actor"] for r in rows}
 
 
-def test_one_person_spelled_two_ways_in_two_runs_is_one_actor_across_the_store(tmp_path):
-    """Issue #20: transliterations of one person not in the dictionary are aliased across the whole store, not only
-    within one batch: two `run`s of two articles (Reuters spells "Podolyak", others "Podoliak")."""
-    from pipeline import run
-    from pipeline.ingest import RawDocument
-    from pipeline.read.tables import load_tables
-
-    first = RawDocument("a.txt", "Ukraine rejects ceasefire call\nMykhailo Podolyak, an adviser to the Ukrainian "
-                        "president, said on Tuesday that Kyiv would not accept any ceasefire that left Russian troops "
-                        "on Ukrainian soil. Podolyak said talks could resume only after a withdrawal.",
-                        title="Ukraine rejects ceasefire call", date="2022-05-24")
-    second = RawDocument("b.txt", "Kyiv says talks frozen\nMykhailo Podoliak, a senior aide to President Volodymyr "
-                         "Zelensky, said negotiations with Moscow were frozen. Podoliak told reporters that Russia had "
-                         "shown no interest in a settlement.", title="Kyiv says talks frozen", date="2022-05-31")
-    store_dir = tmp_path / "store"
-    run.run(store_dir=store_dir, documents=[first])
-    run.run(store_dir=store_dir, documents=[second])
-    mentions = load_tables(store_dir)["actor_mentions"]
-    spelled = set(mentions.loc[mentions["actor"].str.startswith("Mykhailo Podol"), "actor"])
-    assert len(spelled) == 1, spelled
-    articles = mentions.loc[mentions["actor"].isin(spelled), "article_id"].nunique()
-    assert articles == 2

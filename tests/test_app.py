@@ -220,6 +220,26 @@ def test_a_damaged_store_is_explained_with_what_to_do(tmp_path, monkeypatch):
     assert not at.title   # no page drawn over a store that cannot be read
 
 
+def test_a_store_with_a_renamed_column_says_so_instead_of_showing_empty_pages(tmp_path, seed_store, monkeypatch):
+    import shutil
+    import sqlite3
+
+    renamed = tmp_path / "renamed"
+    shutil.copytree(seed_store, renamed)
+    conn = sqlite3.connect(renamed / "store.sqlite")
+    conn.execute("ALTER TABLE actor_mentions RENAME COLUMN actor TO who")
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("NEWSINTEL_STORE", str(renamed))
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    assert not at.exception
+    message = error_texts(at)
+    assert "does not fit this dashboard's schema" in message and "actor_mentions" in message and "who" in message
+    assert f"python -m pipeline run seeds --store {renamed}" in message
+    assert not at.title
+
+
 def test_a_store_busy_being_rebuilt_says_wait_and_try_again(tmp_path, seed_store, monkeypatch):
     import shutil
     import sqlite3
@@ -322,6 +342,41 @@ def test_no_page_load_imports_spacy_or_scikit_learn(seed_store):
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+#: The pipeline modules a page may import besides pipeline.read and pipeline.schema: the writes a page really
+#: makes (an upload, an analyst's correction, a watchlist saved or marked read) and the watcher's one cycle.
+WRITE_SEAMS = {"pipeline.uploads", "pipeline.corrections", "pipeline.alerts", "pipeline.watch"}
+
+
+def _pipeline_imports(path):
+    """What a file imports from the pipeline: local name → module (``from pipeline import alerts as w`` → pipeline.alerts)."""
+    import ast
+
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "pipeline":
+            found.update({a.asname or a.name: f"pipeline.{a.name}" for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline."):
+            found.update({a.asname or a.name: node.module for a in node.names})
+        elif isinstance(node, ast.Import):
+            found.update({a.asname or a.name: a.name for a in node.names if a.name.startswith("pipeline")})
+    return found
+
+
+def test_pages_import_only_the_read_side_the_schema_and_the_write_seams():
+    from pathlib import Path
+
+    views = Path(__file__).resolve().parents[1] / "dashboard" / "views"
+    for page in sorted(views.glob("*.py")) + [views.parent / "components.py"]:
+        for module in _pipeline_imports(page).values():
+            assert (module.startswith(("pipeline.read", "pipeline.schema")) or module in WRITE_SEAMS), (page.name, module)
+    alerts_page = (views / "alerts.py").read_text(encoding="utf-8")
+    imported = _pipeline_imports(views / "alerts.py")
+    assert imported["alerts"] == "pipeline.read" and imported["watchlist_writes"] == "pipeline.alerts"
+    import re
+    writes = set(re.findall(r"watchlist_writes\.(\w+)", alerts_page))
+    assert writes == {"save", "evaluate", "mark_read"}   # what the page writes; every read is pipeline.read.alerts
+
+
 def test_an_inferred_year_reads_inferred_on_every_page_that_shows_a_date(app, seed_tables):
     """Seed 004 has no date of its own; its year 2025 is inferred from the upcoming summit in The Hague."""
     latest = app.dataframe[0].value
@@ -364,6 +419,34 @@ def test_the_projects_seed_store_is_rebuilt_when_the_stages_have_changed(tmp_pat
     assert stale_stages(default) == []
     assert alerts.get(default, "Skripal follow-up").query == "Skripal OR Novichok"
     assert not [w for w in at.warning if "other versions" in w.value]
+
+
+def test_the_projects_seed_store_is_checked_for_older_stages_once_per_store_version(seed_store, tmp_path, monkeypatch):
+    """A rerun (every click) does not read the store's stage versions again; a write to the store does."""
+    import shutil
+
+    from dashboard import state
+    from pipeline import alerts
+    from pipeline.read import tables
+
+    default = tmp_path / ".store" / "seeds"
+    shutil.copytree(seed_store, default)
+    monkeypatch.delenv("NEWSINTEL_STORE", raising=False)
+    monkeypatch.setattr(state, "DEFAULT_STORE", default)
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    calls = []
+    real = tables.stale_stages
+    monkeypatch.setattr(tables, "stale_stages", lambda path: calls.append(path) or real(path))
+    at.run()
+    at.sidebar.multiselect(key="actor").set_value(["Dmitry Peskov"]).run()
+    assert not at.exception and at.metric[0].value == "2"
+    assert calls == []
+    alerts.save(default, "Kremlin voice", "Peskov")   # the store changes: its stage versions are read once more
+    at.run()
+    assert not at.exception
+    assert [str(p) for p in calls].count(str(default)) >= 1
 
 
 def test_a_store_written_by_older_stages_is_read_with_a_notice_and_left_alone(seed_store, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pandas as pd
 
+from pipeline import schema
 from pipeline.read import brief, query, tension
 
 WHEN = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.timezone.utc)
@@ -39,14 +40,17 @@ def test_filtered_brief_names_its_filters_and_empty_view_says_what_to_do(seed_ta
 
 def test_hostile_article_text_cannot_inject_markup_or_links():
     hostile = "<script>alert(1)</script> [click](http://evil) ![x](http://evil/i.png)"
+    def table(name, **columns):   # a table as the store declares it (the columns not given are empty)
+        return pd.DataFrame(columns).reindex(columns=schema.columns(name))
+
     tables = {
-        "articles": pd.DataFrame({"article_id": ["a"], "title": [hostile], "date": ["2022-01-01"], "date_inferred": [""],
-                                  "cluster_id": [-1], "text": [hostile]}),
-        "clusters": pd.DataFrame(columns=["cluster_id", "label", "top_terms", "size"]),
-        "signals": pd.DataFrame({"article_id": ["a"], "category": ["threat"], "polarity": [1], "modality": ["asserted"],
-                                 "weight": [1.0], "start": [0], "end": [5], "evidence": [hostile]}),
-        "figures": pd.DataFrame(columns=["article_id", "kind", "value", "unit", "qualifier", "actor", "start", "end", "text"]),
-        "actor_mentions": pd.DataFrame(columns=["article_id", "actor", "actor_type", "role", "start", "end", "sentence"]),
+        "articles": table("articles", article_id=["a"], title=[hostile], date=["2022-01-01"], date_inferred=[""],
+                          cluster_id=[-1], text=[hostile]),
+        "clusters": table("clusters"),
+        "signals": table("signals", article_id=["a"], category=["threat"], polarity=[1], modality=["asserted"],
+                         weight=[1.0], start=[0], end=[5], evidence=[hostile]),
+        "figures": table("figures"),
+        "actor_mentions": table("actor_mentions"),
     }
     md = brief.one_page_brief(tables, generated=WHEN)
     assert "<script>" not in md and "](http://evil" not in md and "![x]" not in md

@@ -9,14 +9,13 @@ checked for neutralised cells, and an upload of a mixed folder with its report.
 import csv
 import io
 import re
-import shutil
 import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import start_streamlit, stop_streamlit
+from conftest import copy_store, start_streamlit, stop_streamlit
 from st_e2e import echarts_bars, select_chart_bar, wait_chart_ready, wait_for_app_run
 from test_uploads import mixed_upload_files
 
@@ -47,9 +46,7 @@ def hostile_store(tmp_path_factory, seed_store):
     """A copy of the seed store plus the hostile article; returns (store, hostile article id)."""
     from pipeline import ingest, run
 
-    path = tmp_path_factory.mktemp("browser_store")
-    for f in seed_store.iterdir():
-        shutil.copy2(f, path / f.name)
+    path = copy_store(seed_store, tmp_path_factory.mktemp("browser_store"))
     report = run.run(store_dir=path, documents=[ingest.RawDocument("hostile.txt", XSS_TEXT, title=XSS_TITLE, date="2022-02-01")])
     assert report.count("added") == 1, report.results
     return path, report.results[0].article_id

@@ -1,12 +1,11 @@
 """An analyst corrects a signal in the Article reader of a real browser (Debian chromium), and the Overview's
 tension figures change at once (issue #18, analyst corrections)."""
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import start_streamlit, stop_streamlit
+from conftest import served_seed_copy
 from st_e2e import wait_for_app_run
 from test_browser import assert_no_error, open_page
 
@@ -19,13 +18,8 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, seed_store):
-    path = tmp_path_factory.mktemp("corrections_browser_store")
-    for f in seed_store.iterdir():
-        shutil.copy2(f, path / f.name)
-    base, proc, log = start_streamlit(path)
-    yield base, path
-    output = stop_streamlit(proc, log)
-    assert "Traceback" not in output, output
+    with served_seed_copy(tmp_path_factory, seed_store, "corrections_browser_store") as base_and_path:
+        yield base_and_path
 
 
 def overview_signals(page, base) -> int:

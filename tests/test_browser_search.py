@@ -1,11 +1,10 @@
 """Search box → results → a link that restores it, and the Alerts page, in a real browser (Debian chromium)."""
-import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import start_streamlit, stop_streamlit
+from conftest import served, served_seed_copy
 from st_e2e import wait_for_app_run
 from test_browser import assert_no_error, click_nav, open_page, wait_params
 
@@ -18,14 +17,9 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture(scope="module")
 def search_server(tmp_path_factory, seed_store):
-    path = tmp_path_factory.mktemp("search_browser_store")
-    for f in seed_store.iterdir():
-        shutil.copy2(f, path / f.name)
-    alerts.add_seed_watchlists(path)
-    base, proc, log = start_streamlit(path)
-    yield base, path
-    output = stop_streamlit(proc, log)
-    assert "Traceback" not in output, output
+    with served_seed_copy(tmp_path_factory, seed_store, "search_browser_store",
+                          prepare=alerts.add_seed_watchlists) as base_and_path:
+        yield base_and_path
 
 
 def test_search_box_results_and_link_restore_it(search_server, page, browser, screenshots_dir):
@@ -99,8 +93,7 @@ def test_a_tension_spike_alert_is_shown_on_the_alerts_page(tmp_path, page, scree
     alerts.evaluate(store_dir)
     spikes = alerts.alerts(store_dir, "Russia and Ukraine").query("kind == 'spike'")
     assert len(spikes)
-    base, proc, log = start_streamlit(store_dir)
-    try:
+    with served(store_dir) as base:
         open_page(page, f"{base}/alerts", "Alerts and watchlists")
         wait_for_app_run(page)
         items = page.get_by_text("Tension spike:")
@@ -109,6 +102,3 @@ def test_a_tension_spike_alert_is_shown_on_the_alerts_page(tmp_path, page, scree
         expect(page.get_by_text(spikes.iloc[0]["title"] or spikes.iloc[0]["article_id"], exact=False).first).to_be_visible()
         assert_no_error(page)
         page.screenshot(path=str(screenshots_dir / "alerts_spike.png"), full_page=True)
-    finally:
-        output = stop_streamlit(proc, log)
-    assert "Traceback" not in output, output

@@ -136,6 +136,30 @@ def test_corrections_are_exported_and_become_training_data(store_dir, tmp_path):
     assert all(row["text"][e["start"]:e["end"]] == e["trigger"] for e in row["events"])
 
 
+def test_training_rows_give_each_corrected_sentence_once_with_its_own_articles_events_only(store_dir):
+    t = load_tables(store_dir)
+    expulsion = signal(t, *EXPULSION)
+    other = t["signals"].loc[t["signals"]["article_id"] != expulsion["article_id"]].iloc[0].to_dict()
+    corrections.add(store_dir, "recategorise", expulsion["article_id"], expulsion["start"], expulsion["end"],
+                    original=expulsion, category="mission_closure")
+    corrections.add(store_dir, "remodal", expulsion["article_id"], expulsion["start"], expulsion["end"],
+                    original=expulsion, modality="reported")       # the same sentence: one row, not two
+    corrections.add(store_dir, "wrong", other["article_id"], other["start"], other["end"], original=other)
+    rows = corrections.training_rows(store_dir)
+    assert sorted(r["doc"] for r in rows) == sorted({f"analyst:{expulsion['article_id']}", f"analyst:{other['article_id']}"})
+    after = load_tables(store_dir)["signals"]
+    texts = dict(zip(t["articles"]["article_id"], t["articles"]["text"]))
+    for row in rows:
+        article_id, start = row["id"].split(":")[1], int(row["id"].split(":")[2])
+        assert row["text"] == texts[article_id][start:start + len(row["text"])]
+        own = after.loc[(after["article_id"] == article_id) & (after["start"] >= start)
+                        & (after["end"] <= start + len(row["text"]))]
+        assert sorted(e["category"] for e in row["events"]) == sorted(own["category"])   # as corrected, none of another article
+    [wrong_row] = [r for r in rows if r["doc"] == f"analyst:{other['article_id']}"]
+    assert (other["start"] - int(wrong_row["id"].split(":")[2]), other["category"]) not in {
+        (e["start"], e["category"]) for e in wrong_row["events"]}
+
+
 def test_train_with_corrections_adds_them_and_leaves_the_shipped_model_alone(store_dir, tmp_path):
     from pipeline.stages import signal_model
 

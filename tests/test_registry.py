@@ -57,3 +57,15 @@ def test_a_new_per_article_stage_is_one_registry_entry_and_one_declared_table(mo
     store.write(tmp_path / "s", upsert={"articles": articles.drop(columns=["cluster_id"]), "date_mentions": mentions})
     assert len(store.read(tmp_path / "s", "date_mentions")) == len(mentions)
     assert store.check(tmp_path / "s") == []
+
+
+def test_every_table_a_stage_reads_reaches_its_extract():
+    """Each per-article stage's inputs are the text or a table some earlier stage writes, passed by the keyword the
+    registry names; its extract takes that keyword."""
+    for stage in registry.per_article():
+        params = inspect.signature(stage.module.extract).parameters
+        for table in stage.inputs:
+            if table == "articles":
+                continue
+            assert table in registry.INPUT_ARGUMENTS, f"{stage.name} reads {table}: how is it passed?"
+            assert registry.INPUT_ARGUMENTS[table] in params, stage.name

@@ -61,9 +61,9 @@ def test_spike_flags_the_outlier_day_only():
 
 def test_undated_and_month_precision_articles_are_left_out():
     articles = pd.DataFrame([
-        {"article_id": "a", "date": "2022-02-01", "date_precision": "day"},
-        {"article_id": "b", "date": "2022-02", "date_precision": "month"},
-        {"article_id": "c", "date": None, "date_precision": "unknown"},
+        {"article_id": "a", "title": "title a", "date": "2022-02-01", "date_precision": "day"},
+        {"article_id": "b", "title": "title b", "date": "2022-02", "date_precision": "month"},
+        {"article_id": "c", "title": "title c", "date": None, "date_precision": "unknown"},
     ])
     sigs = pd.DataFrame([_signal("a", 3.0), _signal("b", 9.0), _signal("c", 9.0)])
     out = tension.index(sigs, articles)

@@ -89,7 +89,7 @@ if section == "Role flags":
         st.info("No role flags in the articles that match the filters.")
     else:
         table = query.with_titles(flagged, data["articles"])
-        cols = [c for c in ["actor", "mention", "role_in_text", "role", "anachronism", "title", "date"] if c in table.columns]
+        cols = ["actor", "mention", "role_in_text", "role", "anachronism", "title", "date"]
         st.dataframe(table[cols], hide_index=True, placeholder="")
         download_csv(table[cols], "actor_role_flags")
 
@@ -116,7 +116,7 @@ if section == "Unresolved":
 
 if section == "All mentions":
     table = query.with_titles(mentions, data["articles"])
-    cols = [c for c in ["actor", "actor_type", "mention", "resolution", "role_in_text", "role", "anachronism",
-                        "sentence", "title", "date"] if c in table.columns]
+    cols = ["actor", "actor_type", "mention", "resolution", "role_in_text", "role", "anachronism",
+            "sentence", "title", "date"]
     st.dataframe(first_rows(table[cols], what="mentions"), hide_index=True, placeholder="")
     download_csv(table[cols], "actor_mentions")

@@ -2,20 +2,29 @@
 marked read, delivery settings (Atom file, Markdown digest, webhook), and "Refresh feeds now" for this store.
 
 Alerts are recorded by ``python -m pipeline watch`` (or the refresh here); article titles are shown as text.
+The page reads through ``pipeline.read.alerts``; its writes (save a watchlist and record its alerts, save delivery
+settings, mark read) go through ``pipeline.alerts``, the one write seam for watchlists, and "Refresh feeds now"
+runs the watcher's cycle (``pipeline.watch``).
 """
 import json
 
 import streamlit as st
 
 from dashboard import state
-from pipeline import alerts
-from pipeline.read import query, search
+from pipeline import alerts as watchlist_writes
+from pipeline.read import alerts, query, search
+from pipeline.schema import SchemaError
 
 view = state.current_view()
 path = str(state.store_dir())
 st.title("Alerts and watchlists")
+try:
+    lists = alerts.watchlists(path)
+except SchemaError as exc:   # a store whose watchlists table does not fit the schema: said, never a traceback
+    st.error(f"The watchlists of this store cannot be read: {exc}", icon=":material/database:")
+    st.stop()
 
-with st.expander("Save the current search and filters as a watchlist", expanded=not alerts.watchlists(path)):
+with st.expander("Save the current search and filters as a watchlist", expanded=not lists):
     q = view.filters.text
     if not q:
         st.caption("Type a query in the sidebar's Search box first: a watchlist is a saved query.")
@@ -25,18 +34,17 @@ with st.expander("Save the current search and filters as a watchlist", expanded=
         st.caption(f"Query: `{q}`" + (f"; filters kept with it: {json.dumps(filters)}" if filters else ""))
         if st.button("Save watchlist", key="wl-save", icon=":material/bookmark_add:"):
             try:
-                alerts.save(path, name, q, filters)
-                new = alerts.evaluate(path).get(" ".join(name.split()), 0)
+                watchlist_writes.save(path, name, q, filters)
+                new = watchlist_writes.evaluate(path).get(" ".join(name.split()), 0)
                 st.success(f"Saved “{name}”: {new} alerts recorded (matches, signals, figures, anachronism flags).")
             except (ValueError, search.QueryError) as exc:
                 st.error(f"Not saved: {exc}")
+            lists = alerts.watchlists(path)
 
-lists = alerts.watchlists(path)
 if not lists:
     st.info("No watchlist yet.")
 for w in lists:
-    rows = alerts.alerts(path, w.name)
-    unread = rows[rows["read"] == 0].sort_values("kind", key=lambda k: k != "spike", kind="stable")  # spikes first
+    unread = alerts.unread_spikes_first(alerts.alerts(path, w.name))
     with st.container(border=True, key=f"wl-{w.watchlist_id}"):
         st.markdown(f"#### {w.name.replace('#', '')} · {len(unread)} new")
         st.caption(f"Query: `{w.query.replace('`', '')}` · signals of weight ≥ {w.min_signal_weight:g} · saved {w.created_at}"
@@ -52,7 +60,7 @@ for w in lists:
             if len(unread) > 20:
                 st.caption(f"… and {len(unread) - 20} more.")
             if st.button("Mark read", key=f"wl-read-{w.watchlist_id}", icon=":material/done_all:"):
-                alerts.mark_read(path, w.name)
+                watchlist_writes.mark_read(path, w.name)
                 st.rerun()
         with st.popover("Delivery settings", icon=":material/send:"):
             atom = st.text_input("Atom feed file", value=w.atom_path, key=f"wl-atom-{w.watchlist_id}")
@@ -62,7 +70,7 @@ for w in lists:
                                key=f"wl-weight-{w.watchlist_id}")
             if st.button("Save delivery", key=f"wl-deliv-{w.watchlist_id}"):
                 try:
-                    alerts.save(path, w.name, w.query, w.filters, atom_path=atom, digest_path=digest, webhook_url=hook,
+                    watchlist_writes.save(path, w.name, w.query, w.filters, atom_path=atom, digest_path=digest, webhook_url=hook,
                                 min_signal_weight=weight)
                     st.success("Saved; alerts are delivered after each watch cycle or refresh.")
                 except ValueError as exc:

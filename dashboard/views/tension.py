@@ -81,8 +81,8 @@ if section == "Signals":
     # the same dyad filter as the chart and the evidence (undated articles: current NATO membership)
     table = tension.filter_dyad(table, dyad, dates=table["date"].fillna("").astype(str), require_both=require_both)
     table["direction"] = table["polarity"].map(lambda p: "escalation" if p > 0 else "de-escalation")
-    cols = [c for c in ["category", "direction", "modality", "confidence", "corrected", "weight", "score", "cue",
-                        "source_actor", "target_actor", "evidence", "title", "date"] if c in table.columns]
+    cols = ["category", "direction", "modality", "confidence", "corrected", "weight", "score", "cue",
+            "source_actor", "target_actor", "evidence", "title", "date"]
     shown = tension.strongest(table, SIGNALS_SHOWN)
     if table.empty:
         st.info(f"No signal of the dyad {dyad_labels[dyad]}.")
@@ -107,8 +107,8 @@ if section == "Evidence behind a period":
             choice = st.selectbox(f"{freq_label.capitalize()} (highest net tension first)", list(labels),
                                   key="tension-period", format_func=labels.__getitem__)
             raw = timeline.evidence(choice)
-            ev_cols = [c for c in ["score", "category", "modality", "confidence", "corrected", "cue", "source_actor",
-                                   "target_actor", "evidence", "title", "date"] if c in raw.columns]
+            ev_cols = ["score", "category", "modality", "confidence", "corrected", "cue", "source_actor",
+                       "target_actor", "evidence", "title", "date"]
             found = for_display(raw[ev_cols + ["article_id"]], articles).drop(columns="article_id")
             st.dataframe(found, hide_index=True, placeholder="")
             download_csv(found, "tension_evidence", label="Download this period's evidence")

@@ -94,7 +94,7 @@ def one_page_brief(
         lines += ["## Top topic clusters", ""]
         for cid, n in sizes.head(top).items():
             label = clusters.at[cid, "label"] if cid in clusters.index else f"cluster {cid}"
-            terms = clusters.at[cid, "top_terms"] if cid in clusters.index and "top_terms" in clusters.columns else ""
+            terms = clusters.at[cid, "top_terms"] if cid in clusters.index else ""
             lines.append(f"1. **{md_escape(label, 80)}** — {n} articles" + (f" ({md_escape(terms, 120)})" if terms else ""))
         lines.append("")
 

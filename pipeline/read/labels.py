@@ -1,6 +1,7 @@
 """Words for identifiers, and dates as an analyst reads them: one mapping for every page and export.
 
-Labels come from data files: signal categories from ``pipeline/data/signal_categories.csv`` (``label``),
+Labels come from data files: signal categories from ``pipeline/data/signal_categories.csv`` (``label``, read by
+``pipeline.schema.signal_categories``),
 figure kinds, modalities and column names from ``pipeline/data/display_labels.csv``. An unknown identifier
 is shown as written; an empty value (None, NaN, "") is shown blank, never as "None".
 """
@@ -13,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schema
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @functools.lru_cache(maxsize=1)
 def _labels() -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    with (DATA / "signal_categories.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            out[("signal_category", row["category"])] = row["label"]
+    out: dict[tuple[str, str], str] = {("signal_category", name): row["label"]
+                                       for name, row in schema.signal_categories().items()}
     with (DATA / "display_labels.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
             out[(row["kind"], row["id"])] = row["label"]
@@ -48,7 +49,7 @@ def labelled(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """``frame`` with the columns of ``kinds`` (column → kind) in words and its column names labelled."""
     out = frame.copy()
     for column, kind in kinds.items():
-        if column in out.columns:
+        if column in out.columns:   # a formatter of any table or summary: each holds some of these columns
             out[column] = out[column].map(lambda v, k=kind: label(k, v))
     return out.rename(columns={c: label("column", c) for c in out.columns if ("column", c) in _labels()})
 
@@ -65,8 +66,6 @@ def display_date(article) -> str:
 
 def display_dates(articles: pd.DataFrame) -> pd.Series:
     """:func:`display_date` of every row of an articles frame (aligned with its index)."""
-    if "date_inferred" not in articles.columns:
-        return articles["date"].map(lambda d: "" if blank(d) else str(d))
     return pd.Series([display_date(r) for r in articles[["date", "date_inferred"]].to_dict("records")],
                      index=articles.index, dtype=object)
 
@@ -80,6 +79,7 @@ def for_display(frame: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd
     """A table as an analyst reads it: identifiers in words, column names labelled, empty values blank, and
     (given ``articles``) each row's ``date`` as :func:`display_date` of its article ("2025 (inferred)")."""
     out = frame.copy()
+    # any table or summary: only one that lists articles (article_id) with their date gets the display date
     if articles is not None and "date" in out.columns and "article_id" in out.columns and len(articles):
         shown = pd.Series(display_dates(articles).values, index=articles["article_id"].values)
         shown = shown[~shown.index.duplicated()]
@@ -121,7 +121,7 @@ def corrections_table(corrections: pd.DataFrame) -> pd.DataFrame:
             "new modality": label("modality", c["modality"]) if not blank(c.get("modality")) else "",
             "new direction": "" if blank(polarity) else ("escalation" if float(polarity) > 0 else "de-escalation"),
             "note": "" if blank(c.get("note")) else str(c["note"]),
-            "still found": "" if "attached" not in c or blank(c.get("attached")) else ("yes" if c["attached"] else
+            "still found": "" if blank(c["attached"]) else ("yes" if c["attached"] else
                                                                                       "no: kept, not applied"),
         })
     return pd.DataFrame(rows)

@@ -127,7 +127,7 @@ def claim_articles(claim_id: str, figures: pd.DataFrame, articles: pd.DataFrame)
     """The reports of one claim: columns date, title, said (the figure as written), qualifier, mentions, sentence,
     link (to the reader), first report first."""
     columns = ["date", "title", "said", "qualifier", "mentions", "sentence", "link"]
-    if figures is None or figures.empty or "claim_id" not in figures:
+    if figures is None or figures.empty:
         return pd.DataFrame(columns=columns)
     rows = figures[figures["claim_id"] == claim_id].sort_values(["article_id", "start"], kind="stable")
     if rows.empty:

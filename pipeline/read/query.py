@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline import registry, schema
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
     ids = set(articles.loc[keep, "article_id"])
     out = dict(tables)
     out["articles"] = articles.loc[keep].reset_index(drop=True)
-    for name in ("actor_mentions", "signals", "figures", "assignments"):
+    for name in registry.per_article_tables() + ("assignments",):   # every table with a row per article's finding
         if name in tables:
             t = tables[name]
             out[name] = t.loc[t["article_id"].isin(ids)].reset_index(drop=True)
@@ -141,7 +141,7 @@ def apply_filters(tables: dict[str, pd.DataFrame], f: Filters) -> dict[str, pd.D
         out["signals"] = out["signals"].loc[out["signals"]["category"].isin(list(f.categories))].reset_index(drop=True)
     if f.figure_kinds:
         out["figures"] = out["figures"].loc[out["figures"]["kind"].isin(list(f.figure_kinds))].reset_index(drop=True)
-    if "claims" in tables and "claim_id" in out["figures"]:
+    if "claims" in tables:   # (load_tables groups the claims; a frame set without them has none to narrow)
         # the claims reported in the kept articles (each with all its articles, not only the kept ones)
         claims = tables["claims"]
         out["claims"] = claims.loc[claims["claim_id"].isin(set(out["figures"]["claim_id"]))].reset_index(drop=True)

@@ -25,11 +25,7 @@ def tracker_table(figures_df, articles_df=None):
 
     if figures_df is None or len(figures_df) == 0:
         return pd.DataFrame(columns=TRACKER_COLUMNS)
-    frame = figures_df.copy()
-    for column in TRACKER_COLUMNS:
-        if column not in frame.columns and column not in ("mentions", "date", "title", "link"):
-            frame[column] = None
-    frame = frame.sort_values(["article_id", "start"], kind="stable")
+    frame = figures_df.sort_values(["article_id", "start"], kind="stable")
 
     def first_filled(series):
         for value in series:
@@ -45,7 +41,7 @@ def tracker_table(figures_df, articles_df=None):
     grouped = grouped.reset_index()
     if articles_df is not None and len(articles_df):
         meta = articles_df[["article_id"]].copy()
-        meta["title"] = articles_df["title"] if "title" in articles_df else ""
+        meta["title"] = articles_df["title"]
         meta["date"] = schema.effective_dates(articles_df)
         grouped = grouped.merge(meta, on="article_id", how="left")
     else:
@@ -133,6 +129,6 @@ def figure_kind_counts(tracker_df):
 
 def rate_dates(tracker_df) -> list[str]:
     """The dates of the exchange rates the shown money figures were converted at (stored with each figure)."""
-    if len(tracker_df) == 0 or "rate_date" not in tracker_df:
+    if len(tracker_df) == 0:
         return []
     return sorted({d for d in tracker_df["rate_date"].fillna("").astype(str) if d})

@@ -9,8 +9,9 @@ import pandas as pd
 from pipeline import names, registry, schema, store
 from pipeline.schema import effective_date  # noqa: F401 - the one definition, re-exported for readers
 
-#: The tables :func:`load_tables` returns.
-READ_TABLES = ("articles", "clusters", "assignments", "actor_mentions", "signals", "figures")
+#: The tables :func:`load_tables` reads: the articles, the topics stage's, and every per-article stage's (from the
+#: registry, so a new stage's table is read without an edit here).
+READ_TABLES = ("articles", "clusters", "assignments") + registry.per_article_tables()
 
 
 def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
@@ -20,7 +21,7 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     ``articles.cluster_id`` is read from the latest topic assignments (the
     topics stage refits over the whole corpus, so it is not stored per article).
     """
-    tables = {name: store.read(store_dir, name, schema.columns(name)) for name in READ_TABLES}
+    tables = {name: read_table(store_dir, name) for name in READ_TABLES}
     articles, assignments = tables["articles"], tables["assignments"]
     cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
     articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
@@ -50,6 +51,15 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     tables["signal_corrections"] = found
     tables["signals"] = corrections.apply(tables["signals"], found, tables["articles"])
     return tables
+
+
+def read_table(store_dir: str | Path, name: str) -> pd.DataFrame:
+    """Table ``name`` of a store with its declared columns (:func:`pipeline.schema.conform`): empty when the store
+    has no such table yet; a :class:`~pipeline.schema.SchemaError` when the stored table lacks a declared column."""
+    frame = store.read(store_dir, name)
+    if not len(frame.columns):   # the store has no such table yet (the SQLite reader gives no columns then)
+        return schema.empty(name)
+    return schema.conform(name, frame)
 
 
 @dataclass(frozen=True)

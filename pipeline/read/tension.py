@@ -119,8 +119,6 @@ def filter_dyad(signals: pd.DataFrame, dyad: str = "all", *, dates: pd.Series | 
         raise ValueError(f"dyad must be one of {DYADS}, not {dyad!r}")
     if dyad == "all" or signals.empty:
         return signals
-    if "source_country" not in signals.columns or "target_country" not in signals.columns:
-        return signals.iloc[0:0]
     wanted = {"core": ("nato", "russia"), "context": ("russia", "ukraine")}[dyad]
     if dates is not None:
         dates = pd.Series(list(dates), index=signals.index)
@@ -156,8 +154,8 @@ def _period_of(dates: pd.Series, freq: str) -> pd.Series:
 
 
 def _dated_articles(articles: pd.DataFrame) -> pd.DataFrame:
-    precision = articles["date_precision"] if "date_precision" in articles.columns else "day"
-    mask = articles["date"].fillna("").astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}") & (precision == "day")
+    mask = (articles["date"].fillna("").astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+            & (articles["date_precision"] == "day"))
     return articles.loc[mask]
 
 
@@ -247,14 +245,14 @@ MEASURE_HELP = ("Tension score: each signal scores the Goldstein value of its ca
 
 
 def signal_scores(signals: pd.DataFrame) -> pd.Series:
-    """Signed score of each signal: its ``score`` column, else polarity x weight.
+    """Signed score of each signal: its ``score``, else (a signal stored without one) polarity x weight.
 
-    This is THE measure of tension: the index, :func:`balance` and the evidence ranking use it.
+    This is THE measure of tension: the index, :func:`balance` and the evidence ranking use it (and
+    ``pipeline.read.aggregate`` says it in SQL: ``COALESCE(score, polarity * weight)``).
     """
-    if "score" in signals.columns:
-        return pd.to_numeric(signals["score"], errors="coerce").fillna(0.0)
-    return (pd.to_numeric(signals["polarity"], errors="coerce").fillna(0)
-            * pd.to_numeric(signals["weight"], errors="coerce").fillna(0.0))
+    fallback = (pd.to_numeric(signals["polarity"], errors="coerce").fillna(0)
+                * pd.to_numeric(signals["weight"], errors="coerce").fillna(0.0))
+    return pd.to_numeric(signals["score"], errors="coerce").fillna(fallback)
 
 
 def balance(signals: pd.DataFrame) -> dict:
@@ -318,15 +316,14 @@ def timeline(signals: pd.DataFrame, articles: pd.DataFrame, *, freq: str | None 
         sig = filter_dyad(sig, dyad, dates=sig["article_id"].astype(str).map(article_date),
                           require_both=require_both)
     if sig.empty:   # (mapping an empty id column onto dates fails in pandas 3)
-        sig = sig.assign(period=pd.Series(dtype="datetime64[ns]"))
+        sig = sig.assign(period=pd.Series(dtype="datetime64[ns]"), title=pd.Series(dtype=object),
+                         date=pd.Series(dtype=object))
     else:
         sig_ids = sig["article_id"].astype(str)
-        meta = {"period": sig_ids.map(article_period).values}
-        if "title" in dated.columns and "title" not in sig.columns:
-            meta["title"] = sig_ids.map(pd.Series(dated["title"].values, index=ids)).values
-        if "date" not in sig.columns:
-            meta["date"] = sig_ids.map(article_date).values
-        sig = sig.assign(**meta)
+        # the evidence lists each signal with its article's title and day (the signals table holds neither)
+        sig = sig.assign(period=sig_ids.map(article_period).values,
+                         title=sig_ids.map(pd.Series(dated["title"].values, index=ids)).values,
+                         date=sig_ids.map(article_date).values)
     frame = _index_frame(sig, article_period, freq, window=window, min_periods=min_periods, threshold=threshold)
     return Timeline(frame, sig, freq, dyad)
 

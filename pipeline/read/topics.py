@@ -14,13 +14,10 @@ from pipeline.schema import UNCLUSTERED_ID, UNCLUSTERED_LABEL
 
 
 def _articles(articles: pd.DataFrame) -> pd.DataFrame:
-    """Articles with text columns as strings ("" for missing), one row per id, in id order."""
-    if "article_id" not in articles.columns:
-        raise schema.SchemaError("articles needs an 'article_id' column")
-    frame = articles.copy()
-    for col in ("title", "text", "date", "duplicate_of"):
-        if col not in frame.columns:
-            frame[col] = ""
+    """The id, title and ``duplicate_of`` of each article, as strings ("" for a missing value), one row per id,
+    in id order (the pages pass only these columns)."""
+    frame = articles[["article_id", "title", "duplicate_of"]].copy()
+    for col in ("title", "duplicate_of"):
         frame[col] = frame[col].fillna("").astype(str)
     frame["article_id"] = frame["article_id"].astype(str)
     frame = frame.drop_duplicates("article_id", keep="first")
@@ -45,8 +42,8 @@ def topics_over_time(articles: pd.DataFrame, assignments: pd.DataFrame, freq: st
         return pd.DataFrame(columns=out_cols)
     frame = articles[["article_id"]].copy()
     frame["article_id"] = frame["article_id"].astype(str)
-    frame["date"] = articles["date"].fillna("").astype(str) if "date" in articles else ""
-    frame["duplicate_of"] = articles["duplicate_of"].fillna("").astype(str) if "duplicate_of" in articles else ""
+    frame["date"] = articles["date"].fillna("").astype(str)
+    frame["duplicate_of"] = articles["duplicate_of"].fillna("").astype(str)
     frame = frame[(frame["duplicate_of"] == "") & (frame["date"].str.len() >= _FREQ_PRECISION[freq])]
     a = assignments[["article_id", "cluster_id"]].copy()
     a["article_id"] = a["article_id"].astype(str)
@@ -70,7 +67,7 @@ def topics_over_time(articles: pd.DataFrame, assignments: pd.DataFrame, freq: st
 def copies_table(articles: pd.DataFrame) -> pd.DataFrame:
     """Which articles are copies of which: columns article_id, title, original_id, original_title."""
     cols = ["article_id", "title", "original_id", "original_title"]
-    if articles is None or len(articles) == 0 or "duplicate_of" not in articles:
+    if articles is None or len(articles) == 0:
         return pd.DataFrame(columns=cols)
     frame = _articles(articles)
     titles = dict(zip(frame["article_id"], frame["title"]))
@@ -108,13 +105,12 @@ def cluster_summary(articles: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFr
     last_date (of the articles shown). Largest first, Unclustered last.
     """
     cols = ["cluster_id", "label", "size", "copies", "headlines", "top_terms", "first_date", "last_date"]
-    if articles is None or len(articles) == 0 or "cluster_id" not in articles:
+    if articles is None or len(articles) == 0:
         return pd.DataFrame(columns=cols)
     frame = articles.copy()
     frame["cluster_id"] = pd.to_numeric(frame["cluster_id"], errors="coerce").fillna(UNCLUSTERED_ID).astype(int)
-    dup = frame["duplicate_of"].fillna("").astype(str) if "duplicate_of" in frame else pd.Series("", index=frame.index)
-    frame["is_copy"] = dup != ""
-    frame["date"] = frame["date"].fillna("").astype(str) if "date" in frame else ""
+    frame["is_copy"] = frame["duplicate_of"].fillna("").astype(str) != ""
+    frame["date"] = frame["date"].fillna("").astype(str)
     info = clusters.copy() if clusters is not None and len(clusters) else schema.empty("clusters")
     info["cluster_id"] = info["cluster_id"].astype(int)
     info = info.set_index("cluster_id")

@@ -126,14 +126,9 @@ _PRONOUNS = {"it", "they", "we", "he", "she", "i", "you", "who", "which", "that"
 
 @functools.lru_cache(maxsize=1)
 def load_categories() -> dict[str, dict]:
-    """Category table keyed by name: direction (+1/-1), goldstein, cameo_code, plover, label."""
-    out = {}
-    with open(DATA_DIR / "signal_categories.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            row["direction"] = int(row["direction"])
-            row["goldstein"] = float(row["goldstein"])
-            out[row["category"]] = row
-    return out
+    """Category table keyed by name: direction (+1/-1), goldstein, cameo_code, plover, label
+    (:func:`pipeline.schema.signal_categories`, the one reader of ``data/signal_categories.csv``)."""
+    return schema.signal_categories()
 
 
 def _pattern_to_regex(pattern: str) -> str:
@@ -545,10 +540,23 @@ def classify_modality(doc, cue_tokens) -> str:
     """
     cue_ids = {t.i for t in cue_tokens}
     head = _span_head(cue_tokens)
-    negated = hypothetical = future = reported = would_seen = False
-    reporting_passed = answered = False
     if is_background(head):
         return "asserted"
+    found = _modality_marks_on_path(head, cue_ids)
+    # "announced that it would cease ... from November 1st" is a reported plan; "said it
+    # would respond to any new sanctions" (no time given) stays conditional.
+    if "would" in found:
+        found.add("future" if "reported" in found and _has_time_anchor(head) else "hypothetical")
+    if "reported" not in found and _is_attributed_sentence(doc, cue_ids):
+        found.add("reported")
+    return next((m for m in ("negated", "hypothetical", "future", "reported") if m in found), "asserted")
+
+
+def _modality_marks_on_path(head, cue_ids: set[int]) -> set[str]:
+    """The modality marks on the way from the cue's head up to the root: a subset of negated, hypothetical,
+    future, reported and "would" (a conditional or reported-future "would", resolved by the caller)."""
+    found: set[str] = set()
+    reporting_passed = answered = False
     for tok, child in _path_up(head):
         as_subject = child is not None and child.dep_ in _SUBJECT_DEPS
         if reporting_passed:
@@ -556,35 +564,20 @@ def classify_modality(doc, cue_tokens) -> str:
             # "is likely to confirm" (not the negation or modals of the sentence around it).
             if child is None or child.dep_ != "xcomp":
                 break
-            if tok.lower_ in _HYPOTHETICAL_WORDS or _has_modal(tok, {"could", "might", "may"}):
-                hypothetical = True
-            elif tok.lemma_.lower() in _FUTURE_HEADS or _has_modal(tok, _FUTURE_AUX):
-                future = True
+            found.update(_modality_of_reporting_frame(tok))
             continue
-        if child is not None and _is_accusing(tok) and tok.i not in cue_ids \
-                and child.dep_ in ("prep", "dobj"):
-            reported = True  # "blamed Moscow for the attack", "accused NATO of provocations": alleged
+        if child is not None and _is_accusing(tok) and tok.i not in cue_ids and child.dep_ in ("prep", "dobj"):
+            found.add("reported")  # "blamed Moscow for the attack", "accused NATO of provocations": alleged
             break
         if child is not None and tok.lemma_.lower() in _WARNING and tok.i not in cue_ids and child.dep_ == "prep":
-            hypothetical = True  # "warned Russia against invading Ukraine": not (yet) done
+            found.add("hypothetical")  # "warned Russia against invading Ukraine": not (yet) done
         if any(c.dep_ == "advmod" and c.lower_ in _REPORTED_ADVERBS for c in tok.children):
-            reported = True
-        if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
-                and not as_subject and tok.i not in cue_ids \
-                and (child.dep_ != "prep" or tok.lemma_.lower() in _LABELLING):
-            # (a prepositional object is not reported speech: "do not believe in disarmament")
-            reported = True
+            found.add("reported")
+        if _reports_the_clause(tok, child, as_subject, cue_ids):
+            found.add("reported")
             # "said it would cease": the would of a reported clause is a future.
             reporting_passed = True
             continue
-        neg_here = tok.i not in cue_ids and _has_negation(tok, cue_ids) or (
-            child is not None and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS
-            and not as_subject)
-        if tok.i in cue_ids and _has_negation(tok, cue_ids):
-            neg_here = True
-        modal_here = _has_modal(tok, _HYPOTHETICAL_MODALS) or any(c.lower_ == "cannot" for c in tok.children)
-        if as_subject and tok.lemma_.lower() not in _EPISTEMIC_PREDICATES:
-            neg_here = False
         if child is not None and child.dep_ in ("dobj", "prep", "nsubjpass") and tok.lemma_.lower() in _RESPONSE_VERBS:
             # "would not meet the hostage-takers' demands": the demand stands, it is the answer that is
             # refused; above the answering verb only a reporting verb still counts
@@ -592,59 +585,90 @@ def classify_modality(doc, cue_tokens) -> str:
         if answered:
             if child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX") \
                     and child.dep_ in ("ccomp", "parataxis"):
-                reported = True
+                found.add("reported")
                 break
             continue
-        if neg_here and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS and _has_negation(tok, cue_ids):
-            hypothetical = True  # "did not rule out a nuclear strike": two negations make it possible
-        elif neg_here and modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:
-            hypothetical = True
-        elif neg_here:
-            negated = True
-        if _has_modal(tok, {"could", "might", "may"}):
-            hypothetical = True
+        found.update(_negation_here(tok, child, as_subject, cue_ids))
         if _has_modal(tok, {"would"}):
-            would_seen = True
-        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
-            hypothetical = True
-        speech_act = tok.i in cue_ids and tok.pos_ == "VERB" and tok.lemma_.lower() in _SPEECH_ACT_VERBS
-        if not speech_act and any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
-               and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for c in tok.children):
-            # (the condition of a threat or warning is what is threatened: "threatened a response if Y closed
-            # the crossings" is an asserted threat, annotation scheme v1)
-            hypothetical = True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
-        if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
-            hypothetical = True
-        if any(c.dep_ in ("amod", "advmod", "acomp") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children):
-            hypothetical = True
-        if _has_modal(tok, _FUTURE_AUX):
-            future = True
-        if tok.i not in cue_ids and tok.lemma_.lower() in _FUTURE_HEADS and not as_subject:
-            future = True
-    # "announced that it would cease ... from November 1st" is a reported plan; "said it
-    # would respond to any new sanctions" (no time given) stays conditional.
-    if would_seen:
-        if reported and _has_time_anchor(head):
-            future = True
-        else:
-            hypothetical = True
+            found.add("would")
+        if _is_hypothetical_here(tok, child, cue_ids):
+            found.add("hypothetical")
+        if _is_future_here(tok, as_subject, cue_ids):
+            found.add("future")
+    return found
+
+
+def _modality_of_reporting_frame(tok) -> set[str]:
+    """Above a reporting verb: "is likely to confirm" (hypothetical), "is expected to emphasize" (future)."""
+    if tok.lower_ in _HYPOTHETICAL_WORDS or _has_modal(tok, {"could", "might", "may"}):
+        return {"hypothetical"}
+    if tok.lemma_.lower() in _FUTURE_HEADS or _has_modal(tok, _FUTURE_AUX):
+        return {"future"}
+    return set()
+
+
+def _reports_the_clause(tok, child, as_subject: bool, cue_ids: set[int]) -> bool:
+    """Whether ``tok`` is a reporting verb whose report holds the cue ("said", "labeling ... as"); a
+    prepositional object is not reported speech ("do not believe in disarmament")."""
+    return (child is not None and tok.lemma_.lower() in _REPORTING and tok.pos_ in ("VERB", "AUX")
+            and not as_subject and tok.i not in cue_ids
+            and (child.dep_ != "prep" or tok.lemma_.lower() in _LABELLING))
+
+
+def _negation_here(tok, child, as_subject: bool, cue_ids: set[int]) -> set[str]:
+    """What a negation on ``tok`` makes of the cue: negated; hypothetical when it negates a negating head ("did
+    not rule out a nuclear strike") or a modal epistemic predicate ("cannot be assumed"); nothing without one,
+    or on the predicate of a clause whose subject the cue is ("the threat will not go away")."""
+    neg_here = tok.i not in cue_ids and _has_negation(tok, cue_ids) or (
+        child is not None and tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS
+        and not as_subject)
+    if tok.i in cue_ids and _has_negation(tok, cue_ids):
+        neg_here = True
+    if as_subject and tok.lemma_.lower() not in _EPISTEMIC_PREDICATES:
+        neg_here = False
+    if not neg_here:
+        return set()
+    if tok.i not in cue_ids and tok.lemma_.lower() in _NEGATING_HEADS and _has_negation(tok, cue_ids):
+        return {"hypothetical"}  # two negations make it possible
+    modal_here = _has_modal(tok, _HYPOTHETICAL_MODALS) or any(c.lower_ == "cannot" for c in tok.children)
+    if modal_here and tok.lemma_.lower() in _EPISTEMIC_PREDICATES:
+        return {"hypothetical"}
+    return {"negated"}
+
+
+def _is_hypothetical_here(tok, child, cue_ids: set[int]) -> bool:
+    """Whether ``tok`` makes the cue hypothetical: "could/might/may", an "if/unless/whether" clause, the
+    consequent of a condition, a word like "possible" (on it or modifying it)."""
+    if _has_modal(tok, {"could", "might", "may"}):
+        return True
+    if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
+        return True
+    speech_act = tok.i in cue_ids and tok.pos_ == "VERB" and tok.lemma_.lower() in _SPEECH_ACT_VERBS
+    if not speech_act and any(c.dep_ == "advcl" and c.i not in cue_ids and c is not child
+                              and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+                              for c in tok.children):
+        # (the condition of a threat or warning is what is threatened: "threatened a response if Y closed
+        # the crossings" is an asserted threat, annotation scheme v1)
+        return True  # the consequent of a condition: "if Russia invades, the West will impose sanctions"
+    if tok.lower_ in _HYPOTHETICAL_WORDS and tok.i not in cue_ids:
+        return True
+    return any(c.dep_ in ("amod", "advmod", "acomp") and c.lower_ in _HYPOTHETICAL_WORDS for c in tok.children)
+
+
+def _is_future_here(tok, as_subject: bool, cue_ids: set[int]) -> bool:
+    """Whether ``tok`` makes the cue future: "will", "plans to", "is set to"."""
+    return _has_modal(tok, _FUTURE_AUX) or (tok.i not in cue_ids and tok.lemma_.lower() in _FUTURE_HEADS
+                                            and not as_subject)
+
+
+def _is_attributed_sentence(doc, cue_ids: set[int]) -> bool:
+    """Whether the whole sentence is attributed: "according to", "as X put it", or an attribution parenthesis
+    anywhere ("..., 110 of which were shot down, Ukraine's air force said, and ...": the parse may hang it low)."""
     sent_lower = doc.text.lower()
-    if not reported and ("according to" in sent_lower or re.search(r"\bas [\w .'-]{1,60} put it\b", sent_lower)):
-        reported = True
-    if not reported and any(t.dep_ == "parataxis" and t.lemma_.lower() in _ATTRIBUTING and t.i not in cue_ids
-                            and any(c.dep_ == "nsubj" for c in t.children) for t in doc):
-        # "..., 110 of which were shot down, Ukraine's air force said, and ...": an attribution
-        # parenthesis anywhere in the sentence attributes all of it (the parse may hang it low)
-        reported = True
-    if negated:
-        return "negated"
-    if hypothetical:
-        return "hypothetical"
-    if future:
-        return "future"
-    if reported:
-        return "reported"
-    return "asserted"
+    if "according to" in sent_lower or re.search(r"\bas [\w .'-]{1,60} put it\b", sent_lower):
+        return True
+    return any(t.dep_ == "parataxis" and t.lemma_.lower() in _ATTRIBUTING and t.i not in cue_ids
+               and any(c.dep_ == "nsubj" for c in t.children) for t in doc)
 
 
 # --- actors -----------------------------------------------------------------------------
@@ -829,59 +853,77 @@ def argument_tokens(doc, cue_tokens, category: str = ""):
     source; "on"/"against"/"of" phrase, or the light verb's object -> target.
     """
     head = _span_head(cue_tokens)
-    cue_ids = {t.i for t in cue_tokens}
-    source = target = None
     if head.pos_ in ("VERB", "AUX"):
-        source = _clause_subject(head)
-        target = _object_of(head)
-        if target is not None and target.i in cue_ids:
-            # "held talks with the Palestinian president", "lifted a state of emergency in the north":
-            # the object is part of the cue; "expelled eight Polish diplomats": it is the patient
-            inner = target
-            target = _pobj_of_preps(inner, _OBJECT_PREPS) or _pobj_of_preps(inner, {"in"})
-            if target is None and category in _PATIENT_CATEGORIES:
-                target = inner
+        source, target = _verbal_cue_arguments(head, {t.i for t in cue_tokens}, category)
     else:
-        for child in head.children:
-            if child.dep_ == "poss" and source is None:
-                source = child
-            elif child.dep_ == "prep" and child.lower_ in ("by", "from") and source is None:
-                source = next((c for c in child.children if c.dep_ == "pobj"), None)
-            elif child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS | {"of"} and target is None:
-                target = next((c for c in child.children if c.dep_ == "pobj"), None)
-        governor = head.head
-        if head.dep_ in ("dobj", "attr", "oprd") and governor.pos_ in ("VERB", "AUX"):
-            source = source or _clause_subject(governor)
-            for c in governor.children:
-                if target is None and c.dep_ == "prep" and c.lower_ in _OBJECT_PREPS:
-                    target = next((p for p in c.children if p.dep_ == "pobj"), None)
-        elif head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ in ("VERB", "AUX"):
-            # "Syrian regime air strikes ... hit the enclave": the cue is the instrument
-            source = source or head
-            target = target or _object_of(governor, skip=head)
-        elif head.dep_ == "pobj" and governor.dep_ == "prep" and governor.head.pos_ in ("VERB", "AUX"):
-            source = source or _clause_subject(governor.head)
-            if governor.lower_ in ("with", "using", "via") and target is None:
-                # an instrument: "pounded the Taliban hideouts with artillery and airstrikes"
-                target = _object_of(governor.head, skip=head)
-        elif head.dep_ == "pobj" and governor.lower_ == "for" and governor.head.lemma_.lower() == "responsibility" \
-                and governor.head.head.pos_ in ("VERB", "AUX"):
-            # "the Taliban claimed responsibility for the attack"
-            source = source or _clause_subject(governor.head.head)
-        if target is None:
-            target = _pobj_of_preps(head, {"in"})  # "declared a ceasefire in Tripoli", "attacks in London"
+        source, target = _nominal_cue_arguments(head)
     if source is not None and source.dep_ == "poss" and source.lower_ in ("its", "their", "his", "her", "our"):
-        # "Syrian government forces continued their attacks": the owner is the clause subject
-        owner = source.head
-        while owner.dep_ not in _SUBJECT_DEPS and owner.pos_ not in ("VERB", "AUX") and owner.head.i != owner.i:
-            owner = owner.head
-        source = _clause_subject(owner) if owner.pos_ in ("VERB", "AUX") else None
+        source = _possessive_owner_subject(source)
     if source is not None and source.lower_ in ("what", "which", "that", "who", "whom"):
         source = None
     source = _resolve_pronoun(source)
     if source is not None and target is not None and source.i == target.i:
         target = None
     return source, target
+
+
+def _verbal_cue_arguments(head, cue_ids: set[int], category: str):
+    """A verbal cue's subject (source) and object (target); when the object is part of the cue ("held talks
+    with the Palestinian president", "lifted a state of emergency in the north") its prepositional object is
+    the target, or, for a category whose patient is its object ("expelled eight Polish diplomats"), the object."""
+    source = _clause_subject(head)
+    target = _object_of(head)
+    if target is not None and target.i in cue_ids:
+        inner = target
+        target = _pobj_of_preps(inner, _OBJECT_PREPS) or _pobj_of_preps(inner, {"in"})
+        if target is None and category in _PATIENT_CATEGORIES:
+            target = inner
+    return source, target
+
+
+def _nominal_cue_arguments(head):
+    """A nominal cue's source and target: its own possessor and phrases, else those of the verb that carries
+    it (a light verb's subject and object, the verb of which it is the subject or the instrument, "claimed
+    responsibility for"), else its "in" phrase as the target ("attacks in London")."""
+    source = target = None
+    for child in head.children:
+        if child.dep_ == "poss" and source is None:
+            source = child
+        elif child.dep_ == "prep" and child.lower_ in ("by", "from") and source is None:
+            source = next((c for c in child.children if c.dep_ == "pobj"), None)
+        elif child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS | {"of"} and target is None:
+            target = next((c for c in child.children if c.dep_ == "pobj"), None)
+    governor = head.head
+    if head.dep_ in ("dobj", "attr", "oprd") and governor.pos_ in ("VERB", "AUX"):
+        source = source or _clause_subject(governor)
+        for c in governor.children:
+            if target is None and c.dep_ == "prep" and c.lower_ in _OBJECT_PREPS:
+                target = next((p for p in c.children if p.dep_ == "pobj"), None)
+    elif head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ in ("VERB", "AUX"):
+        # "Syrian regime air strikes ... hit the enclave": the cue is the instrument
+        source = source or head
+        target = target or _object_of(governor, skip=head)
+    elif head.dep_ == "pobj" and governor.dep_ == "prep" and governor.head.pos_ in ("VERB", "AUX"):
+        source = source or _clause_subject(governor.head)
+        if governor.lower_ in ("with", "using", "via") and target is None:
+            # an instrument: "pounded the Taliban hideouts with artillery and airstrikes"
+            target = _object_of(governor.head, skip=head)
+    elif head.dep_ == "pobj" and governor.lower_ == "for" and governor.head.lemma_.lower() == "responsibility" \
+            and governor.head.head.pos_ in ("VERB", "AUX"):
+        # "the Taliban claimed responsibility for the attack"
+        source = source or _clause_subject(governor.head.head)
+    if target is None:
+        target = _pobj_of_preps(head, {"in"})  # "declared a ceasefire in Tripoli", "attacks in London"
+    return source, target
+
+
+def _possessive_owner_subject(source):
+    """ "Syrian government forces continued their attacks": a possessive pronoun's owner is the subject of
+    the clause it stands in (None when it stands in no verbal clause)."""
+    owner = source.head
+    while owner.dep_ not in _SUBJECT_DEPS and owner.pos_ not in ("VERB", "AUX") and owner.head.i != owner.i:
+        owner = owner.head
+    return _clause_subject(owner) if owner.pos_ in ("VERB", "AUX") else None
 
 
 def _agent_in(noun, actor_of) -> str:
@@ -976,115 +1018,187 @@ def _reporting_speaker(head, actor_of) -> str:
 
 
 def _assign_actors(doc, cue_tokens, actor_of: dict[int, str], category: str = "") -> tuple[str, str]:
+    """Source (who acts) and target (acted on) of a cue, from the parse: the rules below, in order; the first
+    that names a side keeps it (an accusation or a reciprocal event decides both at once)."""
     head = _span_head(cue_tokens)
     source = target = ""
     if head.pos_ in ("NOUN", "PROPN", "ADJ"):
-        for child in head.children:
-            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
-                source = source or _actor_in(child, actor_of)  # "attacks by Russia", "threats from Russia"
-            elif child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
-                source = source or actor_of[child.i]
-            elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS:
-                target = target or _actor_in(child, actor_of)
-        if not source and head.dep_ in ("nsubj", "nsubjpass", "attr") and head.head.pos_ in ("VERB", "AUX"):
-            # "From Russia came sharp criticism of NATO": the origin is a sibling of the noun.
-            origin = next((c for c in head.head.children if c.dep_ == "prep" and c.lower_ == "from"), None)
-            if origin is not None:
-                source = _actor_in(origin, actor_of)
-    # The clause verb: the cue itself when verbal, else the nearest verb above it.
-    verb = head
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        verb = verb.head
-    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and _is_accusing(verb):
-        # "blamed Moscow for the attack", "accused the Kremlin of provocations": the accused did it.
-        accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
-        via_prep = any(c.dep_ == "prep" and head in c.subtree for c in verb.children)
-        if accused is not None and head.i != accused.i and (via_prep or head in accused.subtree):
-            return _actor_in(accused, actor_of), target
-    if verb.pos_ in ("VERB", "AUX") and verb.i != head.i and verb.lemma_.lower() in _LABELLING:
-        # "Moscow labeling NATO as a tool of aggression": source labels target.
-        labelled = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
-        if labelled is not None and head not in labelled.subtree:
-            target = target or _actor_in(labelled, actor_of)
+        source, target = _noun_cue_sides(head, actor_of)
+    verb = _clause_verb(head)
+    is_verb = verb.pos_ in ("VERB", "AUX")
+    if is_verb and verb.i != head.i and _is_accusing(verb):
+        accused = _accused_actor(head, verb, actor_of)
+        if accused is not None:
+            return accused, target
+    if is_verb and verb.i != head.i and verb.lemma_.lower() in _LABELLING:
+        target = target or _labelled_actor(head, verb, actor_of)
     if not source and not target:
-        # "talks between Russia and Ukraine": the two sides of a reciprocal event
-        between = next((c for t in (head, verb) for c in t.children if c.dep_ == "prep" and c.lower_ == "between"),
-                       None)
-        pobj = next((c for c in between.children if c.dep_ == "pobj"), None) if between is not None else None
-        if pobj is not None:
-            other = next((c for c in pobj.children if c.dep_ == "conj"), None)
-            source = _actor_in(pobj, actor_of, skip={t.i for t in other.subtree} if other is not None else set())
-            target = _actor_in(other, actor_of) if other is not None else ""
-            if source and target:
-                return source, target
-            source = target = ""
-    if verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in ("expel", "deport") and not source \
+        sides = _reciprocal_sides(head, verb, actor_of)
+        if sides is not None:
+            return sides
+    if is_verb and verb.lemma_.lower() in ("expel", "deport") and not source \
             and any(c.dep_ == "nsubjpass" for c in verb.children):
-        # "Russian diplomats were expelled from Poland": Poland expelled them
-        source = _actor_in(next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), verb),
-                           actor_of) if any(c.dep_ == "prep" and c.lower_ == "from" for c in verb.children) else ""
+        source = _expelling_state(verb, actor_of)
     if head.pos_ in ("NOUN", "PROPN") and not source:
-        # "sanctions against Russia imposed by the EU"
-        for child in head.children:
-            if child.dep_ == "acl":
-                agent = next((c for c in child.children if c.dep_ == "agent"), None)
-                source = source or (_actor_in(agent, actor_of) if agent is not None else "")
-    cue_is_subject = head.dep_ == "nsubj" and head.head.i == verb.i
-    # "citing the use of a nerve agent": who cites an act did not do it
-    cue_is_subject = cue_is_subject or (verb.i != head.i and verb.lemma_.lower() in _CITING)
-    if verb.pos_ in ("VERB", "AUX"):
-        if not source and not cue_is_subject:
+        source = _participle_agent(head, actor_of)
+    if is_verb:
+        if not source and not _cue_is_subject(head, verb):
             source = _subject_actor(verb, actor_of)
-        via_verb_prep = head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
-        # "will return to the United Arab Emirates for more talks": with a cue of purpose, the place
-        # gone to is its venue, not its target
-        purpose = via_verb_prep and head.head.lower_ == "for"
-        projectiles = load_governors()["projectile"]
-        launched = verb.i == head.i and any(c.dep_ == "dobj" and c.lemma_.lower() in projectiles for c in verb.children)
-        if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd", "nsubjpass") or via_verb_prep):
-            for child in verb.children:
-                if launched and child.dep_ == "prep" and child.lower_ == "from":
-                    continue  # "launched one Iskander-M ballistic missile from Voronezh Oblast": the origin
-                if child.i == head.i:
-                    continue
-                if purpose and child.dep_ == "prep" and child.lower_ in ("to", "into", "toward", "towards"):
-                    continue
-                if child.dep_ == "dobj" and child.lemma_.lower() in projectiles and verb.i == head.i:
-                    # "launched one Iskander-M ballistic missile and 99 drones at Ukraine": the weapon is
-                    # no target; where it is aimed is (the parser may hang "at" on the weapon)
-                    aimed = [t for t in child.subtree if t.dep_ == "prep" and t.lower_ in ("at", "against", "on", "into")]
-                    target = next((_actor_in(p, actor_of) for p in aimed if _actor_in(p, actor_of)), "")
-                    if target and target != source:
-                        break
-                    continue
-                if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
-                    # "demands heavy weapons for Ukraine": the beneficiary of a hostile act is not its
-                    # target (of aid it is: "aid for Ukraine")
-                    beneficiary = {t.i for p in child.subtree if p.dep_ == "prep" and p.lower_ == "for"
-                                   for t in p.subtree} if _is_escalation(category) else set()
-                    target = _actor_in(child, actor_of, beneficiary)
-                elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
-                    target = _actor_in(child, actor_of)
-                if target and target != source:
-                    break
+        if not target and (verb.i == head.i or head.dep_ in ("dobj", "attr", "oprd", "nsubjpass")
+                           or _via_verb_prep(head, verb)):
+            target = _verb_object_target(head, verb, actor_of, source, category)
     if not target:
-        for tok in cue_tokens:
-            if _names_weapon(tok, load_governors()["projectile"]):
-                continue  # "one Iskander-M ballistic missile": a weapon's name is no target
-            if tok.i in actor_of and actor_of[tok.i] != source:
-                target = actor_of[tok.i]
-                break
+        target = _actor_named_in_cue(cue_tokens, actor_of, source)
     if not target and head.pos_ == "VERB" and not any(c.dep_ in ("dobj", "nsubjpass") for c in head.children):
-        # A misparsed object ("If Russia invades Ukraine, the West ..." read with Ukraine as a
-        # subject): an actor right after a transitive cue verb is its object.
-        nxt = head.i + 1
-        while nxt < len(doc) and doc[nxt].dep_ == "det":
-            nxt += 1
-        if nxt < len(doc) and nxt in actor_of and actor_of[nxt] != source and doc[nxt].dep_ != "poss":
-            target = actor_of[nxt]
+        target = _actor_after_verb(doc, head, actor_of, source)
     if not target:
         target = _possessive_owner(head, verb, actor_of, source)
     return source, target
+
+
+def _noun_cue_sides(head, actor_of) -> tuple[str, str]:
+    """A noun cue's own dependents: "attacks by Russia", "threats from Russia", "Russia's threats" (source);
+    "sanctions against Russia", "criticism of NATO" (target); "From Russia came sharp criticism" (source)."""
+    source = target = ""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            source = source or _actor_in(child, actor_of)  # "attacks by Russia", "threats from Russia"
+        elif child.dep_ in ("poss", "compound", "amod", "nmod") and child.i in actor_of:
+            source = source or actor_of[child.i]
+        elif child.dep_ == "prep" and child.lower_ in _NOUN_TARGET_PREPS:
+            target = target or _actor_in(child, actor_of)
+    if not source and head.dep_ in ("nsubj", "nsubjpass", "attr") and head.head.pos_ in ("VERB", "AUX"):
+        # "From Russia came sharp criticism of NATO": the origin is a sibling of the noun.
+        origin = next((c for c in head.head.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+        if origin is not None:
+            source = _actor_in(origin, actor_of)
+    return source, target
+
+
+def _clause_verb(head):
+    """The clause verb of a cue: the cue itself when verbal, else the nearest verb above it (else the root)."""
+    verb = head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    return verb
+
+
+def _accused_actor(head, verb, actor_of) -> str | None:
+    """ "blamed Moscow for the attack", "accused the Kremlin of provocations": the accused did it (its actor, ""
+    when none is named); None when the cue is not what the accused is accused of."""
+    accused = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    via_prep = any(c.dep_ == "prep" and head in c.subtree for c in verb.children)
+    if accused is not None and head.i != accused.i and (via_prep or head in accused.subtree):
+        return _actor_in(accused, actor_of)
+    return None
+
+
+def _labelled_actor(head, verb, actor_of) -> str:
+    """ "Moscow labeling NATO as a tool of aggression": the labelled one is the target ("" when none)."""
+    labelled = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    if labelled is not None and head not in labelled.subtree:
+        return _actor_in(labelled, actor_of)
+    return ""
+
+
+def _reciprocal_sides(head, verb, actor_of) -> tuple[str, str] | None:
+    """ "talks between Russia and Ukraine": the two sides of a reciprocal event (None unless both are named)."""
+    between = next((c for t in (head, verb) for c in t.children if c.dep_ == "prep" and c.lower_ == "between"),
+                   None)
+    pobj = next((c for c in between.children if c.dep_ == "pobj"), None) if between is not None else None
+    if pobj is None:
+        return None
+    other = next((c for c in pobj.children if c.dep_ == "conj"), None)
+    source = _actor_in(pobj, actor_of, skip={t.i for t in other.subtree} if other is not None else set())
+    target = _actor_in(other, actor_of) if other is not None else ""
+    return (source, target) if source and target else None
+
+
+def _expelling_state(verb, actor_of) -> str:
+    """ "Russian diplomats were expelled from Poland": Poland expelled them ("" without a "from")."""
+    origin = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+    return _actor_in(origin, actor_of) if origin is not None else ""
+
+
+def _participle_agent(head, actor_of) -> str:
+    """ "sanctions against Russia imposed by the EU": the agent of a participle on the noun cue."""
+    source = ""
+    for child in head.children:
+        if child.dep_ == "acl":
+            agent = next((c for c in child.children if c.dep_ == "agent"), None)
+            source = source or (_actor_in(agent, actor_of) if agent is not None else "")
+    return source
+
+
+def _cue_is_subject(head, verb) -> bool:
+    """Whether the cue is its verb's subject (the verb's subject is then not its source), or the thing a verb
+    cites ("citing the use of a nerve agent": who cites an act did not do it)."""
+    return (head.dep_ == "nsubj" and head.head.i == verb.i) or (verb.i != head.i and verb.lemma_.lower() in _CITING)
+
+
+def _via_verb_prep(head, verb) -> bool:
+    """Whether the cue is the object of a preposition on its verb ("returned to the talks")."""
+    return head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.i == verb.i
+
+
+def _verb_object_target(head, verb, actor_of, source: str, category: str) -> str:
+    """The target among the verb's objects and prepositional phrases: the first actor found that is not the source
+    (else the last one found). A weapon launched is no target, where it is aimed is; the place gone to "for" a
+    cue of purpose is its venue; the beneficiary of a hostile act ("weapons for Ukraine") is not its target."""
+    # "will return to the United Arab Emirates for more talks": with a cue of purpose, the place
+    # gone to is its venue, not its target
+    purpose = _via_verb_prep(head, verb) and head.head.lower_ == "for"
+    projectiles = load_governors()["projectile"]
+    launched = verb.i == head.i and any(c.dep_ == "dobj" and c.lemma_.lower() in projectiles for c in verb.children)
+    target = ""
+    for child in verb.children:
+        if launched and child.dep_ == "prep" and child.lower_ == "from":
+            continue  # "launched one Iskander-M ballistic missile from Voronezh Oblast": the origin
+        if child.i == head.i:
+            continue
+        if purpose and child.dep_ == "prep" and child.lower_ in ("to", "into", "toward", "towards"):
+            continue
+        if child.dep_ == "dobj" and child.lemma_.lower() in projectiles and verb.i == head.i:
+            # "launched one Iskander-M ballistic missile and 99 drones at Ukraine": the weapon is
+            # no target; where it is aimed is (the parser may hang "at" on the weapon)
+            aimed = [t for t in child.subtree if t.dep_ == "prep" and t.lower_ in ("at", "against", "on", "into")]
+            target = next((_actor_in(p, actor_of) for p in aimed if _actor_in(p, actor_of)), "")
+            if target and target != source:
+                break
+            continue
+        if child.dep_ in ("dobj", "iobj", "nsubjpass", "oprd", "dative"):
+            # "demands heavy weapons for Ukraine": the beneficiary of a hostile act is not its
+            # target (of aid it is: "aid for Ukraine")
+            beneficiary = {t.i for p in child.subtree if p.dep_ == "prep" and p.lower_ == "for"
+                           for t in p.subtree} if _is_escalation(category) else set()
+            target = _actor_in(child, actor_of, beneficiary)
+        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+            target = _actor_in(child, actor_of)
+        if target and target != source:
+            break
+    return target
+
+
+def _actor_named_in_cue(cue_tokens, actor_of, source: str) -> str:
+    """An actor inside the cue's own words other than the source ("the Russian invasion of ..."), a weapon's
+    name excepted ("one Iskander-M ballistic missile")."""
+    for tok in cue_tokens:
+        if _names_weapon(tok, load_governors()["projectile"]):
+            continue  # "one Iskander-M ballistic missile": a weapon's name is no target
+        if tok.i in actor_of and actor_of[tok.i] != source:
+            return actor_of[tok.i]
+    return ""
+
+
+def _actor_after_verb(doc, head, actor_of, source: str) -> str:
+    """A misparsed object ("If Russia invades Ukraine, the West ..." read with Ukraine as a subject): an actor
+    right after a transitive cue verb (determiners skipped) is its object."""
+    nxt = head.i + 1
+    while nxt < len(doc) and doc[nxt].dep_ == "det":
+        nxt += 1
+    if nxt < len(doc) and nxt in actor_of and actor_of[nxt] != source and doc[nxt].dep_ != "poss":
+        return actor_of[nxt]
+    return ""
 
 
 def _names_weapon(tok, projectiles: frozenset[str]) -> bool:
