@@ -480,3 +480,22 @@ def test_no_table_shows_none_for_a_missing_value(app, name):
             app.button_group(key="spending-section").set_value(section).run()
         for frame in app.dataframe:
             assert frame.proto.HasField("placeholder") and frame.proto.placeholder == "", (name, section)
+
+
+def test_every_page_opens_on_a_parquet_store(seed_store, tmp_path, monkeypatch):
+    """A store converted to Parquet (built for scale) opens on every page without an error; the Alerts page says
+    why it keeps no watchlists there instead of failing on SQL."""
+    from pipeline.store import parquet
+
+    converted = tmp_path / "parquet"
+    parquet.convert(seed_store, converted)
+    monkeypatch.setenv("NEWSINTEL_STORE", str(converted))
+    for page in [*PAGES, "search", "alerts"]:
+        at = AppTest.from_file(ENTRY, default_timeout=60)
+        at.run()
+        if page != "overview":
+            at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, page
+        assert not at.error, (page, error_texts(at))
+        assert at.title, page
+    assert "Parquet store" in " ".join(i.value for i in at.info) and not at.button   # alerts: said, no save form

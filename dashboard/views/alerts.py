@@ -18,6 +18,11 @@ from pipeline.schema import SchemaError
 view = state.current_view()
 path = str(state.store_dir())
 st.title("Alerts and watchlists")
+if not alerts.monitoring_available(path):
+    st.info("This store is a Parquet store, built for corpora of millions of articles and written only by pipeline "
+            "runs: it keeps no watchlists or alerts yet. Use a SQLite store (the default of `python -m pipeline run`) "
+            "to save watchlists and receive alerts.", icon=":material/info:")
+    st.stop()
 try:
     lists = alerts.watchlists(path)
 except SchemaError as exc:   # a store whose watchlists table does not fit the schema: said, never a traceback

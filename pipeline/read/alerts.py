@@ -39,7 +39,17 @@ class Watchlist:
     min_signal_weight: float = 0.75
 
 
+def monitoring_available(store_dir: str | Path) -> bool:
+    """Whether the store can keep watchlists and alerts: the SQLite store can; a Parquet store (built for scale,
+    written only by runs) cannot yet."""
+    from pipeline.store import parquet
+
+    return not parquet.is_parquet(store_dir)
+
+
 def _has_tables(store_dir: str | Path, names: tuple[str, ...]) -> bool:
+    if not monitoring_available(store_dir):
+        return False
     with closing(store.connect(store_dir)) as conn:
         return set(names) <= set(store.table_names(conn))
 
