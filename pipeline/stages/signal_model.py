@@ -16,6 +16,7 @@ intercepts, vocabulary, labels: numpy arrays, no pickle) and is read with numpy 
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,10 @@ def sentence_features(text: str, cue_categories: list[str] | None = None) -> lis
         from pipeline.stages import signals
 
         cue_categories = [cue["category"] for _, _, cue in signals.find_cues(text)]
-    words = tokens(text)
+    return _features(tokens(text), cue_categories)
+
+
+def _features(words: list[str], cue_categories: list[str]) -> list[str]:
     feats = [f"w={w}" for w in words]
     feats += [f"b={a}_{b}" for a, b in zip(words, words[1:])]
     feats += [f"cue={c}" for c in cue_categories]
@@ -223,6 +227,9 @@ def train(rows: list[dict], categories: list[str], out: Path = MODEL_PATH, rule_
         union_categories=np.array(sorted(union), dtype=str),
     )
     load_model.cache_clear()
+    trigger_words.cache_clear()
+    _triggers_of.cache_clear()
+    _shipped_probabilities.cache_clear()
     return {"sentences": len(rows), "events": len(events), "vocabulary": len(vocab),
             "modality_vocabulary": len(mvocab), "bytes": out.stat().st_size, "union": sorted(union),
             "policy": policy_figures}
@@ -236,6 +243,7 @@ def load_model(path: Path = MODEL_PATH) -> dict:
     m["vocab_index"] = {f: i for i, f in enumerate(m["vocab"].tolist())}
     m["mvocab_index"] = {f: i for i, f in enumerate(m["mvocab"].tolist())}
     m["categories"] = m["categories"].tolist()
+    m["category_index"] = {c: i for i, c in enumerate(m["categories"])}
     m["union_categories"] = tuple(m["union_categories"].tolist()) if "union_categories" in m else ()
     m["modalities"] = m["modalities"].tolist()
     return m
@@ -253,10 +261,20 @@ def _sigmoid(z):
 def category_probabilities(text: str, model: dict | None = None,
                            cue_categories: list[str] | None = None) -> dict[str, float]:
     """Probability, per category, that the sentence holds an event of it."""
-    m = model or load_model()
+    if model is None and cue_categories is not None:  # the stage's calls: the same sentence is often scored twice
+        return dict(zip(load_model()["categories"], _shipped_probabilities(text, tuple(cue_categories))))
+    return dict(zip((model or load_model())["categories"], _probabilities(text, model or load_model(), cue_categories)))
+
+
+def _probabilities(text: str, m: dict, cue_categories) -> list[float]:
     cols = sorted({m["vocab_index"][f] for f in sentence_features(text, cue_categories) if f in m["vocab_index"]})
     z = m["coef"][:, cols].sum(axis=1) + m["intercept"]
-    return dict(zip(m["categories"], _sigmoid(z.astype(np.float64)).tolist()))
+    return _sigmoid(z.astype(np.float64)).tolist()
+
+
+@lru_cache(maxsize=4096)
+def _shipped_probabilities(text: str, cue_categories: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(_probabilities(text, load_model(), list(cue_categories)))
 
 
 def predict(text: str, threshold: float = THRESHOLD, model: dict | None = None) -> list[tuple[str, float]]:
@@ -293,6 +311,37 @@ def trigger_words(categories: tuple[str, ...], top: int = 40) -> dict[str, dict[
     return out
 
 
+@lru_cache(maxsize=16)
+def _triggers_of(categories: tuple[str, ...]) -> tuple[dict[str, dict[str, float]], frozenset[str],
+                                                      dict[str, frozenset[str]]]:
+    """The trigger words of ``categories`` (:func:`trigger_words`), all of them in one set, and each category's
+    as a set (fast filters)."""
+    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
+    triggers = {c: every[c] for c in categories if c in every}
+    return (triggers, frozenset(w for words in triggers.values() for w in words),
+            {c: frozenset(words) for c, words in triggers.items()})
+
+
+#: Margin of :func:`_may_reach` on the logit scale: far above the rounding of a float32 sum of weights.
+_BOUND_MARGIN = 1e-3
+
+
+def _may_reach(words: list[str], cue_categories: list[str], categories: list[str], threshold: float) -> bool:
+    """False only when no category of ``categories`` can reach ``threshold`` for this sentence: a quick sum of
+    its weights, before :func:`category_probabilities` builds every category's probability."""
+    if not 0.0 < threshold < 1.0:
+        return True
+    m = load_model()
+    index = m["vocab_index"]
+    cols = [i for i in map(index.get, set(_features(words, cue_categories))) if i is not None]
+    limit = math.log(threshold / (1.0 - threshold)) - _BOUND_MARGIN
+    for category in categories:
+        k = m["category_index"][category]
+        if float(m["coef"][k, cols].sum(dtype=np.float64)) + float(m["intercept"][k]) >= limit:
+            return True
+    return False
+
+
 def model_events(sentence: str, categories: tuple[str, ...], cue_categories: list[str] | None = None,
                  threshold: float = THRESHOLD) -> list[dict]:
     """Events of ``categories`` the model finds in a sentence, each with its trigger word, modality and confidence.
@@ -300,14 +349,18 @@ def model_events(sentence: str, categories: tuple[str, ...], cue_categories: lis
     Only sentences holding one of a category's trigger words are scored (a fast filter); the trigger is the
     word of the sentence with the largest weight for the category.
     """
-    every = trigger_words(tuple(load_model()["categories"]))   # computed once for all categories (cached)
-    triggers = {c: every[c] for c in categories if c in every}
+    triggers, any_trigger, trigger_sets = _triggers_of(categories)
     lowered = sentence.lower().replace("\u2019", "'")
-    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
-    words = {w for _, _, w in found}
-    wanted = [c for c in categories if words & triggers.get(c, {}).keys()]
+    word_list = _TOKEN.findall(lowered)
+    words = set(word_list)
+    if words.isdisjoint(any_trigger):
+        return []
+    wanted = [c for c in categories if not words.isdisjoint(trigger_sets.get(c, ()))]
     if not wanted:
         return []
+    if cue_categories is not None and not _may_reach(word_list, cue_categories, wanted, threshold):
+        return []
+    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(lowered)]
     probs = category_probabilities(sentence, cue_categories=cue_categories)
     out = []
     for cat in wanted:

@@ -154,8 +154,37 @@ def _pattern_to_regex(pattern: str) -> str:
     return r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])"
 
 
+class Phrases:
+    """A compiled lexicon pattern (:func:`_pattern_to_regex`), matched regardless of case.
+
+    On ASCII text it runs without ``re.IGNORECASE`` on the lower-cased text (the pattern's words are lower-case
+    already): the same matches at the same offsets, three times faster. Other text uses ``re.IGNORECASE``.
+    """
+
+    __slots__ = ("any_case", "lower_case")
+
+    def __init__(self, source: str):
+        self.any_case = re.compile(source, re.IGNORECASE)
+        self.lower_case = re.compile(source) if source.isascii() else None
+
+    def _pick(self, text: str, lowered: str | None) -> tuple[re.Pattern, str]:
+        if self.lower_case is not None and text.isascii():
+            return self.lower_case, text.lower() if lowered is None else lowered
+        return self.any_case, text
+
+    def finditer(self, text: str, lowered: str | None = None):
+        """Matches in ``text`` (``lowered``: ``text.lower()`` when the caller has it)."""
+        regex, subject = self._pick(text, lowered)
+        return regex.finditer(subject)
+
+    def search(self, text: str, lowered: str | None = None):
+        """The first match in ``text``, or None."""
+        regex, subject = self._pick(text, lowered)
+        return regex.search(subject)
+
+
 @functools.lru_cache(maxsize=1)
-def load_cues() -> tuple[list[re.Pattern], list[dict]]:
+def load_cues() -> tuple[list[Phrases], list[dict]]:
     """The cue lexicon: one compiled regex per row of ``signal_cues.csv``, and the rows."""
     categories = load_categories()
     rows = []
@@ -175,7 +204,7 @@ def load_cues() -> tuple[list[re.Pattern], list[dict]]:
             if row["unless_patient"] and row["unless_patient"] not in load_governors():
                 raise ValueError(f"signal_cues.csv: unknown word class {row['unless_patient']!r}")
             rows.append(row)
-    regexes = [re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE) for row in rows]
+    regexes = [Phrases(_pattern_to_regex(row["pattern"])) for row in rows]
     return regexes, rows
 
 
@@ -257,20 +286,20 @@ def load_frames() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def load_nonpolitical() -> list[tuple[re.Pattern, str, set[str] | None, set[str]]]:
+def load_nonpolitical() -> list[tuple[Phrases, str, set[str] | None, set[str]]]:
     """Non-political contexts: (regex, domain, vetoed categories or None for all, anchor kinds that override)."""
     out = []
     with open(DATA_DIR / "signal_nonpolitical.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             vetoes = None if row["vetoes"].strip() == "*" else set(row["vetoes"].split(";"))
             overridden_by = set(filter(None, (row.get("overridden_by") or "").split(";")))
-            out.append((re.compile(_pattern_to_regex(row["pattern"]), re.IGNORECASE), row["domain"], vetoes,
+            out.append((Phrases(_pattern_to_regex(row["pattern"])), row["domain"], vetoes,
                         overridden_by))
     return out
 
 
 @functools.lru_cache(maxsize=1)
-def load_anchors() -> re.Pattern:
+def load_anchors() -> Phrases:
     """Words that make a sentence about states, armed forces or politics (``signal_anchors.csv``).
 
     One regex with a named group per anchor kind (state, military, armed_group, political, conflict).
@@ -278,7 +307,7 @@ def load_anchors() -> re.Pattern:
     with open(DATA_DIR / "signal_anchors.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     groups = [f"(?P<{row['kind'].replace(' ', '_')}>{_pattern_to_regex(row['pattern'])})" for row in rows]
-    return re.compile("|".join(groups), re.IGNORECASE)
+    return Phrases("|".join(groups))
 
 
 def anchor_kinds(sentence: str) -> set[str]:
@@ -343,26 +372,34 @@ def _cue_index() -> tuple[dict[str, set[int]], list[tuple[str, int]], tuple[str,
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _rows_of_word(word: str) -> frozenset[int]:
+    """Cue rows that can start with ``word`` (a lower-cased word of a sentence; remembered per word)."""
+    exact, prefixes, prefix_tuple = _cue_index()
+    rows = set(exact.get(word, ()))
+    if word.startswith(prefix_tuple):
+        rows |= {i for p, i in prefixes if word.startswith(p)}
+    return frozenset(rows)
+
+
 def find_cues(sentence: str) -> list[tuple[int, int, dict]]:
     """Lexicon matches in one sentence: ``(start, end, cue_row)`` with sentence offsets.
 
     Only rows whose first word occurs in the sentence are tried; overlapping matches are
     resolved leftmost first, then longest ("arms race" over "race", "cyber-attacks" over "attacks").
     """
-    exact, prefixes, prefix_tuple = _cue_index()
-    words = set(_WORD.findall(sentence.lower()))
     candidates: set[int] = set()
-    for word in words.intersection(exact):
-        candidates |= exact[word]
-    for word in words:
-        if word.startswith(prefix_tuple):
-            candidates |= {i for p, i in prefixes if word.startswith(p)}
+    lowered = sentence.lower()
+    for word in set(_WORD.findall(lowered)):
+        rows_of_word = _rows_of_word(word)
+        if rows_of_word:
+            candidates |= rows_of_word
     if not candidates:
         return []
     regexes, rows = load_cues()
     matches = []
     for index in candidates:
-        for match in regexes[index].finditer(sentence):
+        for match in regexes[index].finditer(sentence, lowered):
             matches.append((match.start(), match.end(), index))
     matches.sort(key=lambda m: (m[0], -(m[1] - m[0]), m[2]))
     found, last_end = [], -1
@@ -1359,10 +1396,13 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         to_parse.append((s_start, s_end, sentence, cues, sentence_mentions))
     if not to_parse:
         return _anchored(model_rows, text, date, mentions)
+    coder_rows = _anchor_filter(model_rows, text, date, mentions if not use_ner_fallback else [])
     if use_ner_fallback:
         docs = [nlp.parse(item[2]) for item in to_parse]  # the fallback needs the NER component
-    else:
-        docs = parse_sentences([item[2] for item in to_parse])
+        coder_docs = parse_sentences([r["evidence"] for r in coder_rows])
+    else:  # one batch for the rules' sentences and the coder's (a batch is far cheaper per sentence)
+        docs = parse_sentences([item[2] for item in to_parse] + [r["evidence"] for r in coder_rows])
+        docs, coder_docs = docs[:len(to_parse)], docs[len(to_parse):]
     for (s_start, s_end, sentence, cues, sentence_mentions), doc in zip(to_parse, docs):
         probabilities = signal_model.category_probabilities(sentence, cue_categories=[c[2]["category"] for c in cues])
         if use_ner_fallback:
@@ -1448,8 +1488,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
             })
     kept = _one_per_category(rows)
     found = {(r["sentence_start"], r["category"]) for r in kept} | suppressed
-    model_rows = [r for r in model_rows if (r["sentence_start"], r["category"]) not in found]
-    return kept + _anchored(model_rows, text, date, mentions if not use_ner_fallback else [])
+    coder = [(r, doc) for r, doc in zip(coder_rows, coder_docs) if (r["sentence_start"], r["category"]) not in found]
+    return kept + _with_modality(coder)
 
 
 @functools.lru_cache(maxsize=1)
@@ -1489,7 +1529,13 @@ def _names_a_non_ally(mentions: list[dict], date: str | None) -> bool:
 
 def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: list[dict] | None) -> list[dict]:
     """The coder's signals in sentences about states, armed forces or politics (as for ambiguous cues):
-    "Manchester United launched a late attack" is not one."""
+    "Manchester United launched a late attack" is not one. Their modality is read from the parse."""
+    kept = _anchor_filter(model_rows, text, date, mentions)
+    return _with_modality(list(zip(kept, parse_sentences([r["evidence"] for r in kept]))))
+
+
+def _anchor_filter(model_rows: list[dict], text: str, date: str | None, mentions: list[dict] | None) -> list[dict]:
+    """The coder's rows whose sentence has a political anchor (:func:`_anchored`), before any parse."""
     if not model_rows:
         return model_rows
     if mentions is None:   # no actors stage output given: names of states and alliances found by the dictionary
@@ -1503,12 +1549,20 @@ def _anchored(model_rows: list[dict], text: str, date: str | None, mentions: lis
             continue
         if r["category"] in _BETWEEN_PARTIES and not _names_a_non_ally(in_sentence, date):
             continue  # a meeting or agreement the coder found, with no party outside the alliance named
-        modality = event_modality(r["evidence"], r["start"] - s_start, r["end"] - s_start)
+        kept.append(r)
+    return kept
+
+
+def _with_modality(rows_and_docs: list[tuple[dict, object]]) -> list[dict]:
+    """The coder's rows with modality, polarity, weight and score read from their sentence's parse."""
+    out = []
+    for r, doc in rows_and_docs:
+        modality = _modality_in(doc, r["start"] - r["sentence_start"], r["end"] - r["sentence_start"])
         base = r["base_polarity"]
         r["modality"], r["polarity"], r["weight"] = modality, (-base if modality == "negated" else base), MODALITY_WEIGHTS[modality]
         r["score"] = round(r["polarity"] * abs(load_categories()[r["category"]]["goldstein"]) * r["weight"], 3)
-        kept.append(r)
-    return kept
+        out.append(r)
+    return out
 
 
 #: Objects of "dismissed", "rejected", "denied" that make the cue a denial, not a rejection of a proposal.
@@ -1544,7 +1598,11 @@ def said_as_threat(head) -> bool:
 
 def event_modality(sentence: str, start: int, end: int) -> str:
     """Modality of the event named by ``sentence[start:end]``, from the dependency parse (the rules)."""
-    doc = parse_sentences([sentence])[0]
+    return _modality_in(parse_sentences([sentence])[0], start, end)
+
+
+def _modality_in(doc, start: int, end: int) -> str:
+    """Modality of the event named by the characters ``start:end`` of a parsed sentence."""
     tokens = _span_tokens(doc, start, end)
     return classify_modality(doc, tokens) if tokens else "asserted"
 
@@ -1561,7 +1619,9 @@ def _model_rows(sentence: str, s_start: int, s_end: int, categories: tuple[str, 
     """Signals of the trained coder for ``categories`` where the sentence has no lexicon cue of them (the
     lexicon's own decision, kept or vetoed, stands). Modality, polarity and weight are read later, by
     :func:`_anchored`, for the rows that survive its anchor check (no parse is spent on the others)."""
-    categories = tuple(c for c in categories if c not in set(cue_categories))
+    if cue_categories:
+        cued = set(cue_categories)
+        categories = tuple(c for c in categories if c not in cued)
     if not categories:
         return []
     category_of = load_categories()
