@@ -1,7 +1,8 @@
 """``python -m pipeline bench --engine dask|local``: the whole run on 1 and 2 workers, stage by stage.
 
-Each configuration runs in a fresh process (no cache carried over). Data: the issue's 2,000 real news articles (the first 520 English GDELT Ukraine-war articles and the
-first 1,480 of the 2017 news corpus, from ``../shared/data``); ``--articles N`` above 2,000 takes N real
+Each configuration runs in a fresh process (no cache carried over). Data: the issue's 2,000 real news
+articles (the English GDELT Ukraine-war articles, up to 520, and the first 1,480 of the 2017 news corpus, from
+``../shared/data``); ``--articles N`` above 2,000 takes N real
 documents spread evenly over the 58k scale pool instead (distinct documents, no copies). Each
 configuration runs ``pipeline.run.run`` into a fresh store, so the figures include cleaning,
 duplicates, the per-article stages, topics and the store write.
