@@ -1,7 +1,8 @@
 """``python -m pipeline bench --engine dask|local``: the whole run on 1 and 2 workers, stage by stage.
 
-Data: the issue's 2,000 real news articles (the first 520 English GDELT Ukraine-war articles and the
-first 1,480 of the 2017 news corpus, from ``../shared/data``); ``--articles N`` above 2,000 takes N real
+Each configuration runs in a fresh process (no cache carried over). Data: the issue's 2,000 real news
+articles (the English GDELT Ukraine-war articles, up to 520, and the first 1,480 of the 2017 news corpus, from
+``../shared/data``); ``--articles N`` above 2,000 takes N real
 documents spread evenly over the 58k scale pool instead (distinct documents, no copies). Each
 configuration runs ``pipeline.run.run`` into a fresh store, so the figures include cleaning,
 duplicates, the per-article stages, topics and the store write.
@@ -52,6 +53,23 @@ def issue_articles(n: int) -> tuple[list[dict], str]:
     return rows, (f"{len(rows)} real articles: {n_gdelt} English GDELT Ukraine-war articles (all the file's English "
                   f"articles over 200 characters, up to {ISSUE_GDELT}) and the first "
                   f"{len(rows) - n_gdelt} of the 2017 news corpus (../shared/data)")
+
+
+def _measure_in_child(source: Path, engine: str, workers: int, partition_size: int) -> dict:
+    """:func:`measure` in a fresh process: no model, parse or NER cache carried over from another configuration
+    (a forked pool would inherit them), and the driver's peak memory is this configuration's own."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "bench", "--engine", engine, "--partition-size",
+                           str(partition_size), "--measure-one", str(source), str(workers)],
+                          capture_output=True, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{engine} with {workers} workers failed: {proc.stderr.strip()[-1500:]}")
+    result = json.loads(lines[-1][len("RESULT "):])
+    result["stages"] = {k: [tuple(x) for x in v] for k, v in result["stages"].items()}
+    return result
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -146,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, comma-separated")
     parser.add_argument("--partition-size", type=int, default=50)
     parser.add_argument("--json", help="also write the raw figures to this file")
+    parser.add_argument("--measure-one", nargs=2, metavar=("SOURCE", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_one:   # internal: one configuration in this fresh process, figures as JSON on stdout
+        source, workers = args.measure_one
+        print("RESULT " + json.dumps(measure(Path(source), args.engine, int(workers), args.partition_size)))
+        return 0
     if args.articles < 1 or args.partition_size < 1:
         parser.error("--articles and --partition-size must be at least 1")
     rows, said = issue_articles(args.articles)
@@ -158,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         source = Path(tmp) / "articles.jsonl"
         source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         for workers in [int(w) for w in args.workers.split(",") if w]:
-            results.append(measure(source, args.engine, workers, args.partition_size))
+            results.append(_measure_in_child(source, args.engine, workers, args.partition_size))
             print_figures(results[-1], words)
     if len(results) >= 2:
         base = results[0]
