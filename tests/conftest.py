@@ -44,6 +44,20 @@ def seed_path(prefix: str) -> Path:
     return next(SEEDS.glob(f"{prefix}_*.txt"))
 
 
+_REAL_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def real_main_module():
+    """Put pytest's own ``__main__`` back after each test.
+
+    Streamlit's AppTest runs the app as ``sys.modules["__main__"]`` and leaves it there; a process started later
+    with ``spawn`` (a Dask LocalCluster's workers) re-imports ``__main__`` from its file and would run the app
+    script in the worker."""
+    yield
+    sys.modules["__main__"] = _REAL_MAIN
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_stores_root(tmp_path_factory) -> Path:
     """Session stores made by tests (and by the servers they start) go to a temporary folder, not /tmp's shared one."""
