@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline import bench_store
 
         return bench_store.main(argv[1:])
+    if argv and "--engine" in argv:
+        from pipeline import bench_engines
+
+        return bench_engines.main(argv)
     if argv and argv[0] == "search":
         from pipeline import bench_search
 

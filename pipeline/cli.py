@@ -48,7 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="report every input, duplicates and additions included")
     p.add_argument("--no-stages", action="store_true",
                    help="ingest and detect duplicates only (fast bulk load); a later full run annotates these articles")
-    p.add_argument("--workers", type=int, default=None, help="processes for cleaning (default: the machine's cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes for cleaning and the per-article stages (default: the machine's cores; "
+                        "with --scheduler: the cluster's workers)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="where partitions run: local processes, or a Dask cluster (a LocalCluster without --scheduler)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="the address of a running Dask scheduler (with --engine dask)")
+    p.add_argument("--partition-size", type=int, default=50, help="articles per partition (default 50)")
 
     p = sub.add_parser("export", help="write every table of a store as CSV or JSON lines")
     p.add_argument("--store", required=True)
@@ -64,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("retag", help="re-run signals, figures or topics over a store (stored actor mentions reused)")
     p.add_argument("stage", choices=registry.names("retag"))
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: the machine's cores)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local", help="where partitions run (see run)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786", help="a Dask scheduler (with --engine dask)")
     p.add_argument("--store", required=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -151,7 +161,12 @@ def _cmd_run(args) -> int:
     from pipeline import run
 
     progress, close_bars = _progress_bars(args.quiet)
-    report = run.run(args.paths, args.store, progress=progress, stages=not args.no_stages, workers=args.workers)
+    if args.scheduler and args.engine != "dask":
+        raise SystemExit("error: --scheduler needs --engine dask")
+    if args.partition_size < 1 or (args.workers is not None and args.workers < 1):
+        raise SystemExit("error: --workers and --partition-size must be at least 1")
+    report = run.run(args.paths, args.store, progress=progress, stages=not args.no_stages, workers=args.workers,
+                     engine=args.engine, scheduler=args.scheduler, partition_size=args.partition_size)
     close_bars()
     if not args.quiet:
         for r in report.results:
@@ -168,7 +183,10 @@ def _cmd_retag(args) -> int:
 
     progress, close_bars = _progress_bars(args.quiet)
     started = time.monotonic()
-    written = run.retag(args.store, args.stage, progress=progress)
+    if args.scheduler and args.engine != "dask":
+        raise SystemExit("error: --scheduler needs --engine dask")
+    written = run.retag(args.store, args.stage, progress=progress, engine=args.engine, workers=args.workers,
+                        scheduler=args.scheduler)
     close_bars()
     print(f"{args.stage}: {written} rows written in {time.monotonic() - started:.1f} s")
     return 0

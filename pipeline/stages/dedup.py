@@ -195,11 +195,46 @@ class NearDuplicateIndex:
 
     def find(self, sig: np.ndarray) -> tuple[str, float] | None:
         """The most similar indexed article at or above the threshold, with its similarity, or None."""
-        if np.array_equal(sig, EMPTY_SIGNATURE):
-            return None
-        best = None
-        for cid in self.candidates(sig):
-            s = similarity(sig, self.signature_of(cid))
-            if s >= self.threshold and (best is None or s > best[1] or (s == best[1] and cid < best[0])):
-                best = (cid, s)
-        return best
+        return best_match(sig, {cid: self.signature_of(cid) for cid in self.candidates(sig)}, self.threshold)
+
+
+def best_match(sig: np.ndarray, candidates: dict[str, np.ndarray],
+               threshold: float = NEAR_DUPLICATE_THRESHOLD) -> tuple[str, float] | None:
+    """Of ``candidates`` (id → signature), the most similar at or above ``threshold`` (ties: the smaller id), or None.
+
+    The one rule for picking an original, whether candidates come from the index or from a shuffle.
+    """
+    if np.array_equal(sig, EMPTY_SIGNATURE):
+        return None
+    best = None
+    for cid, other in candidates.items():
+        s = similarity(sig, other)
+        if s >= threshold and (best is None or s > best[1] or (s == best[1] and cid < best[0])):
+            best = (cid, s)
+    return best
+
+
+def stable_band_keys(sig_bytes: bytes) -> list[int]:
+    """A signature's LSH band keys as integers that are the same in every process and on every machine.
+
+    (The index's own keys use Python's ``hash``, salted per process: fine in one process, not for a
+    shuffle across workers.) Each key covers its band's number and values; two signatures share a key
+    exactly when they agree on a whole band, as in :meth:`NearDuplicateIndex.candidates`.
+    """
+    import hashlib
+
+    step = LSH_ROWS * 4
+    return [int.from_bytes(hashlib.blake2b(bytes([b]) + sig_bytes[b * step:(b + 1) * step], digest_size=8).digest(), "big")
+            for b in range(LSH_BANDS)]
+
+
+def band_postings(items: list[tuple[int, bytes]]) -> list[tuple[int, int]]:
+    """(band key, position) for each band of each (position, signature bytes); empty texts have no bands."""
+    empty = signature_to_bytes(EMPTY_SIGNATURE)
+    return [(key, pos) for pos, blob in items if blob != empty for key in stable_band_keys(blob)]
+
+
+def earlier_in_group(group: tuple[int, list[int]]) -> list[tuple[int, int]]:
+    """For one band key's positions: (position, an earlier position sharing the key) for each pair."""
+    positions = sorted(set(group[1]))
+    return [(later, earlier) for i, later in enumerate(positions) for earlier in positions[:i]]

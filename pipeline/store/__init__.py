@@ -32,7 +32,7 @@ import json
 import os
 import math
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -154,6 +154,31 @@ class StoreTooNew(StoreError):
     """The store was written by a newer pipeline (a higher schema version)."""
 
 
+WRITER_LOCK = ".writer.lock"
+
+
+@contextmanager
+def writer_lock(store_dir: str | Path):
+    """Hold the store's writer lock: one run at a time from reading what is stored to its commit.
+
+    A run decides duplicates from what the store holds, then writes at the end; holding this lock
+    across both keeps a second run from deciding on a state the first is about to change (two
+    runs started together each add a near copy of the other's article otherwise). An advisory
+    ``flock`` on ``DIR/.writer.lock``: the kernel releases it when the holder exits, even on kill -9,
+    so a killed run never leaves the store locked. Readers (the dashboard) never take it.
+    """
+    import fcntl
+
+    folder = Path(store_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / WRITER_LOCK, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def db_path(store_dir: str | Path) -> Path:
     """Path of the SQLite file inside a store folder."""
     return Path(store_dir) / DB_NAME
@@ -184,6 +209,43 @@ def connect(store_dir: str | Path, *, create: bool = False) -> sqlite3.Connectio
     return conn
 
 
+_SESSIONS: dict[Path, sqlite3.Connection] = {}   # store database → the open read session's connection
+
+
+@contextmanager
+def read_session(store_dir: str | Path):
+    """Serve every read of ``store_dir`` inside the block from one connection and one snapshot.
+
+    A run reads what the store holds in several steps (ids, URL keys, signatures, articles, topics);
+    inside a session they share one SQLite read transaction, so they see one state and open one
+    connection instead of one each. Writes are not affected. No-op for a missing or Parquet store.
+    """
+    path = db_path(store_dir).resolve()
+    if path in _SESSIONS or not path.is_file():
+        yield
+        return
+    conn = connect(store_dir)
+    conn.execute("BEGIN")          # a deferred read transaction: the snapshot starts at the first read
+    _SESSIONS[path] = conn
+    try:
+        yield
+    finally:
+        del _SESSIONS[path]
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+@contextmanager
+def _reading(store_dir: str | Path):
+    """A connection for reads: the open session's if there is one (left open), else a new one (closed after)."""
+    session = _SESSIONS.get(db_path(store_dir).resolve())
+    if session is not None:
+        yield session
+        return
+    with closing(connect(store_dir)) as conn:
+        yield conn
+
+
 def _ensure_meta(conn: sqlite3.Connection) -> None:
     """Create the ``meta`` table of a new database (its own small transaction; no data is touched)."""
     conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
@@ -206,7 +268,7 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 def schema_version(store_dir: str | Path) -> int:
     """The schema version recorded in a store."""
-    with closing(connect(store_dir)) as conn:
+    with _reading(store_dir) as conn:
         row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row else 0
 
@@ -323,7 +385,7 @@ def read(store_dir: str | Path, name: str, columns: list[str] | None = None, whe
 
     if parquet.is_parquet(store_dir):
         return parquet.read(store_dir, name, columns, where_ids)
-    with closing(connect(store_dir)) as conn:
+    with _reading(store_dir) as conn:
         if name not in table_names(conn):
             return pd.DataFrame(columns=columns or [])
         sql = f'SELECT * FROM "{name}"'
@@ -343,7 +405,7 @@ def read(store_dir: str | Path, name: str, columns: list[str] | None = None, whe
 def read_columns(store_dir: str | Path, name: str, columns: list[str], where: str = "") -> pd.DataFrame:
     """Only ``columns`` of a table (a column the stored table lacks comes back as ""), optionally filtered by
     a fixed SQL ``where`` clause written by the caller (never built from input)."""
-    with closing(connect(store_dir)) as conn:
+    with _reading(store_dir) as conn:
         if name not in table_names(conn):
             return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         have = {r[1] for r in conn.execute(f'PRAGMA table_info("{name}")')}
@@ -357,7 +419,7 @@ def counts(store_dir: str | Path) -> dict[str, int]:
 
     if parquet.is_parquet(store_dir):
         return parquet.counts(store_dir)
-    with closing(connect(store_dir)) as conn:
+    with _reading(store_dir) as conn:
         return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in table_names(conn)
                 if name != "meta" and not name.startswith("articles_fts")}
 
@@ -368,7 +430,7 @@ def read_meta(store_dir: str | Path) -> dict[str, str]:
 
     if parquet.is_parquet(store_dir):
         return parquet.read_meta(store_dir)
-    with closing(connect(store_dir)) as conn:
+    with _reading(store_dir) as conn:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
 
 
