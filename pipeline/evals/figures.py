@@ -1,6 +1,8 @@
 """``python -m pipeline eval figures``: money (value, currency) F1 on the Recognizers-Text English
 currency suite, beside quantulum3 and price-parser when installed, and precision/recall on annotated
-real defence-spending sentences (``tests/fixtures/figures/defence_sentences.jsonl``).
+real defence-spending sentences (``tests/fixtures/figures/defence_sentences.jsonl``), counts P/R on the dev and the
+held-out test split of the hand-annotated counts set (``pipeline/data/corpora/figures_counts``; only dev errors are
+ever printed) and claim grouping pairwise P/R.
 
 Scoring of the peer suite (``peer-specs/recognizers-text/CurrencyModel.json``, all 180 cases):
 

@@ -596,6 +596,13 @@ def _purpose(text: str, sent_start: int, sentence: str, fig_start: int, fig_end:
     return _purpose_after(sentence[fig_end:])
 
 
+def _mark_recipients(text: str, mentions: list[dict]) -> list[dict]:
+    """Copies of the mentions, a country named after "to/for/into/against" flagged ``recipient``."""
+    return [{**m, "recipient": bool(m.get("actor_type") == "country"
+                                    and _RECIPIENT_BEFORE.search(text[max(0, int(m.get("start", 0)) - 30):int(m.get("start", 0))]))}
+            for m in mentions]
+
+
 def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
     if mentions is not None:
         return list(mentions)
@@ -624,7 +631,8 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
                     return owner
     before = [m for m in here if m.get("actor_type") in ("country", "organisation")
               and m.get("resolution") != "ner_unresolved"  # "Defence" of "Defence Minister ..." is no owner
-              and int(m.get("end", m["start"])) - sentence_start <= fig_start]
+              and int(m.get("end", m["start"])) - sentence_start <= fig_start
+              and not _RECIPIENT_BEFORE.search(sentence[:int(m["start"]) - sentence_start])]  # "weaponry to Ukraine"
     if not before:
         return ""
     last = before[-1]
@@ -645,6 +653,15 @@ def _actor_named_in(sentence_start: int, sentence: str, span: tuple[int, int], m
     return _owner_name(inside[-1], mentions) if inside else ""
 
 
+_RECIPIENT_BEFORE = re.compile(r"(?i)\b(?:to|for|towards?|into|against)\s+(?:the\s+)?$")
+
+
+def _home_country(mentions: list[dict]) -> str:
+    """The article's own country: the one country it names other than as a recipient ("aid to Ukraine"), or ""."""
+    names = {m["actor"] for m in mentions if m.get("actor_type") == "country" and not m.get("recipient")}
+    return next(iter(names)) if len(names) == 1 else ""
+
+
 _OFFICE = re.compile(r"(?i)\b(?:prime minister|president|chancellor|minister|secretary of (?:defen[cs]e|state|war)|"
                      r"premier|head of government)\b")
 
@@ -657,6 +674,9 @@ def _owner_name(mention: dict, mentions: list[dict]) -> str:
     if kind == "country":
         return mention["actor"]
     if kind == "organisation":
+        if not code and mention.get("resolution") == "ner_unresolved":
+            # "the Republican-controlled House": a body the dictionary does not know stands for the article's country
+            return _home_country(mentions) or mention["actor"]
         return _country_name(code, mentions) or mention["actor"]
     if kind == "person":
         # What the text calls the person ("Chancellor Scholz" -> Germany); the dictionary's role on the
@@ -738,6 +758,10 @@ def _vague_money_pattern() -> re.Pattern:
     return re.compile(rf"(?<![\w.,])(?P<vague>{vague})\s+(?i:of)\s+(?:(?i:additional|more|extra|new)\s+)?(?P<name>{names})\b")
 
 
+_ADDITIONAL_SCALE = re.compile(r"(?i)\b(?:an\s+(?:additional|extra)|a\s+(?:further|new)|another)\s+"
+                               r"(?P<scale>million|billion|trillion)\s+(?P<name>dollars|euros|pounds(?:\s+sterling)?)\b")
+
+
 def _money_in(sentence: str, text: str) -> list[_Figure]:
     pats = _patterns()
     data = currency_data()
@@ -749,6 +773,14 @@ def _money_in(sentence: str, text: str) -> list[_Figure]:
         code = _resolve_currency(candidates, sentence, text)
         found.append(_Figure("money", m.start(), m.end(), _VAGUE_MONEY[re.sub(r"\s+", " ", m.group("vague").lower())],
                              code, vague=True, scale_word=m.group("vague").lower()))
+    # "an additional billion dollars", "another million euros": one of the scale
+    for m in _ADDITIONAL_SCALE.finditer(sentence):
+        name = m.group("name").lower()
+        if name not in data.names:
+            continue
+        candidates = _family(name) if name in data.generic else [data.names[name]]
+        found.append(_Figure("money", m.start("scale"), m.end(), _SCALES[m.group("scale").lower()],
+                             _resolve_currency(candidates, sentence, text), scale_word=m.group("scale").lower()))
     for regex in (pats.money_prefix, pats.money_suffix):
         for m in regex.finditer(sentence):
             fig = _money_from_match(m, sentence, text, pats, data)
@@ -1330,7 +1362,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         if not figures:
             continue
         if actor_mentions is None:
-            actor_mentions = _load_mentions(text, mentions)
+            actor_mentions = _mark_recipients(text, _load_mentions(text, mentions))
         for fig in figures:
             start, end = sent_start + fig.start, sent_start + fig.end
             value = _clean_value(fig.value)
