@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-import resource
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from pipeline.engines import peak_rss_mb  # noqa: F401 - one definition, used by the evals and the engines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -14,11 +15,6 @@ def shared_data_dir() -> Path:
     """Folder of the shared public corpora: ``$SHARED_DATA`` or ``../shared/data`` beside the project."""
     env = os.environ.get("SHARED_DATA")
     return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data"
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (Linux ``ru_maxrss`` is in KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager
