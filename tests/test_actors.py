@@ -500,3 +500,45 @@ def test_a_person_inside_an_organisation_span_is_found(article_id, person):
     assert person in {r["actor"] for r in rows}
 
 
+
+
+# --------------------------------------------------------------------------------------------- NER on windows (#22)
+
+def _news_texts(limit: int = 12) -> list[str]:
+    path = ROOT / "tests" / "fixtures" / "news" / "ukraine_war_gdelt.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()[:limit]]
+
+
+def test_ner_windows_hold_each_candidate_with_its_context_and_merge_overlaps():
+    from pipeline.stages import actors as actors_module
+
+    text = ("Officials in Kyiv said on Tuesday that the talks with the delegation led by Rustem Umerov "
+            "would resume next week in a city the two sides have not yet named.")
+    candidates = actors_module._ner_candidates(text, 0, len(text), taken=[])
+    assert [text[a:b] for a, b in candidates] == ["Officials", "Kyiv", "Rustem", "Umerov"]
+    windows = actors_module.ner_windows(text, 0, len(text), candidates)
+    # "Officials" and "Kyiv" share one window; "Rustem Umerov" has its own, four words each side
+    assert [text[a:b] for a, b in windows] == [
+        "Officials in Kyiv said on Tuesday that",
+        "the delegation led by Rustem Umerov would resume next week"]
+    assert all(any(a <= c and d <= b for a, b in windows) for c, d in candidates)
+
+
+def test_ner_on_windows_finds_the_people_and_organisations_of_whole_sentences():
+    """Reading only the windows around the words NER must decide finds the same PERSON and ORG names, on real
+    news, as reading every sentence whole (spaCy's NER looks a few words each side of a word)."""
+    from pipeline.stages import actors as actors_module, nlp
+
+    whole, windowed = set(), set()
+    for text in _news_texts():
+        todo = []
+        for s, e in nlp.sentence_spans(text):
+            candidates = actors_module._ner_candidates(text, s, e, taken=[])
+            if candidates:
+                todo.append((s, e, actors_module.ner_windows(text, s, e, candidates)))
+        for (s, e, _), ents in zip(todo, actors_module.named_entities([text[s:e] for s, e, _ in todo])):
+            whole |= {text[s + a:s + b] for a, b, label in ents if label in ("PERSON", "ORG")}
+        for (s, e, _), ents in zip(todo, actors_module._sentence_entities(text, todo)):
+            windowed |= {text[s + a:s + b] for a, b, label in ents if label in ("PERSON", "ORG")}
+    assert len(whole) > 40
+    assert len(whole ^ windowed) <= 0.05 * len(whole), sorted(whole ^ windowed)
