@@ -542,3 +542,17 @@ def test_ner_on_windows_finds_the_people_and_organisations_of_whole_sentences():
             windowed |= {text[s + a:s + b] for a, b, label in ents if label in ("PERSON", "ORG")}
     assert len(whole) > 40
     assert len(whole ^ windowed) <= 0.05 * len(whole), sorted(whole ^ windowed)
+
+
+def test_the_trie_pattern_matches_what_the_plain_alternation_of_the_dictionary_matches():
+    """The dictionary's names written as a trie find the same spans, longest first, as the plain alternation."""
+    from pipeline.stages import actors as actors_module
+
+    book = actors_module.load_dictionary()
+    names = sorted(book.surfaces, key=len, reverse=True)
+    plain = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    trie = re.compile(r"(?<![\w])(?:" + actors_module._trie_alternation(names) + r")(?![\w])")
+    for text in _news_texts(30):
+        expected = [(m.start(), m.end()) for m in plain.finditer(text)]
+        assert [(m.start(), m.end()) for m in trie.finditer(text)] == expected
+    assert trie.fullmatch("NATO") and not trie.fullmatch("NAT")
