@@ -500,3 +500,73 @@ def test_a_person_inside_an_organisation_span_is_found(article_id, person):
     assert person in {r["actor"] for r in rows}
 
 
+
+
+# --------------------------------------------------------------------------------------------- NER on windows (#22)
+
+def _news_texts(limit: int = 12) -> list[str]:
+    path = ROOT / "tests" / "fixtures" / "news" / "ukraine_war_gdelt.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()[:limit]]
+
+
+def test_ner_windows_hold_each_candidate_with_its_context():
+    from pipeline.stages import actors as actors_module
+
+    text = ("Officials in Kyiv said on Tuesday that the talks with the delegation led by Rustem Umerov "
+            "would resume next week in a city the two sides have not yet named.")
+    candidates = actors_module._ner_candidates(text, 0, len(text), taken=[])
+    assert [text[a:b] for a, b in candidates] == ["Kyiv", "Rustem", "Umerov"]   # "Officials": a plain word
+    windows = actors_module.ner_windows(text, 0, len(text), candidates)
+    # "Kyiv" with four words each side (two before it: the sentence starts); "Rustem Umerov" has its own
+    assert [text[a:b] for a, b in windows] == [
+        "Officials in Kyiv said on Tuesday that",
+        "the delegation led by Rustem Umerov would resume next week"]
+    assert all(any(a <= c and d <= b for a, b in windows) for c, d in candidates)
+
+
+def test_ner_on_windows_finds_the_people_and_organisations_of_whole_sentences():
+    """Reading only the windows around the words NER must decide finds the same PERSON and ORG names, on real
+    news, as reading every sentence whole (spaCy's NER looks a few words each side of a word)."""
+    from pipeline.stages import actors as actors_module, nlp
+
+    whole, windowed = set(), set()
+    for text in _news_texts():
+        todo = []
+        for s, e in nlp.sentence_spans(text):
+            candidates = actors_module._ner_candidates(text, s, e, taken=[])
+            if candidates:
+                todo.append((s, e, actors_module.ner_windows(text, s, e, candidates)))
+        for (s, e, _), ents in zip(todo, actors_module.named_entities([text[s:e] for s, e, _ in todo])):
+            whole |= {text[s + a:s + b] for a, b, label in ents if label in ("PERSON", "ORG")}
+        for (s, e, _), ents in zip(todo, actors_module._sentence_entities(text, todo)):
+            windowed |= {text[s + a:s + b] for a, b, label in ents if label in ("PERSON", "ORG")}
+    assert len(whole) > 40
+    assert len(whole ^ windowed) <= 0.05 * len(whole), sorted(whole ^ windowed)
+
+
+def test_the_trie_pattern_matches_what_the_plain_alternation_of_the_dictionary_matches():
+    """The dictionary's names written as a trie find the same spans, longest first, as the plain alternation."""
+    from pipeline.stages import actors as actors_module
+
+    book = actors_module.load_dictionary()
+    names = sorted(book.surfaces, key=len, reverse=True)
+    plain = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    trie = re.compile(r"(?<![\w])(?:" + actors_module._trie_alternation(names) + r")(?![\w])")
+    for text in _news_texts(30):
+        expected = [(m.start(), m.end()) for m in plain.finditer(text)]
+        assert [(m.start(), m.end()) for m in trie.finditer(text)] == expected
+    assert trie.fullmatch("NATO") and not trie.fullmatch("NAT")
+
+
+def test_a_plain_word_capitalised_only_for_starting_a_sentence_is_not_sent_to_ner():
+    from pipeline.stages import actors as actors_module
+
+    def candidates(text):
+        return [text[a:b] for a, b in actors_module._ner_candidates(text, 0, len(text), taken=[])]
+
+    assert candidates("According to officials, the talks went well.") == []
+    assert candidates("Despite the sanctions, trade grew.") == []
+    assert candidates("Will Hurd said the alliance was ready.") == ["Hurd"]   # "Will": a plain word, read in "Hurd"'s window
+    assert candidates("BMW said it would close the plant.") == ["BMW"]
+    rows = actors.extract("Mark Rutte said the alliance was ready.", date="2025-01-10")
+    assert any(r["actor"] == "Mark Rutte" and r["start"] == 0 for r in rows)

@@ -16,6 +16,7 @@ partitions return; see ``docs/scale.md`` for what is serial and what it costs.
 from __future__ import annotations
 
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
@@ -94,6 +95,43 @@ class PartitionStats:
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreeMemory:
+    """The peak memory of this process and every process it started (workers, a LocalCluster's nannies),
+    sampled in a thread while the ``with`` block runs: the sum of their proportional set sizes (PSS), so a
+    model's pages that forked workers share are counted once, not once per worker as RSS counts them."""
+
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _total_mb(self) -> float:
+        import psutil
+
+        me = psutil.Process()
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, AttributeError):
+                continue   # a worker that just ended; AttributeError: no PSS on this platform
+        return total / 2 ** 20
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, self._total_mb())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

@@ -57,6 +57,34 @@ def parse(sentence: str):
     return get_nlp()(sentence)
 
 
+#: The components a dependency parse needs: the parser reads the shared tok2vec and the tagger's tags. No
+#: lemmatizer, no NER.
+_DEPENDENCY_PIPES = ["tok2vec", "tagger", "parser"]
+_DEPENDENCY_CACHE: dict = {}
+_DEPENDENCY_CACHE_SIZE = 8192
+
+
+def dependency_parses(sentences: list[str]) -> list:
+    """The dependency parse of each sentence (``dep_``, ``head`` and ``tag_``; ``pos_``, lemmas and entities
+    unset): the same arcs as :func:`parse` at about a quarter of its cost, batched through ``nlp.pipe`` (half
+    the cost again of one call per sentence). Cached by the sentence's text."""
+    missing = [s for s in dict.fromkeys(sentences) if s not in _DEPENDENCY_CACHE]
+    found = {s: _DEPENDENCY_CACHE[s] for s in sentences if s in _DEPENDENCY_CACHE}
+    if missing:
+        model = get_nlp()
+        with model.select_pipes(enable=_DEPENDENCY_PIPES):
+            found.update(zip(missing, model.pipe(missing, batch_size=64)))
+        if len(_DEPENDENCY_CACHE) + len(missing) > _DEPENDENCY_CACHE_SIZE:
+            _DEPENDENCY_CACHE.clear()  # bounded: start afresh rather than lose this call's parses
+        _DEPENDENCY_CACHE.update((s, found[s]) for s in missing)
+    return [found[s] for s in sentences]
+
+
+def dependencies(sentence: str):
+    """The dependency parse of one sentence (see :func:`dependency_parses`)."""
+    return dependency_parses([sentence])[0]
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split ``text`` into sentences; return ``(start, end)`` offsets, whitespace trimmed.
 
