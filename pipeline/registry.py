@@ -40,7 +40,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("clean", "ingest", "articles", ("documents",), 2),          # 2: credits, bylines, author bios (#20)
     Stage("dates", "ingest", "articles", ("documents",), 3, extract=True, bench=False),  # 2: no caption dates; 3: print-edition citations (#16)
     Stage("dedup", "ingest", "signatures", ("articles",), 1),
-    Stage("actors", "per_article", "actor_mentions", ("articles",), 2, extract=True),  # 2: post-NER checks (#20); one spelling per person is applied on read
+    Stage("actors", "per_article", "actor_mentions", ("articles",), 3, extract=True),  # 2: post-NER checks (#20); 3: NER reads windows, not a plain sentence-initial word (#22); one spelling per person is applied on read
     Stage("signals", "per_article", "signals", ("articles", "actor_mentions"), 3, extract=True, retag=True),  # 3: non-political vetoes (#18)
     Stage("figures", "per_article", "figures", ("articles", "actor_mentions"), 2, extract=True, retag=True),  # 2: counts of the #19 classes
     Stage("topics", "global", "clusters", ("articles",), 1, retag=True),
