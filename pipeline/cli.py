@@ -279,6 +279,11 @@ def _cmd_check(args) -> int:
     if parquet.is_parquet(args.store) and parquet.uncommitted_parts(args.store):
         print(f"note: {len(parquet.uncommitted_parts(args.store))} parts of runs killed before their commit are "
               "never read; they can be deleted while no run is going")
+    from pipeline.store import parquet_search
+
+    if parquet.is_parquet(args.store) and parquet_search.behind(args.store):
+        print(f"note: the search index ({parquet_search.INDEX_FILE}) is behind the store's committed parts; "
+              "the next search or run brings it up to date")
     return 0
 
 

@@ -13,6 +13,7 @@ A malformed query raises :class:`QueryError` with the 0-based position of the fa
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import sqlite3
@@ -24,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import schema, store
-from pipeline.store import fts
+from pipeline.store import fts, parquet, parquet_search
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
@@ -273,6 +274,8 @@ def _rank_expr(node) -> str | None:
 # ---------------------------------------------------------------- running
 
 def _open(store_dir: str | Path) -> sqlite3.Connection:
+    if parquet.is_parquet(store_dir):   # the Parquet store's index: the same tables and FTS5 index, no text
+        return parquet_search.connect(store_dir)
     conn = store.connect(store_dir)
     if not fts.ready(conn):  # a store written before the index existed gets it on first search
         conn.execute("BEGIN IMMEDIATE")
@@ -313,10 +316,17 @@ def search(store_dir: str | Path, query: str, limit: int = 50) -> tuple[list[Hit
             total = conn.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0]
             rank = _rank_expr(node)
             if rank is None:
-                rows = conn.execute(f"SELECT a.article_id, NULL, a.text FROM articles a WHERE {where} "
+                rows = conn.execute(f"SELECT a.article_id, NULL FROM articles a WHERE {where} "
                                     f"ORDER BY a.article_id LIMIT ?", [*params, limit]).fetchall()
-                snippets = {r[0]: _plain_snippet(r[2]) for r in rows}
-                rows = [(r[0], r[1]) for r in rows]
+                snippets = {a: _plain_snippet(t) for a, t in _texts(store_dir, conn, [r[0] for r in rows]).items()}
+            elif parquet.is_parquet(store_dir):   # a contentless index: snippets cut from the text in the parts
+                rows = conn.execute(
+                    f"SELECT a.article_id, r.score FROM articles a LEFT JOIN (SELECT rowid AS rid, "
+                    f"bm25({fts.FTS_TABLE}, {_WEIGHTS}) AS score FROM {fts.FTS_TABLE} WHERE {fts.FTS_TABLE} MATCH ?) r "
+                    f"ON r.rid = a.rowid WHERE {where} ORDER BY r.score IS NULL, r.score, a.article_id LIMIT ?",
+                    [rank, *params, limit]).fetchall()
+                found = _texts(store_dir, conn, [r[0] for r in rows])
+                snippets = {a: snippet_from_text(t, node) for a, t in found.items()}
             else:
                 rows = conn.execute(
                     f"SELECT a.article_id, r.score FROM articles a LEFT JOIN (SELECT rowid AS rid, "
@@ -340,6 +350,50 @@ def search(store_dir: str | Path, query: str, limit: int = 50) -> tuple[list[Hit
     hits = [Hit(aid, i + 1, None if score is None else round(-float(score), 4), snippets.get(aid, ""))
             for i, (aid, score) in enumerate(rows)]
     return hits, int(total)
+
+
+def _texts(store_dir: str | Path, conn: sqlite3.Connection, article_ids: list[str]) -> dict[str, str]:
+    """article_id -> text of the given articles, from the store (a Parquet store's index holds no text)."""
+    if parquet.is_parquet(store_dir):
+        return parquet_search.texts(store_dir, conn, article_ids)
+    marks = ",".join("?" for _ in article_ids)
+    return dict(conn.execute(f"SELECT article_id, text FROM articles WHERE article_id IN ({marks})", article_ids)) \
+        if article_ids else {}
+
+
+#: Words of a snippet cut from the text (as FTS5's ``snippet(..., 24)`` cuts them on the SQLite store), and
+#: the words of context it shows before its first hit.
+SNIPPET_WORDS = 24
+_SNIPPET_LEAD = 4
+
+
+def snippet_from_text(text: str, node) -> str:
+    """The window of :data:`SNIPPET_WORDS` words of ``text`` holding the most hits of the query's bare terms,
+    hits marked with :data:`HIT_START`/:data:`HIT_END`, "…" where the window cuts the text; the text's start
+    when no word of it matches (a hit in the title only)."""
+    text = (text or "").replace(HIT_START, "").replace(HIT_END, "")
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    spans = _spans(text, [t for t in terms(node) if t.field is None])   # title: terms match the title, not the text
+    if not words or not spans:
+        return _plain_snippet(text)
+    starts = [s for s, _ in spans]
+    word_starts = [w for w, _ in words]
+    best, best_hits = 0, -1
+    for hit in starts:   # windows opening a few words before a hit: the one holding the most hits wins
+        first = max(0, min(bisect.bisect_right(word_starts, hit) - 1 - _SNIPPET_LEAD, len(words) - SNIPPET_WORDS))
+        lo, hi = words[first][0], words[min(len(words), first + SNIPPET_WORDS) - 1][1]
+        hits = bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
+        if hits > best_hits:
+            best, best_hits = first, hits
+    lo, hi = words[best][0], words[min(len(words), best + SNIPPET_WORDS) - 1][1]
+    out, last = [], lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out += [text[last:s], HIT_START, text[s:e], HIT_END]
+        last = e
+    out.append(text[last:hi])
+    return ("…" if lo > 0 else "") + " ".join("".join(out).split()) + ("…" if hi < len(text.rstrip()) else "")
 
 
 def matching_ids(store_dir: str | Path, query: str) -> set[str]:
@@ -373,7 +427,10 @@ def _term_pattern(t: Term) -> str:
 
 def hit_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans of ``text`` the query's title/text words match (case-insensitive), merged and sorted."""
-    ts = [t for t in terms(parse(query)) if t.field in (None, "title")]
+    return _spans(text, [t for t in terms(parse(query)) if t.field in (None, "title")])
+
+
+def _spans(text: str, ts: list[Term]) -> list[tuple[int, int]]:
     spans = []
     for t in ts:
         spans += [(m.start(), m.end()) for m in re.finditer(_term_pattern(t), text, re.I)]

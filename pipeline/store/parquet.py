@@ -200,6 +200,9 @@ def write_run(store_dir: str | Path, run_id: str, *, upsert=None, replace=None, 
     base.update({name: run_id for name in (replace or {})})
     merged_meta = {**marker.get("meta", {}), **{k: str(v) for k, v in (meta or {}).items()}}
     _write_marker(store_dir, merged_meta, runs=[*marker.get("runs", []), run_id], base=base)
+    from pipeline.store import parquet_search  # noqa: PLC0415 - it reads this module's parts
+
+    parquet_search.update(store_dir)   # after the commit: the run's articles become searchable
 
 
 def _run_of(part: Path) -> str | None:
@@ -298,6 +301,9 @@ def convert(sqlite_dir: str | Path, parquet_dir: str | Path) -> dict[str, int]:
             tables[name] = frame[[c for c in schema.stored_columns(name) if c in frame.columns]]
     write_partition(tables, parquet_dir)
     _write_marker(parquet_dir, store.read_meta(sqlite_dir))
+    from pipeline.store import parquet_search  # noqa: PLC0415 - it reads this module's parts
+
+    parquet_search.update(parquet_dir)
     return counts(parquet_dir)
 
 
