@@ -60,6 +60,8 @@ if "_store_notice" in st.session_state:
     top.warning(st.session_state.pop("_store_notice"), icon=":material/history:")
 if stale := state.store_notice():
     top.warning(stale, icon=":material/update:")
+if read_window := state.store_window():
+    top.info(read_window.describe(), icon=":material/date_range:")
 
 notices = state.url_notices(tables)
 with st.sidebar:

@@ -78,6 +78,8 @@ from pipeline import store, uploads
 from pipeline.read import query
 from pipeline.schema import EARLIEST_PUBLICATION, SchemaError
 from pipeline.read import tables as read_side
+from pipeline.read import window
+from pipeline.store import parquet
 
 _log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -185,14 +187,43 @@ def stale_stage_notice(path: str | Path) -> str:
 
 
 def _store_version(path: str) -> tuple:
-    """Changes whenever the store is written (database and WAL file times and sizes)."""
+    """Changes whenever the store is written (database and WAL file times and sizes; a Parquet store's marker,
+    which every committed run rewrites)."""
     parts = []
-    for suffix in ("", "-wal"):
-        f = Path(str(store.db_path(path)) + suffix)
+    for f in (Path(str(store.db_path(path))), Path(str(store.db_path(path)) + "-wal"), Path(path) / parquet.MARKER):
         if f.exists():
             stat = f.stat()
             parts.append((stat.st_mtime_ns, stat.st_size))
     return tuple(parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _window(path: str, version: tuple, date_from: dt.date | None, date_to: dt.date | None) -> window.Window | None:
+    return window.choose(path, date_from, date_to)
+
+
+def _date_setting(name: str) -> dt.date | None:
+    """The From/To date the analyst set (the widget's value, else the link's, before the widget is drawn)."""
+    value = st.session_state.get(name)
+    if isinstance(value, dt.date):
+        return value
+    raw = st.query_params.get(name) if name not in st.session_state else None
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def store_window() -> window.Window | None:
+    """The months of a large store the pages read (None when the store is read whole)."""
+    path = str(store_dir())
+    return _window(path, _store_version(path), _date_setting("from"), _date_setting("to"))
+
+
+def _table_version(path: str) -> tuple:
+    """What the tables the pages read depend on: the store's version and the window of months read."""
+    chosen = _window(path, _store_version(path), _date_setting("from"), _date_setting("to"))
+    return _store_version(path), chosen.months if chosen is not None else None
 
 
 # Tables are cached as shared resources, not per-call copies (``st.cache_data`` would unpickle a
@@ -200,7 +231,7 @@ def _store_version(path: str) -> tuple:
 # seconds per run). Pages must treat them as read-only (build new frames, never assign into them).
 @st.cache_resource(show_spinner="Reading the article store…", max_entries=4)
 def _load(path: str, version: tuple) -> dict[str, pd.DataFrame]:
-    return read_side.load_tables(path)
+    return read_side.load_tables(path, months=version[1])   # version: :func:`_table_version`
 
 
 @st.cache_resource(show_spinner=False)
@@ -237,7 +268,7 @@ def load_tables() -> dict[str, pd.DataFrame]:
                 _ensure_store(path)
         else:
             _ensure_store(path)
-    return _load(path, _store_version(path))
+    return _load(path, _table_version(path))
 
 
 def store_notice() -> str:
@@ -270,13 +301,13 @@ def _date_span_text(path: str, version: tuple) -> str:
 def filter_options() -> dict[str, list]:
     """The values each list filter can take in the session's store (cached per store version)."""
     path = str(store_dir())
-    return _options(path, _store_version(path))
+    return _options(path, _table_version(path))
 
 
 def filtered_tables(filters: query.Filters) -> dict[str, pd.DataFrame]:
     """The session's tables narrowed by ``filters`` (cached per store version and filters)."""
     path = str(store_dir())
-    return _filtered(path, _store_version(path), filters)
+    return _filtered(path, _table_version(path), filters)
 
 
 def _qualname(fn) -> str:
@@ -304,7 +335,7 @@ def summary(fn, *tables_used: str, args: tuple = (), **kwargs):
     view = current_view()
     frames = tuple(view.tables[n[4:]] if n.startswith("all:") else view.filtered[n] for n in tables_used)
     path = str(store_dir())
-    return _summary(path, _store_version(path), view.filters, _qualname(fn), tables_used, tuple(args),
+    return _summary(path, _table_version(path), view.filters, _qualname(fn), tables_used, tuple(args),
                     tuple(sorted(kwargs.items())), fn, frames)
 
 
@@ -373,7 +404,7 @@ def sidebar_filters(tables: dict[str, pd.DataFrame]) -> query.Filters:
         text_ids, error = search_ids(text)
         if error:
             st.error(error, icon=":material/search_off:")
-        span = _date_span_text(path, _store_version(path))
+        span = _date_span_text(path, _table_version(path))
         date_from = st.date_input("From", value=None, min_value=EARLIEST_PUBLICATION, key="from", **FILTER_WIDGET_STATE)
         date_to = st.date_input("To", value=None, min_value=EARLIEST_PUBLICATION, key="to", **FILTER_WIDGET_STATE, help=span)
         include_undated = st.checkbox("Include undated articles", value=True, key="undated", **FILTER_WIDGET_STATE)

@@ -28,9 +28,10 @@ def _query(store_dir: str | Path, sql: str, params: list) -> pd.DataFrame:
     if parquet.is_parquet(store_dir):
         names = {}
         for name in ("articles", "signals", "actor_mentions"):
-            glob = str(Path(store_dir) / name / "month=*" / "part-*.parquet").replace("'", "''")
-            names[name] = (f"read_parquet('{glob}', hive_partitioning=true)" if parquet.parts(store_dir, name)
-                           else f"(SELECT NULL AS article_id, NULL AS month WHERE false)")
+            files = parquet.parts(store_dir, name)   # committed parts only (not a killed run's, not replaced ones)
+            listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+            names[name] = (f"read_parquet([{listed}], hive_partitioning=true, union_by_name=true)" if files
+                           else "(SELECT NULL AS article_id, NULL AS month WHERE false)")
         with parquet.connect() as con:
             return con.execute(sql.format(**names), params).fetch_arrow_table().to_pandas()
     with closing(store.connect(store_dir)) as conn:

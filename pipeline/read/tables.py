@@ -14,14 +14,21 @@ from pipeline.schema import effective_date  # noqa: F401 - the one definition, r
 READ_TABLES = ("articles", "clusters", "assignments") + registry.per_article_tables()
 
 
-def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
+#: The tables whose rows sit in their article's month folder of a Parquet store (a window of months reads those).
+_BY_ARTICLE_MONTH = ("articles", "assignments") + registry.per_article_tables()
+
+
+def load_tables(store_dir: str | Path, months: tuple[str, str] | None = None) -> dict[str, pd.DataFrame]:
     """Every pipeline table of a store, with its declared columns present (empty tables included), and the
     ``claims`` table grouped from the figures (``figures.claim_id`` links each figure to its claim).
 
     ``articles.cluster_id`` is read from the latest topic assignments (the
     topics stage refits over the whole corpus, so it is not stored per article).
+    ``months`` (``YYYY-MM`` bounds, inclusive; a Parquet store only): the articles dated in those months and
+    their rows, for a store too large to read whole (:mod:`pipeline.read.window`); claims are then grouped
+    over those articles.
     """
-    tables = {name: read_table(store_dir, name) for name in READ_TABLES}
+    tables = {name: read_table(store_dir, name, months if name in _BY_ARTICLE_MONTH else None) for name in READ_TABLES}
     articles, assignments = tables["articles"], tables["assignments"]
     cluster_of = dict(zip(assignments["article_id"], assignments["cluster_id"]))
     articles["cluster_id"] = [int(cluster_of.get(a, -1)) for a in articles["article_id"]]
@@ -53,10 +60,11 @@ def load_tables(store_dir: str | Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def read_table(store_dir: str | Path, name: str) -> pd.DataFrame:
+def read_table(store_dir: str | Path, name: str, months: tuple[str, str] | None = None) -> pd.DataFrame:
     """Table ``name`` of a store with its declared columns (:func:`pipeline.schema.conform`): empty when the store
-    has no such table yet; a :class:`~pipeline.schema.SchemaError` when the stored table lacks a declared column."""
-    frame = store.read(store_dir, name)
+    has no such table yet; a :class:`~pipeline.schema.SchemaError` when the stored table lacks a declared column.
+    ``months``: only the rows of those month partitions (a Parquet store)."""
+    frame = store.read(store_dir, name, months=months)
     if not len(frame.columns):   # the store has no such table yet (the SQLite reader gives no columns then)
         return schema.empty(name)
     return schema.conform(name, frame)

@@ -387,14 +387,18 @@ def write(
             raise
 
 
-def read(store_dir: str | Path, name: str, columns: list[str] | None = None, where_ids: list[str] | None = None) -> pd.DataFrame:
+def read(store_dir: str | Path, name: str, columns: list[str] | None = None, where_ids: list[str] | None = None,
+         months: tuple[str, str] | None = None) -> pd.DataFrame:
     """Read a table as a DataFrame (empty, with ``columns``, when the table does not exist yet).
 
-    A Parquet store (``pipeline.store.parquet``) is read through DuckDB with the same contract."""
+    A Parquet store (``pipeline.store.parquet``) is read through DuckDB with the same contract; ``months``
+    (``YYYY-MM`` bounds, inclusive) reads only those month partitions of it (a SQLite store has none: refused)."""
     from pipeline.store import parquet  # noqa: PLC0415
 
     if parquet.is_parquet(store_dir):
-        return parquet.read(store_dir, name, columns, where_ids)
+        return parquet.read(store_dir, name, columns, where_ids, months)
+    if months is not None:
+        raise StoreError("a window of months is read from a Parquet store's partitions; a SQLite store is read whole")
     with _reading(store_dir) as conn:
         if name not in table_names(conn):
             return pd.DataFrame(columns=columns or [])

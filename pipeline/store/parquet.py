@@ -242,8 +242,15 @@ def connect():
     return duckdb.connect(":memory:")
 
 
-def _source(store_dir: str | Path, name: str) -> str | None:
+def part_month(part: Path) -> str:
+    """The month folder a part is in (``YYYY-MM`` or ``unknown``)."""
+    return part.parent.name.split("=", 1)[-1]
+
+
+def _source(store_dir: str | Path, name: str, months: tuple[str, str] | None = None) -> str | None:
     files = parts(store_dir, name)
+    if months is not None:   # a window of months (inclusive): undated rows are outside every window
+        files = [f for f in files if part_month(f) != UNKNOWN_MONTH and months[0] <= part_month(f) <= months[1]]
     if not files:
         return None
     listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
@@ -251,9 +258,10 @@ def _source(store_dir: str | Path, name: str) -> str | None:
 
 
 def read(store_dir: str | Path, name: str, columns: list[str] | None = None,
-         where_ids: list[str] | None = None) -> pd.DataFrame:
-    """A table of a Parquet store as a DataFrame (same contract as ``pipeline.store.read``)."""
-    source = _source(store_dir, name)
+         where_ids: list[str] | None = None, months: tuple[str, str] | None = None) -> pd.DataFrame:
+    """A table of a Parquet store as a DataFrame (same contract as ``pipeline.store.read``); with ``months``
+    (``YYYY-MM`` bounds, inclusive) only the rows in those month folders (the rows of articles dated then)."""
+    source = _source(store_dir, name, months)
     declared = schema.stored_columns(name) if name in schema.TABLES else []
     if source is None or (where_ids is not None and not where_ids):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (columns or declared)})
@@ -273,6 +281,15 @@ def read(store_dir: str | Path, name: str, columns: list[str] | None = None,
         if c not in frame.columns:
             frame[c] = pd.Series(dtype=object)
     return frame
+
+
+def rows_per_month(store_dir: str | Path, name: str) -> dict[str, int]:
+    """Rows of a table per month folder (from the parts' footers: no data is read)."""
+    out: dict[str, int] = {}
+    for part in parts(store_dir, name):
+        month = part_month(part)
+        out[month] = out.get(month, 0) + pq.ParquetFile(part).metadata.num_rows
+    return dict(sorted(out.items()))
 
 
 def counts(store_dir: str | Path) -> dict[str, int]:
