@@ -32,6 +32,8 @@ import pyarrow.parquet as pq
 from pipeline import schema
 
 MARKER = "_parquet"
+#: Rows per row group of a part that holds article text: search reads the text of a hit from its row group only.
+ARTICLE_ROW_GROUP = 64
 UNKNOWN_MONTH = "unknown"
 _ARROW = {"str": pa.string(), "int": pa.int64(), "bool": pa.int64(), "float": pa.float64(),
           "json": pa.string(), "bytes": pa.binary()}
@@ -92,7 +94,9 @@ def _commit_part(table: pa.Table, directory: Path, run_id: str | None = None, ta
     tag = tag or uuid.uuid4().hex
     name = f"part-{run_id}-{tag}.parquet" if run_id else f"part-{tag}.parquet"
     tmp, final = directory / f".tmp-{uuid.uuid4().hex}.parquet", directory / name
-    pq.write_table(table, tmp, compression="zstd")
+    # articles in small row groups: search reads one article's text by reading only its row group
+    row_group = ARTICLE_ROW_GROUP if "text" in table.column_names else None
+    pq.write_table(table, tmp, compression="zstd", row_group_size=row_group)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, final)

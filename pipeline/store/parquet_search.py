@@ -4,7 +4,7 @@ backends (:mod:`pipeline.read.search`).
 
 The index is contentless (FTS5 ``content=''``): it holds the tokens of each article's title, text and source,
 not the text, which stays in the Parquet parts; snippets are cut from the text read back for the hits shown.
-Beside it, per article: its id, the month folder its rows are in (to read its text from one partition), and
+Beside it, per article: its id, the part and row that hold it (to read its text from that row group only), and
 the distinct actors its mentions name (for ``actor:``).
 
 Kept in step by parts, not by runs: the index records which committed parts of ``articles`` and
@@ -18,7 +18,7 @@ and catches it up first.
 """
 from __future__ import annotations
 
-import re
+import bisect
 import sqlite3
 from pathlib import Path
 
@@ -28,7 +28,6 @@ from pipeline.store import fts, parquet
 
 INDEX_FILE = "_search.sqlite"
 _TABLES = ("articles", "actor_mentions")
-_MONTH = re.compile(r"month=([^/\\]+)$")
 
 
 def index_path(store_dir: str | Path) -> Path:
@@ -38,7 +37,7 @@ def index_path(store_dir: str | Path) -> Path:
 
 def _create(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS articles (rowid INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, "
-                 "month TEXT NOT NULL)")
+                 "part TEXT NOT NULL, row INTEGER NOT NULL)")
     conn.execute("CREATE TABLE IF NOT EXISTS actor_mentions (article_id TEXT NOT NULL, actor TEXT NOT NULL, "
                  "PRIMARY KEY (article_id, actor)) WITHOUT ROWID")
     conn.execute("CREATE TABLE IF NOT EXISTS indexed_parts (part TEXT PRIMARY KEY, tbl TEXT NOT NULL)")
@@ -55,15 +54,15 @@ def _committed(store_dir: Path) -> dict[str, tuple[str, Path]]:
     return {_key(store_dir, p): (name, p) for name in _TABLES for p in parquet.parts(store_dir, name)}
 
 
-def _add_articles(conn: sqlite3.Connection, part: Path) -> int:
-    month = _MONTH.search(part.parent.as_posix())
+def _add_articles(conn: sqlite3.Connection, part: Path, key: str) -> int:
     table = pq.read_table(part, columns=["article_id", *fts.COLUMNS])
-    rows = 0
+    rows, position = 0, 0
     for batch in table.to_batches(max_chunksize=2000):
         records = batch.to_pylist()
         for r in records:
-            cursor = conn.execute("INSERT OR IGNORE INTO articles (article_id, month) VALUES (?, ?)",
-                                  (r["article_id"], month.group(1) if month else parquet.UNKNOWN_MONTH))
+            cursor = conn.execute("INSERT OR IGNORE INTO articles (article_id, part, row) VALUES (?, ?, ?)",
+                                  (r["article_id"], key, position))
+            position += 1
             if cursor.rowcount:
                 conn.execute(f"INSERT INTO {fts.FTS_TABLE} (rowid, {', '.join(fts.COLUMNS)}) VALUES (?, ?, ?, ?)",
                              (cursor.lastrowid, *(r[c] or "" for c in fts.COLUMNS)))
@@ -103,7 +102,7 @@ def update(store_dir: str | Path) -> int:
                 if key in held:
                     continue
                 if table == "articles":
-                    added += _add_articles(conn, part)
+                    added += _add_articles(conn, part, key)
                 else:
                     _add_mentions(conn, part)
                 conn.execute("INSERT INTO indexed_parts (part, tbl) VALUES (?, ?)", (key, table))
@@ -144,18 +143,22 @@ def connect(store_dir: str | Path) -> sqlite3.Connection:
 
 
 def texts(store_dir: str | Path, conn: sqlite3.Connection, article_ids: list[str]) -> dict[str, str]:
-    """article_id -> text of the given articles, read from the parts of their months only."""
+    """article_id -> text of the given articles, each read from the row group of the part that holds it."""
     if not article_ids:
         return {}
     marks = ",".join("?" for _ in article_ids)
-    months = {m for (m,) in conn.execute(f"SELECT DISTINCT month FROM articles WHERE article_id IN ({marks})",
-                                          article_ids)}
-    files = [p for p in parquet.parts(store_dir, "articles") if _MONTH.search(p.parent.as_posix())
-             and _MONTH.search(p.parent.as_posix()).group(1) in months]
-    if not files:
-        return {}
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    with parquet.connect() as con:
-        rows = con.execute(f"SELECT article_id, text FROM read_parquet([{listed}], union_by_name=true) "
-                           "WHERE article_id IN (SELECT UNNEST(?))", [list(article_ids)]).fetchall()
-    return {a: t or "" for a, t in rows}
+    by_part: dict[str, list[int]] = {}
+    for part, row in conn.execute(f"SELECT part, row FROM articles WHERE article_id IN ({marks})", article_ids):
+        by_part.setdefault(part, []).append(row)
+    found: dict[str, str] = {}
+    for part, rows in by_part.items():
+        handle = pq.ParquetFile(Path(store_dir) / part)
+        ends, total = [], 0
+        for i in range(handle.metadata.num_row_groups):
+            total += handle.metadata.row_group(i).num_rows
+            ends.append(total)
+        groups = sorted({bisect.bisect_right(ends, row) for row in rows})
+        table = handle.read_row_groups(groups, columns=["article_id", "text"])
+        found.update(zip(table.column("article_id").to_pylist(), (t or "" for t in table.column("text").to_pylist())))
+    wanted = set(article_ids)
+    return {a: t for a, t in found.items() if a in wanted}
