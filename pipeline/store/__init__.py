@@ -424,7 +424,7 @@ def read_columns(store_dir: str | Path, name: str, columns: list[str], where: st
     if parquet.is_parquet(store_dir):
         if where:
             raise StoreError("read_columns(where=...) is SQL for the SQLite store; filter the frame instead")
-        frame = parquet.read(store_dir, name)
+        frame = parquet.read(store_dir, name, only=columns)
         return pd.DataFrame({c: frame[c] if c in frame.columns else pd.Series("", index=frame.index, dtype=object)
                              for c in columns})
     with _reading(store_dir) as conn:

@@ -243,7 +243,9 @@ def connect():
     """A fresh in-memory DuckDB connection for reading Parquet parts (each reader its own; files are read-only)."""
     import duckdb  # noqa: PLC0415 - only Parquet stores need it
 
-    return duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:")
+    con.execute("SET arrow_large_buffer_size=true")   # a column of more than 2 GB of text (a million articles)
+    return con
 
 
 def part_month(part: Path) -> str:
@@ -262,11 +264,15 @@ def _source(store_dir: str | Path, name: str, months: tuple[str, str] | None = N
 
 
 def read(store_dir: str | Path, name: str, columns: list[str] | None = None,
-         where_ids: list[str] | None = None, months: tuple[str, str] | None = None) -> pd.DataFrame:
+         where_ids: list[str] | None = None, months: tuple[str, str] | None = None,
+         only: list[str] | None = None) -> pd.DataFrame:
     """A table of a Parquet store as a DataFrame (same contract as ``pipeline.store.read``); with ``months``
-    (``YYYY-MM`` bounds, inclusive) only the rows in those month folders (the rows of articles dated then)."""
+    (``YYYY-MM`` bounds, inclusive) only the rows in those month folders (the rows of articles dated then);
+    with ``only``, only those of its declared columns (a million articles' text is never read for their dates)."""
     source = _source(store_dir, name, months)
     declared = schema.stored_columns(name) if name in schema.TABLES else []
+    if only is not None:
+        declared = [c for c in declared if c in only]
     if source is None or (where_ids is not None and not where_ids):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (columns or declared)})
     sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in declared) or '*'} FROM {source}"
