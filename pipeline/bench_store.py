@@ -57,6 +57,8 @@ def build(n_articles: int, out: Path, work: Path) -> tuple[int, int]:
     copies = -(-n_articles // n_pool)
     per_shift = -(-copies // SHIFTS)
     parquet._write_marker(out, {"schema_version": str(schema.SCHEMA_VERSION)})
+    # the pool's topics, once: every replica's assignment points at them (the Topic clusters page needs them)
+    parquet._commit_part(parquet._cast("clusters", tables["clusters"]), out / "clusters" / f"month={parquet.UNKNOWN_MONTH}")
     written = 0
     for k in range(SHIFTS):
         reps = min(per_shift, copies - k * per_shift)

@@ -17,7 +17,7 @@ from pipeline.store import parquet
 #: Above this many articles a Parquet store is read a window of months at a time.
 WINDOW_THRESHOLD = 50_000
 #: Articles the default window (the latest months) holds at most.
-WINDOW_ARTICLES = 20_000
+WINDOW_ARTICLES = 10_000
 #: Articles a window the analyst chose (From/To) holds at most: its latest months are kept.
 WINDOW_MAX_ARTICLES = 100_000
 
