@@ -705,14 +705,14 @@ def _country_name(alpha3: str, mentions: list[dict]) -> str:
 
 def _subject_spans(sentence: str, char: int) -> list[tuple[int, int]]:
     """Character spans of the subjects of the verbs governing the token at ``char`` (nearest first)."""
-    from pipeline.stages.nlp import parse
+    from pipeline.stages.nlp import dependencies
 
-    doc = parse(sentence)
+    doc = dependencies(sentence)   # arcs and tags only: a verb is told by its tag (VB*, MD)
     token = next((t for t in doc if t.idx <= char < t.idx + len(t.text)), None)
     spans = []
     steps = 0
     while token is not None and steps < 12:
-        if token.pos_ in ("VERB", "AUX") or token.dep_ == "ROOT":
+        if token.tag_.startswith("VB") or token.tag_ == "MD" or token.dep_ == "ROOT":
             for child in token.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
                     sub = list(child.subtree)
